@@ -1,0 +1,31 @@
+# Two commands for a fresh machine:  make demo   and   make test
+# Each creates or reuses .venv, installs what it needs, and runs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+OUT    ?= out/demo
+
+.PHONY: demo test bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@command -v osmium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get -qq update && apt-get -qq install -y osmium-tool >/dev/null 2>&1) || echo "note: osmium-tool not installed; the PBF→XML test uses pyosmium's writer instead"; }
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/geoaccess demo --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,136 @@
+"""Choosing and checking coordinate reference systems.
+
+Networks are projected once: EPSG:25833 (ETRS89 / UTM 33N) for Norway, the local
+UTM zone (WGS 84) elsewhere. Every layer is checked before it is transformed: a
+layer without a CRS is refused, and a CRS whose datum is "unknown" but whose
+projection parameters are exactly UTM zone 33N (as in the SSB 250 m grid's
+``.prj``) is recognised explicitly and reported with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geoaccess.errors import CRSError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from pyproj import CRS
+
+__all__ = ["NORWAY_CRS", "choose_crs", "resolve_crs", "to_crs_checked"]
+
+NORWAY_CRS = "EPSG:25833"
+# A coarse outline of mainland Norway and its coastal waters (lon, lat in degrees), drawn
+# along the borders with Sweden, Finland and Russia; used only to pick EPSG:25833.
+_NORWAY_OUTLINE = (
+    (4.0, 57.8), (7.5, 57.8), (11.0, 58.8), (11.8, 59.0), (12.6, 60.4), (12.3, 61.2), (12.2, 62.0),
+    (12.0, 63.4), (14.2, 64.5), (14.6, 65.8), (16.0, 67.0), (18.2, 68.5), (20.1, 69.0), (21.0, 69.3),
+    (22.4, 68.7), (24.9, 68.5), (26.2, 69.9), (28.5, 69.0), (29.2, 69.6), (31.5, 70.0), (31.5, 71.5),
+    (4.0, 71.5),
+)
+
+
+def choose_crs(lon: np.ndarray | float, lat: np.ndarray | float) -> str:
+    """Pick the projected CRS for data centred at the given WGS 84 coordinates.
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes in degrees (arrays or scalars); their median is used.
+
+    Returns
+    -------
+    str
+        ``"EPSG:25833"`` inside a coarse outline of mainland Norway, otherwise the WGS 84 UTM zone,
+        e.g. ``"EPSG:32635"`` for Tampere.
+    """
+    lo = float(np.nanmedian(np.asarray(lon, dtype=float)))
+    la = float(np.nanmedian(np.asarray(lat, dtype=float)))
+    if not (np.isfinite(lo) and np.isfinite(la)):
+        msg = "Cannot choose a projected CRS: the data have no finite coordinates."
+        raise CRSError(msg)
+    import shapely
+
+    if shapely.contains_xy(shapely.Polygon(_NORWAY_OUTLINE), lo, la):
+        return NORWAY_CRS
+    zone = int((lo + 180.0) // 6.0) % 60 + 1
+    return f"EPSG:{32600 + zone if la >= 0 else 32700 + zone}"
+
+
+def _is_utm33_unknown_datum(crs: CRS) -> bool:
+    """True for a projected CRS on an unknown/unnamed datum with exactly UTM 33N parameters."""
+    if not crs.is_projected or crs.to_epsg() is not None:
+        return False
+    datum = (crs.datum.name if crs.datum else "").lower()
+    if datum not in {"unknown", "", "not specified (based on grs 1980 ellipsoid)", "unknown based on grs 1980 ellipsoid"} and "unknown" not in datum and "not specified" not in datum:
+        return False
+    try:
+        params = {p.name.lower(): p.value for p in crs.coordinate_operation.params}
+    except AttributeError:
+        return False
+    checks = {
+        "longitude of natural origin": 15.0,
+        "latitude of natural origin": 0.0,
+        "scale factor at natural origin": 0.9996,
+        "false easting": 500000.0,
+        "false northing": 0.0,
+    }
+    ellipsoid_ok = crs.ellipsoid is not None and abs(crs.ellipsoid.semi_major_metre - 6378137.0) < 1e-3
+    return ellipsoid_ok and all(abs(params.get(k, np.nan) - v) < 1e-9 for k, v in checks.items())
+
+
+def resolve_crs(crs: object, *, what: str) -> CRS:
+    """Return a trusted :class:`pyproj.CRS` for a layer, or raise :class:`CRSError`.
+
+    Parameters
+    ----------
+    crs
+        Anything :class:`pyproj.CRS` accepts, or ``None``.
+    what
+        Name of the layer or file, used in messages.
+
+    Raises
+    ------
+    CRSError
+        ``crs`` is ``None`` or cannot be parsed.
+
+    Warns
+    -----
+    UserWarning
+        When an "unknown" datum with UTM zone 33N parameters is read as EPSG:25833.
+    """
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as ProjCRSError
+
+    if crs is None:
+        msg = (
+            f"{what} has no CRS. geoaccess does not guess coordinate systems: set it explicitly, e.g. "
+            f"gdf.set_crs('EPSG:25833') for Norwegian UTM33 data or 'EPSG:4326' for longitude/latitude, "
+            f"or add a .prj file next to the shapefile."
+        )
+        raise CRSError(msg)
+    try:
+        parsed = CRS.from_user_input(crs)
+    except ProjCRSError as exc:
+        msg = f"{what} has a CRS that cannot be parsed ({exc}). Set a valid CRS such as 'EPSG:25833'."
+        raise CRSError(msg) from None
+    if _is_utm33_unknown_datum(parsed):
+        warnings.warn(
+            f"{what}: its CRS has an 'unknown' datum but exactly the UTM zone 33N projection on the GRS 1980 "
+            f"ellipsoid (as in SSB's 250 m grid .prj); it is read as EPSG:25833 (ETRS89 / UTM 33N).",
+            UserWarning,
+            stacklevel=2,
+        )
+        return CRS.from_epsg(25833)
+    return parsed
+
+
+def to_crs_checked(gdf: gpd.GeoDataFrame, target: str, *, what: str) -> gpd.GeoDataFrame:
+    """Check a GeoDataFrame's CRS with :func:`resolve_crs` and transform it to ``target``."""
+    src = resolve_crs(gdf.crs, what=what)
+    if gdf.crs != src:
+        gdf = gdf.set_crs(src, allow_override=True)
+    return gdf.to_crs(target)
