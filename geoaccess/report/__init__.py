@@ -1,0 +1,1 @@
+"""Outputs: static PNG maps, interactive HTML maps and atomic file writing."""
