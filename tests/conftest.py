@@ -19,3 +19,14 @@ def dataset():
     from geoaccess.datasets import fetch
 
     return fetch
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis: a reproducible profile on CI (CI=true), the random default elsewhere."""
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    )
+    if os.environ.get("CI"):
+        settings.load_profile("ci")

@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # Modules that add commands or sub-apps to ``app`` when imported.
-_COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "demo")
+_COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "locate", "scenario", "demo")
 
 
 def _register() -> None:

@@ -1,0 +1,289 @@
+"""Build a routable network from any supported source, with validated caching.
+
+Pipeline: **read** (OSM, Overpass, line layer or DIMACS) → **simplify** (degree-2
+chains, travel times exact) → **keep components** (largest strong component by
+default) → **cache** (``cache_dir()/networks/<key>.npz``).
+
+The cache key (:func:`geoaccess.network.cache.network_cache_key`) covers the
+SHA-256 of the input file, the SHA-256 of the travel profile, every build
+option and the package version, so a changed input, profile, option or
+release never reuses a stale network; a corrupt or truncated cache file is
+detected on load and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import nullcontext
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from geoaccess.errors import InputError
+
+if TYPE_CHECKING:
+    from geoaccess.network.graph import Network
+
+__all__ = ["ACCEPTED_SOURCES", "build_network", "source_kind"]
+
+ACCEPTED_SOURCES = (
+    "a dataset name from the registry (e.g. 'osm/tampere.osm.pbf'; see `geoaccess data list`)",
+    "an OSM file: .osm.pbf, .pbf, .osm, .osm.bz2, .osm.gz, .osm.zip",
+    "a road line layer with a speed column: .geojson, .json, .gpkg, .shp, .fgb (pass speed_column=)",
+    "a DIMACS graph: .gr or .gr.gz (coordinates from the matching .co/.co.gz)",
+    "'place:<name>' (e.g. 'place:Hamar, Norway') or 'bbox:west,south,east,north' in degrees (Overpass API)",
+)
+
+_OSM = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.zip")
+_LINES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+_DIMACS = (".gr", ".gr.gz")
+
+
+def source_kind(name: str) -> Literal["osm", "lines", "dimacs"] | None:
+    """Reader for a file name by its suffix: ``"osm"``, ``"lines"``, ``"dimacs"`` or ``None``."""
+    low = name.lower()
+    if low.endswith(_DIMACS):
+        return "dimacs"
+    if low.endswith(_OSM):
+        return "osm"
+    if low.endswith(_LINES):
+        return "lines"
+    return None
+
+
+def _unknown(source: str, why: str) -> InputError:
+    kinds = "\n  - ".join(ACCEPTED_SOURCES)
+    return InputError(f"Cannot build a network from {source!r}: {why}. Accepted sources:\n  - {kinds}")
+
+
+def _resolve(source: str | os.PathLike[str]) -> tuple[str, Path | None, dict[str, Any]]:
+    """Return (kind, path or None, overpass kwargs)."""
+    text = os.fspath(source)
+    if isinstance(source, str) and text.startswith("place:"):
+        place = text[len("place:") :].strip()
+        if not place:
+            raise _unknown(text, "the place name is empty")
+        return "overpass", None, {"place": place}
+    if isinstance(source, str) and text.startswith("bbox:"):
+        try:
+            w, s, e, n = (float(v) for v in text[len("bbox:") :].split(","))
+        except ValueError:
+            raise _unknown(text, "a bbox needs four numbers west,south,east,north in degrees") from None
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            raise _unknown(text, "the bbox must satisfy west < east and south < north, in degrees")
+        return "overpass", None, {"bbox": (w, s, e, n)}
+    path = Path(text).expanduser()
+    if not path.is_file():
+        from geoaccess.datasets import fetch
+
+        try:
+            path = fetch(text)
+        except KeyError:
+            raise _unknown(text, "it is neither an existing file nor a registered dataset") from None
+    kind = source_kind(path.name)
+    if kind is None:
+        raise _unknown(text, f"the file type of {path.name!r} is not recognised")
+    return kind, path, {}
+
+
+def _profile_hash(kind: str, profile: str | os.PathLike[str] | None, mode: str) -> tuple[str, str]:
+    """(profile label, SHA-256) of the profile the reader will use; empty hash for readers without one."""
+    if kind not in ("osm", "overpass"):
+        return "", ""
+    from geoaccess.network.profiles import load_profile
+
+    prof = load_profile(profile if profile is not None else mode)
+    return str(getattr(prof, "name", profile or mode)), str(prof.sha256)
+
+
+def _read(
+    kind: str,
+    path: Path | None,
+    overpass: dict[str, Any],
+    *,
+    mode: str,
+    profile: str | os.PathLike[str] | None,
+    ferry_wait_minutes: float | None,
+    progress: bool,
+    reader_options: dict[str, Any],
+) -> Network:
+    prof = profile if profile is not None else mode
+    if kind in ("lines", "dimacs"):
+        import warnings
+
+        ignored = [n for n, v in (("profile", profile), ("ferry_wait_minutes", ferry_wait_minutes)) if v is not None]
+        if ignored:
+            warnings.warn(
+                f"{', '.join(ignored)} apply only to OSM/Overpass sources and are ignored for {path}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if mode != "car":
+            warnings.warn(
+                f"mode={mode!r}: the travel times of {path} come from the file ({kind}), not from a {mode} profile; "
+                f"the network is only labelled {mode!r}.",
+                UserWarning,
+                stacklevel=3,
+            )
+    if kind == "osm":
+        from geoaccess.network.osm import read_osm
+
+        return read_osm(path, profile=prof, ferry_wait_minutes=ferry_wait_minutes, progress=progress, **reader_options)
+    if kind == "overpass":
+        from geoaccess.network.overpass import read_overpass
+
+        return read_overpass(**overpass, profile=prof, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
+    if kind == "dimacs":
+        from geoaccess.network.dimacs import read_dimacs
+
+        return read_dimacs(path, mode=mode, **reader_options)
+    from geoaccess.network.lines import read_lines
+
+    opts = dict(reader_options)
+    if "speed_column" not in opts:
+        import pyogrio
+
+        fields = [str(f) for f in pyogrio.read_info(path, layer=opts.get("layer"))["fields"]]
+        if "nvdb_fartsgrenseverdi" in fields:
+            opts["speed_column"] = "nvdb_fartsgrenseverdi"
+            if "lokalid" in fields:
+                opts.setdefault("id_column", "lokalid")
+        else:
+            msg = (
+                f"Line layer {path} needs speed_column= (CLI: --speed-column) naming its speed column in km/h; "
+                f"its columns are {fields}."
+            )
+            raise InputError(msg)
+    return read_lines(path, mode=mode, **opts)
+
+
+def build_network(
+    source: str | os.PathLike[str],
+    *,
+    mode: str = "car",
+    profile: str | os.PathLike[str] | None = None,
+    ferry_wait_minutes: float | None = None,
+    simplify: bool = True,
+    keep: Literal["largest", "all"] = "largest",
+    cache: bool = True,
+    progress: bool = False,
+    **reader_options: Any,
+) -> Network:
+    """Read, simplify, reduce to components and cache a network.
+
+    Parameters
+    ----------
+    source
+        A registered dataset name (``"osm/tampere.osm.pbf"``), a file path (OSM ``.osm.pbf``/``.osm``/
+        ``.osm.bz2``/``.osm.gz``/``.osm.zip``; line layer ``.geojson``/``.gpkg``/``.shp``/``.fgb``; DIMACS
+        ``.gr``/``.gr.gz``), ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
+    mode
+        ``"car"``, ``"walk"`` or ``"bike"``; also the OSM profile when ``profile`` is not given.
+    profile
+        Built-in profile name or TOML path for OSM sources (default: ``mode``).
+    ferry_wait_minutes
+        Boarding wait per ferry crossing in **minutes** (OSM sources); ``None`` uses the profile's.
+    simplify
+        Merge degree-2 chains (:func:`geoaccess.network.simplify.simplify`); travel times are exact.
+    keep
+        ``"largest"`` strong component (default) or ``"all"`` (warns listing the islands).
+    cache
+        Reuse / store the result in ``cache_dir()/networks``; a read-only or full cache folder only warns.
+    progress
+        Show progress (rich) for the read and the pipeline steps.
+    **reader_options
+        Passed to the reader, e.g. ``speed_column=``, ``direction_column=``, ``default_speed_kmh=`` for
+        line layers, ``weight_unit_s=`` for DIMACS.
+
+    Returns
+    -------
+    Network
+        With ``meta`` holding ``source``, ``source_sha256``, ``profile``, ``profile_sha256``,
+        ``version``, ``options``, ``cache_key``, ``components`` and ``from_cache``.
+
+    Raises
+    ------
+    InputError
+        Unknown source type (the message lists the accepted kinds), or reader errors.
+    """
+    from geoaccess import __version__
+    from geoaccess.datasets import sha256sum
+    from geoaccess.network.cache import load_cached, network_cache_key, save_cached
+    from geoaccess.network.components import keep_components
+    from geoaccess.network.simplify import simplify as simplify_network
+
+    if keep not in ("largest", "all"):
+        msg = f"keep must be 'largest' or 'all', not {keep!r}."
+        raise InputError(msg)
+    kind, path, overpass = _resolve(source)
+    if path is not None:
+        source_sha = sha256sum(path)
+    else:
+        source_sha = hashlib.sha256(repr(sorted(overpass.items())).encode()).hexdigest()
+    profile_label, profile_sha = _profile_hash(kind, profile, mode)
+    options = {
+        "reader": kind,
+        "mode": mode,
+        "ferry_wait_minutes": ferry_wait_minutes,
+        "simplify": bool(simplify),
+        "keep": keep,
+        "reader_options": {k: reader_options[k] for k in sorted(reader_options)},
+    }
+    key = network_cache_key(source_sha256=source_sha, profile_sha256=profile_sha, options=options)
+    if cache:
+        hit = load_cached(key)
+        if hit is not None:
+            hit.meta["from_cache"] = True
+            return hit
+    # the reader shows its own progress; the pipeline steps get a bar afterwards (rich allows one live display)
+    net = _read(
+        kind,
+        path,
+        overpass,
+        mode=mode,
+        profile=profile,
+        ferry_wait_minutes=ferry_wait_minutes,
+        progress=progress,
+        reader_options=reader_options,
+    )
+    raw_counts = {"nodes": net.n_nodes, "edges": net.n_edges}
+    with _progress(progress) as p:
+        task = p.add_task("simplifying", total=3) if p is not None else None
+
+        def step(what: str) -> None:
+            if p is not None:
+                p.update(task, advance=1, description=what)
+
+        if simplify:
+            net = simplify_network(net)
+        step("components")
+        net = keep_components(net, keep=keep, warn=True)
+        step("caching")
+        meta = dict(net.meta)
+        meta.update(
+            {
+                "source": str(path) if path is not None else os.fspath(source),
+                "source_sha256": source_sha,
+                "profile": profile_label or None,
+                "profile_sha256": profile_sha or None,
+                "version": __version__,
+                "options": options,
+                "cache_key": key,
+                "read_counts": raw_counts,
+                "from_cache": False,
+            }
+        )
+        net = replace(net, meta=meta, mode=mode)
+        if cache:
+            save_cached(net, key)
+        step("done")
+    return net
+
+
+def _progress(enabled: bool) -> Any:
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True)
