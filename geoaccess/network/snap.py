@@ -111,7 +111,8 @@ class Snapped:
         t = np.nan_to_num(self.frac)
         acc = np.nan_to_num(self.access_seconds)
         nodes = np.column_stack([v, np.where(np.isfinite(s_r), u, -1)]).astype(np.int32)
-        secs = np.column_stack([acc + (1.0 - t) * s, acc + t * s_r])
+        has_r = np.isfinite(s_r)
+        secs = np.column_stack([acc + (1.0 - t) * s, np.where(has_r, acc + t * np.where(has_r, s_r, 0.0), np.inf)])
         return _pad(nodes, secs, ok)
 
     def destination_seeds(self, net: Network) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +121,8 @@ class Snapped:
         t = np.nan_to_num(self.frac)
         acc = np.nan_to_num(self.access_seconds)
         nodes = np.column_stack([u, np.where(np.isfinite(s_r), v, -1)]).astype(np.int32)
-        secs = np.column_stack([t * s + acc, (1.0 - t) * s_r + acc])
+        has_r = np.isfinite(s_r)
+        secs = np.column_stack([t * s + acc, np.where(has_r, (1.0 - t) * np.where(has_r, s_r, 0.0) + acc, np.inf)])
         return _pad(nodes, secs, ok)
 
     def to_frame(self) -> Any:
