@@ -1,0 +1,730 @@
+"""RAPTOR earliest-arrival routing and range-RAPTOR over a departure window.
+
+Round-based public-transit routing (Delling, Pajor & Werneck 2012): round ``k`` finds
+the earliest arrival at every stop using at most ``k`` vehicles, scanning each route
+pattern once per round, then relaxing one footpath from every stop improved by a
+vehicle. Range-RAPTOR runs the departures of a window from the latest to the earliest
+and keeps the per-round labels, so each departure only re-explores what improved
+(the scheme R5 uses); travel-time percentiles over the window (5th/50th/95th) follow
+R5's reporting.
+
+Times are seconds after midnight of the timetable's date (see
+:meth:`~geoaccess.transit.timetable.Timetable.for_date`); unreachable is ``inf`` in the
+kernels and NaN in tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numba as nb
+import numpy as np
+
+from geoaccess.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from geoaccess.network.graph import Network
+    from geoaccess.transit.timetable import Timetable
+
+__all__ = ["RangeResult", "parse_window", "range_raptor", "raptor", "transit_matrix"]
+
+INF = np.inf
+
+
+@nb.njit(cache=True)
+def _rounds(
+    pattern_stop_ptr,
+    pattern_stops,
+    pattern_trip_ptr,
+    trip_time_ptr,
+    arr,
+    dep,
+    stop_pattern_ptr,
+    stop_pattern,
+    stop_pattern_pos,
+    fp_ptr,
+    fp_stop,
+    fp_seconds,
+    max_fp_s,
+    tau,
+    tv,
+    marked,
+    q_pos,
+):  # pragma: no cover - compiled
+    """Run rounds 0..K of RAPTOR on labels ``tau`` (K+1, n) given the stops ``marked`` in round 0.
+
+    ``tau[k, s]`` is the earliest arrival at ``s`` with at most ``k`` vehicles (by any
+    means); ``tv[k, s]`` the earliest arrival *by vehicle*. Footpaths are walked only from
+    vehicle arrivals (and from the origin), so they are never chained; they need not be
+    transitively closed. Both arrays may carry labels of a later departure
+    (range-RAPTOR). ``q_pos`` is scratch of length n_patterns filled with -1.
+    """
+    vmarked = np.zeros(tau.shape[1], dtype=np.bool_)
+    n = tau.shape[1]
+    n_rounds = tau.shape[0] - 1
+    vmark = np.empty(n, dtype=np.int64)
+    # footpaths from the initial stops (round 0)
+    vtime = np.empty(n, dtype=np.float64)
+    nv = 0
+    for s in range(n):
+        if marked[s]:
+            vmark[nv] = s
+            vtime[nv] = tau[0, s]
+            nv += 1
+    for j in range(nv):
+        s = vmark[j]
+        ts = vtime[j]
+        for e in range(fp_ptr[s], fp_ptr[s + 1]):
+            if fp_seconds[e] > max_fp_s:
+                continue
+            t = ts + fp_seconds[e]
+            u = fp_stop[e]
+            if t < tau[0, u]:
+                tau[0, u] = t
+                marked[u] = True
+    queue = np.empty(q_pos.shape[0], dtype=np.int64)
+    for k in range(1, n_rounds + 1):
+        for s in range(n):
+            tau[k, s] = min(tau[k, s], tau[k - 1, s])
+            tv[k, s] = min(tv[k, s], tv[k - 1, s])
+        # collect patterns through marked stops, earliest position first
+        nq = 0
+        for s in range(n):
+            if not marked[s]:
+                continue
+            marked[s] = False
+            for j in range(stop_pattern_ptr[s], stop_pattern_ptr[s + 1]):
+                p = stop_pattern[j]
+                pos = stop_pattern_pos[j]
+                if q_pos[p] < 0:
+                    queue[nq] = p
+                    nq += 1
+                    q_pos[p] = pos
+                elif pos < q_pos[p]:
+                    q_pos[p] = pos
+        if nq == 0:
+            break
+        for qi in range(nq):
+            p = queue[qi]
+            start = q_pos[p]
+            q_pos[p] = -1
+            base = pattern_stop_ptr[p]
+            length = pattern_stop_ptr[p + 1] - base
+            t0 = pattern_trip_ptr[p]
+            t1 = pattern_trip_ptr[p + 1]
+            trip = -1
+            for i in range(start, length):
+                s = pattern_stops[base + i]
+                if trip >= 0:
+                    a = arr[trip_time_ptr[trip] + i]
+                    if a < tv[k, s]:
+                        tv[k, s] = a
+                        vmarked[s] = True
+                        if a < tau[k, s]:
+                            tau[k, s] = a
+                            marked[s] = True
+                prev = tau[k - 1, s]
+                if prev < INF and (trip < 0 or prev <= dep[trip_time_ptr[trip] + i]):
+                    # earliest trip departing at or after prev (departures sorted per position)
+                    lo = t0
+                    hi = t1 if trip < 0 else trip + 1
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if dep[trip_time_ptr[mid] + i] < prev:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < t1 and (trip < 0 or lo < trip):
+                        trip = lo
+        # one footpath from every stop improved by a vehicle in this round
+        nv = 0
+        for s in range(n):
+            if vmarked[s]:
+                vmarked[s] = False
+                vmark[nv] = s
+                vtime[nv] = tv[k, s]
+                nv += 1
+        for j in range(nv):
+            s = vmark[j]
+            ts = vtime[j]
+            for e in range(fp_ptr[s], fp_ptr[s + 1]):
+                if fp_seconds[e] > max_fp_s:
+                    continue
+                t = ts + fp_seconds[e]
+                u = fp_stop[e]
+                if t < tau[k, u]:
+                    tau[k, u] = t
+                    marked[u] = True
+
+
+def _arrays(tt: Timetable) -> tuple[Any, ...]:
+    return (
+        tt.pattern_stop_ptr,
+        tt.pattern_stops,
+        tt.pattern_trip_ptr,
+        tt.trip_time_ptr,
+        tt.arr.astype(np.float64),
+        tt.dep.astype(np.float64),
+        tt.stop_pattern_ptr,
+        tt.stop_pattern,
+        tt.stop_pattern_pos,
+        tt.fp_ptr,
+        tt.fp_stop,
+        tt.fp_seconds,
+    )
+
+
+def _check_dated(tt: Timetable) -> None:
+    if tt.date is None:
+        msg = "Routing needs a timetable for one date: call tt.for_date('YYYY-MM-DD') first."
+        raise InputError(msg)
+
+
+def _origins(tt: Timetable, origin_stops: Any, origin_offsets_s: Any) -> tuple[np.ndarray, np.ndarray]:
+    stops = np.atleast_1d(np.asarray(origin_stops))
+    if stops.dtype.kind in "OUS":
+        stops = tt.stop_index(stops)
+    stops = stops.astype(np.int64)
+    offs = (
+        np.zeros(len(stops))
+        if origin_offsets_s is None
+        else np.atleast_1d(np.asarray(origin_offsets_s, dtype=np.float64))
+    )
+    if len(offs) != len(stops):
+        msg = f"origin_offsets_s has {len(offs)} values for {len(stops)} origin stops."
+        raise InputError(msg)
+    if len(stops) and (stops.min() < 0 or stops.max() >= tt.n_stops):
+        msg = f"Origin stop index out of range 0..{tt.n_stops - 1}."
+        raise InputError(msg)
+    return stops, offs
+
+
+def raptor(
+    tt: Timetable,
+    origin_stops: Any,
+    origin_offsets_s: Any = None,
+    departure_s: float = 8 * 3600,
+    *,
+    max_transfers: int = 5,
+    max_walk_s: float = np.inf,
+    rounds: bool = False,
+) -> np.ndarray:
+    """Earliest arrival at every stop leaving the origin stops at ``departure_s``.
+
+    Parameters
+    ----------
+    tt
+        A timetable for one date (:meth:`Timetable.for_date`).
+    origin_stops
+        Stop indices or stop ids where the journey starts.
+    origin_offsets_s
+        Seconds needed to reach each origin stop (e.g. the access walk); default 0.
+    departure_s
+        Departure time in seconds after midnight.
+    max_transfers
+        Largest number of transfers (vehicles minus one).
+    max_walk_s
+        Longest single footpath used for a transfer, in seconds.
+    rounds
+        Return the labels per round, shape (max_transfers + 2, n_stops), instead of the best.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_stops,)
+        Arrival time in seconds after midnight; ``inf`` where unreachable.
+    """
+    _check_dated(tt)
+    stops, offs = _origins(tt, origin_stops, origin_offsets_s)
+    k = int(max_transfers) + 1
+    tau = np.full((k + 1, tt.n_stops), np.inf)
+    tv = np.full((k + 1, tt.n_stops), np.inf)
+    marked = np.zeros(tt.n_stops, dtype=np.bool_)
+    for s, o in zip(stops, offs, strict=True):
+        t = departure_s + o
+        if t < tau[0, s]:
+            tau[0, s] = t
+            marked[s] = True
+    q_pos = np.full(tt.n_patterns, -1, dtype=np.int64)
+    _rounds(*_arrays(tt), float(max_walk_s), tau, tv, marked, q_pos)
+    if rounds:
+        return np.minimum.accumulate(tau, axis=0)
+    return tau.min(axis=0)
+
+
+@nb.njit(cache=True)
+def _nearest_rank(sorted_vals, pct):  # pragma: no cover - compiled
+    n = sorted_vals.shape[0]
+    i = int(np.ceil(pct / 100.0 * n)) - 1
+    i = max(i, 0)
+    i = min(i, n - 1)
+    return sorted_vals[i]
+
+
+@nb.njit(cache=True)
+def _range_one(
+    pattern_stop_ptr,
+    pattern_stops,
+    pattern_trip_ptr,
+    trip_time_ptr,
+    arr,
+    dep,
+    stop_pattern_ptr,
+    stop_pattern,
+    stop_pattern_pos,
+    fp_ptr,
+    fp_stop,
+    fp_seconds,
+    max_fp_s,
+    acc_stop,
+    acc_sec,
+    deps,
+    n_rounds,
+    egr_ptr,
+    egr_dest,
+    egr_sec,
+    n_dest,
+    direct_dest,
+    direct_sec,
+):  # pragma: no cover - compiled
+    """Travel seconds (n_deps, n_dest) for one origin over departures ``deps`` (descending)."""
+    n = fp_ptr.shape[0] - 1
+    tau = np.full((n_rounds + 1, n), INF)
+    tv = np.full((n_rounds + 1, n), INF)
+    marked = np.zeros(n, dtype=np.bool_)
+    q_pos = np.full(pattern_trip_ptr.shape[0] - 1, -1, dtype=np.int64)
+    out = np.full((deps.shape[0], n_dest), INF)
+    for di in range(deps.shape[0]):
+        t_dep = deps[di]
+        for j in range(acc_stop.shape[0]):
+            s = acc_stop[j]
+            t = t_dep + acc_sec[j]
+            if t < tau[0, s]:
+                tau[0, s] = t
+                marked[s] = True
+        _rounds(
+            pattern_stop_ptr,
+            pattern_stops,
+            pattern_trip_ptr,
+            trip_time_ptr,
+            arr,
+            dep,
+            stop_pattern_ptr,
+            stop_pattern,
+            stop_pattern_pos,
+            fp_ptr,
+            fp_stop,
+            fp_seconds,
+            max_fp_s,
+            tau,
+            tv,
+            marked,
+            q_pos,
+        )
+        row = out[di]
+        for s in range(n):
+            best = tau[0, s]
+            for k in range(1, n_rounds + 1):
+                best = min(best, tau[k, s])
+            if best == INF:
+                continue
+            for e in range(egr_ptr[s], egr_ptr[s + 1]):
+                t = best + egr_sec[e] - t_dep
+                d = egr_dest[e]
+                row[d] = min(row[d], t)
+        for j in range(direct_dest.shape[0]):
+            d = direct_dest[j]
+            row[d] = min(row[d], direct_sec[j])
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _matrix(
+    pattern_stop_ptr,
+    pattern_stops,
+    pattern_trip_ptr,
+    trip_time_ptr,
+    arr,
+    dep,
+    stop_pattern_ptr,
+    stop_pattern,
+    stop_pattern_pos,
+    fp_ptr,
+    fp_stop,
+    fp_seconds,
+    max_fp_s,
+    acc_ptr,
+    acc_stop,
+    acc_sec,
+    deps,
+    n_rounds,
+    egr_ptr,
+    egr_dest,
+    egr_sec,
+    n_dest,
+    dir_ptr,
+    dir_dest,
+    dir_sec,
+    pcts,
+):  # pragma: no cover - compiled
+    n_orig = acc_ptr.shape[0] - 1
+    res = np.full((n_orig, pcts.shape[0], n_dest), INF)
+    for o in nb.prange(n_orig):
+        a0, a1 = acc_ptr[o], acc_ptr[o + 1]
+        d0, d1 = dir_ptr[o], dir_ptr[o + 1]
+        if a1 == a0 and d1 == d0:
+            continue
+        out = _range_one(
+            pattern_stop_ptr,
+            pattern_stops,
+            pattern_trip_ptr,
+            trip_time_ptr,
+            arr,
+            dep,
+            stop_pattern_ptr,
+            stop_pattern,
+            stop_pattern_pos,
+            fp_ptr,
+            fp_stop,
+            fp_seconds,
+            max_fp_s,
+            acc_stop[a0:a1],
+            acc_sec[a0:a1],
+            deps,
+            n_rounds,
+            egr_ptr,
+            egr_dest,
+            egr_sec,
+            n_dest,
+            dir_dest[d0:d1],
+            dir_sec[d0:d1],
+        )
+        for d in range(n_dest):
+            col = np.sort(out[:, d])
+            for q in range(pcts.shape[0]):
+                res[o, q, d] = _nearest_rank(col, pcts[q])
+    return res
+
+
+def parse_window(window: tuple[float, float] | str) -> tuple[float, float]:
+    """Departure window in seconds from ``(t0_s, t1_s)`` or a string ``"07:00-08:00"``."""
+    if isinstance(window, str):
+        try:
+            a, b = window.split("-")
+            t = [int(p.split(":")[0]) * 3600 + int(p.split(":")[1]) * 60 for p in (a.strip(), b.strip())]
+        except (ValueError, IndexError) as exc:
+            msg = f"Cannot read the departure window {window!r}; write it as HH:MM-HH:MM, e.g. 07:00-08:00."
+            raise InputError(msg) from exc
+        t0, t1 = float(t[0]), float(t[1])
+    else:
+        t0, t1 = float(window[0]), float(window[1])
+    if not t1 >= t0:
+        msg = f"The departure window ends ({t1:.0f} s) before it starts ({t0:.0f} s)."
+        raise InputError(msg)
+    return t0, t1
+
+
+def _departures(window: tuple[float, float] | str, step_s: float) -> np.ndarray:
+    t0, t1 = parse_window(window)
+    if not step_s > 0:
+        msg = f"step_s must be positive, got {step_s}."
+        raise InputError(msg)
+    return np.arange(t0, t1 + 0.5 * step_s, step_s)[::-1].copy()
+
+
+@dataclass
+class RangeResult:
+    """Travel times over a departure window.
+
+    Attributes
+    ----------
+    departures_s : numpy.ndarray, shape (n_departures,)
+        Departure times in seconds after midnight, ascending.
+    travel_s : numpy.ndarray, shape (n_departures, n_targets)
+        Travel time in seconds (including access walking and waiting at the origin); inf unreachable.
+    percentiles : tuple of float
+        Percentiles reported.
+    pct_s : numpy.ndarray, shape (n_percentiles, n_targets)
+        Nearest-rank percentiles of ``travel_s`` over the window; inf unreachable.
+    meta : dict
+        Footpath kind, maximum transfers, window.
+    """
+
+    departures_s: np.ndarray
+    travel_s: np.ndarray
+    percentiles: tuple[float, ...]
+    pct_s: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def range_raptor(
+    tt: Timetable,
+    origin_stops: Any,
+    origin_offsets_s: Any = None,
+    *,
+    window: tuple[float, float] | str = (7 * 3600, 8 * 3600),
+    step_s: float = 60.0,
+    max_transfers: int = 5,
+    max_walk_s: float = np.inf,
+    percentiles: tuple[float, ...] = (5, 50, 95),
+) -> RangeResult:
+    """Travel time to every stop for each departure of a window (range-RAPTOR), with percentiles.
+
+    Parameters
+    ----------
+    window
+        ``(first, last)`` departure in seconds after midnight, or ``"07:00-08:00"``; both ends included.
+    step_s
+        Departure every ``step_s`` seconds (default one minute).
+    percentiles
+        Percentiles of travel time over the window (nearest rank, as R5 reports them).
+    """
+    _check_dated(tt)
+    stops, offs = _origins(tt, origin_stops, origin_offsets_s)
+    deps = _departures(window, step_s)
+    n = tt.n_stops
+    ident = np.arange(n + 1, dtype=np.int64)
+    travel = _range_one(
+        *_arrays(tt),
+        float(max_walk_s),
+        stops,
+        offs,
+        deps,
+        int(max_transfers) + 1,
+        ident,
+        np.arange(n, dtype=np.int64),
+        np.zeros(n),
+        n,
+        np.zeros(0, np.int64),
+        np.zeros(0),
+    )[::-1]
+    srt = np.sort(travel, axis=0)
+    pct = np.array([srt[min(max(int(np.ceil(p / 100 * len(deps))) - 1, 0), len(deps) - 1)] for p in percentiles])
+    return RangeResult(
+        departures_s=deps[::-1].copy(),
+        travel_s=travel,
+        percentiles=tuple(percentiles),
+        pct_s=pct,
+        meta={"footpaths": tt.footpath_kind, "max_transfers": max_transfers, "date": str(tt.date)},
+    )
+
+
+def _xy(gdf: gpd.GeoDataFrame, crs: str, what: str) -> tuple[np.ndarray, np.ndarray]:
+    from geoaccess.crs import resolve_crs
+
+    resolve_crs(gdf.crs, what=what)
+    g = gdf.to_crs(crs).geometry
+    if not (g.geom_type == "Point").all():
+        g = g.centroid
+    return g.x.to_numpy(dtype=float), g.y.to_numpy(dtype=float)
+
+
+def transit_matrix(
+    tt: Timetable,
+    origins: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame | None = None,
+    *,
+    date: str | None = None,
+    window: tuple[float, float] | str = "07:00-08:00",
+    step_s: float = 60.0,
+    percentiles: tuple[float, ...] = (5, 50, 95),
+    max_walk_minutes: float = 10.0,
+    walk_speed_kmh: float = 5.0,
+    max_transfers: int = 5,
+    walk_network: Network | None = None,
+    progress: bool = False,
+    chunk: int = 64,
+) -> dict[str, Any]:
+    """Walk + transit travel-time matrix (minutes) with percentiles over a departure window.
+
+    Origins walk to stops within ``max_walk_minutes``, ride (with transfers along the
+    timetable's footpaths) and walk from stops to destinations within the same bound;
+    walking all the way is used when it is faster. Polygons are represented by their centroid.
+
+    Parameters
+    ----------
+    tt
+        Timetable (all dates, then ``date`` is required; or already for one date).
+    origins, destinations
+        GeoDataFrames with a CRS; destinations default to the stops themselves.
+    window
+        Departure window, e.g. ``"07:00-08:00"``, departures every ``step_s`` seconds.
+    walk_network
+        Walk network for access/egress; default straight line x1.3 at ``walk_speed_kmh``.
+
+    Returns
+    -------
+    dict
+        ``minutes``: float array (n_percentiles, n_origins, n_destinations) of travel
+        minutes, NaN unreachable; ``percentiles``; ``access``: how walking was computed;
+        ``footpaths``: the timetable's footpath kind; ``date``; ``window``.
+    """
+    from geoaccess.transit.footpaths import walk_links
+
+    if tt.date is None:
+        if date is None:
+            msg = "transit_matrix needs a date (YYYY-MM-DD) for a timetable that covers several dates."
+            raise InputError(msg)
+        tt = tt.for_date(date)
+    max_walk_s = float(max_walk_minutes) * 60.0
+    ox, oy = _xy(origins, tt.crs, "origins")
+    acc_ptr, acc_stop, acc_sec, kind = walk_links(
+        ox, oy, tt, max_walk_s=max_walk_s, walk_speed_kmh=walk_speed_kmh, net=walk_network
+    )
+    if destinations is None:
+        n_dest = tt.n_stops
+        egr_ptr = np.arange(n_dest + 1, dtype=np.int64)
+        egr_dest = np.arange(n_dest, dtype=np.int64)
+        egr_sec = np.zeros(n_dest)
+        dx, dy = tt.stop_x, tt.stop_y
+    else:
+        dx, dy = _xy(destinations, tt.crs, "destinations")
+        n_dest = len(dx)
+        d_ptr, d_stop, d_sec, _ = walk_links(
+            dx, dy, tt, max_walk_s=max_walk_s, walk_speed_kmh=walk_speed_kmh, net=walk_network
+        )
+        # invert destination -> stop into stop -> destination
+        d_of = np.repeat(np.arange(n_dest), np.diff(d_ptr))
+        o = np.lexsort((d_of, d_stop))
+        egr_dest, egr_sec = d_of[o].astype(np.int64), d_sec[o]
+        egr_ptr = np.zeros(tt.n_stops + 1, dtype=np.int64)
+        egr_ptr[1:] = np.cumsum(np.bincount(d_stop, minlength=tt.n_stops))
+    # direct walking origin -> destination (straight line, or network-free fallback)
+    from scipy.spatial import cKDTree
+
+    from geoaccess.transit.footpaths import DETOUR_FACTOR
+
+    v = walk_speed_kmh / 3.6
+    okd = np.flatnonzero(np.isfinite(dx))
+    tree = cKDTree(np.column_stack([dx[okd], dy[okd]]))
+    lists = tree.query_ball_point(np.column_stack([ox, oy]), r=max_walk_s * v / DETOUR_FACTOR)
+    cnt = np.array([len(a) for a in lists], dtype=np.int64)
+    dir_ptr = np.zeros(len(ox) + 1, dtype=np.int64)
+    dir_ptr[1:] = np.cumsum(cnt)
+    dir_dest = (
+        okd[np.concatenate([np.asarray(a, dtype=np.int64) for a in lists])] if cnt.sum() else np.zeros(0, np.int64)
+    )
+    po = np.repeat(np.arange(len(ox)), cnt)
+    dir_sec = np.hypot(ox[po] - dx[dir_dest], oy[po] - dy[dir_dest]) * DETOUR_FACTOR / v
+    deps = _departures(window, step_s)
+    pcts = np.asarray(percentiles, dtype=np.float64)
+    arrays = _arrays(tt)
+    res = np.empty((len(pcts), len(ox), n_dest))
+    n_o = len(ox)
+    bar = None
+    if progress:
+        from rich.progress import Progress
+
+        bar = Progress()
+        bar.start()
+        task = bar.add_task("transit matrix", total=n_o)
+    try:
+        for c0 in range(0, n_o, chunk):
+            c1 = min(c0 + chunk, n_o)
+            a_lo, a_hi = acc_ptr[c0], acc_ptr[c1]
+            d_lo, d_hi = dir_ptr[c0], dir_ptr[c1]
+            part = _matrix(
+                *arrays,
+                np.inf,
+                acc_ptr[c0 : c1 + 1] - a_lo,
+                acc_stop[a_lo:a_hi],
+                acc_sec[a_lo:a_hi],
+                deps,
+                int(max_transfers) + 1,
+                egr_ptr,
+                egr_dest,
+                egr_sec,
+                n_dest,
+                dir_ptr[c0 : c1 + 1] - d_lo,
+                dir_dest[d_lo:d_hi],
+                dir_sec[d_lo:d_hi],
+                pcts,
+            )
+            res[:, c0:c1, :] = np.transpose(part, (1, 0, 2))
+            if bar is not None:
+                bar.update(task, advance=c1 - c0)
+    finally:
+        if bar is not None:
+            bar.stop()
+    minutes = res / 60.0
+    minutes[~np.isfinite(minutes)] = np.nan
+    return {
+        "minutes": minutes,
+        "percentiles": tuple(percentiles),
+        "access": kind,
+        "footpaths": tt.footpath_kind,
+        "date": str(tt.date),
+        "window": tuple(parse_window(window)),
+        "step_s": step_s,
+        "max_walk_minutes": max_walk_minutes,
+        "max_transfers": max_transfers,
+    }
+
+
+def matrix_frame(result: dict[str, Any], *, percentile: float = 50) -> pd.DataFrame:
+    """Long table ``origin, destination, minutes`` for one percentile of a :func:`transit_matrix` result."""
+    import pandas as pd
+
+    q = list(result["percentiles"]).index(percentile)
+    m = result["minutes"][q]
+    o, d = np.nonzero(np.isfinite(m))
+    return pd.DataFrame({"origin": o, "destination": d, "minutes": m[o, d]})
+
+
+def _ids(gdf: gpd.GeoDataFrame, column: str | None, what: str) -> np.ndarray:
+    ids = gdf.index.to_numpy() if column is None else gdf[column].to_numpy()
+    if len(set(ids.tolist())) != len(ids):
+        msg = f"The {what} ids ({column or 'index'}) are not unique; give a column of unique ids."
+        raise InputError(msg)
+    return ids
+
+
+def transit_travel_time_matrix(
+    tt: Timetable,
+    origins: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame | None = None,
+    *,
+    date: str | None = None,
+    window: tuple[float, float] | str = "07:00-08:00",
+    percentile: float = 50,
+    origin_id: str | None = None,
+    destination_id: str | None = None,
+    cutoff_minutes: float | None = None,
+    output: str = "table",
+    max_walk_minutes: float = 10.0,
+    walk_speed_kmh: float = 5.0,
+    max_transfers: int = 5,
+    walk_network: Network | None = None,
+    progress: bool = False,
+) -> Any:
+    """Walk + transit travel times with the same output as the road engine's ``travel_time_matrix``.
+
+    One percentile (default the median) of travel time over the departure window.
+    ``output="table"`` gives a tidy frame ``origin_id, destination_id, minutes`` (NaN =
+    unreachable); ``output="array"`` a :class:`geoaccess.engine.matrix.TravelTimes` in
+    seconds with ``inf``, which the accessibility measures accept unchanged.
+    """
+    from geoaccess.engine.matrix import TravelTimes
+
+    if output not in ("table", "array"):
+        msg = f"output must be 'table' or 'array', got {output!r}."
+        raise InputError(msg)
+    dest = origins if destinations is None else destinations
+    res = transit_matrix(
+        tt, origins, dest, date=date, window=window, percentiles=(float(percentile),),
+        max_walk_minutes=max_walk_minutes, walk_speed_kmh=walk_speed_kmh, max_transfers=max_transfers,
+        walk_network=walk_network, progress=progress,
+    )  # fmt: skip
+    seconds = res["minutes"][0] * 60.0
+    seconds[~np.isfinite(seconds)] = np.inf
+    if cutoff_minutes is not None:
+        seconds[seconds > float(cutoff_minutes) * 60.0] = np.inf
+    out = TravelTimes(
+        seconds=seconds,
+        origin_ids=_ids(origins, origin_id, "origin"),
+        destination_ids=_ids(dest, destination_id if destinations is not None else origin_id, "destination"),
+    )
+    return out if output == "array" else out.to_table()
