@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["demo_summary"]
 
-_SUBMODULES = {"lma", "ba", "traveltime", "compare", "diagnostics", "config", "flows", "demo"}
+_SUBMODULES = {"lma", "ba", "traveltime", "compare", "diagnostics", "config", "flows", "demo", "enlargement"}
 
 
 def __getattr__(name: str) -> Any:

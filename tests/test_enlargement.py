@@ -1,0 +1,186 @@
+"""Regionforstørring on real data, checked against a brute force with scipy's Dijkstra."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+
+from geoaccess.errors import InputError
+
+CENTRE = (10.8080, 59.9285, "EPSG:4326")  # Økern, eastern Oslo
+MINUTES = (5.0, 10.0, 15.0, 30.0, 45.0, 60.0, 75.0)
+
+
+@pytest.fixture(scope="module")
+def oslo(dataset):
+    from geoaccess.layers.population import read_ssb_grid
+    from geoaccess.network.build import build_network
+    from geoaccess.scenario.demo import jobs_by_population, scenario_dir
+    from geoaccess.scenario.edit import apply_scenario
+    from geoaccess.scenario.spec import read_spec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        base = build_network(dataset("osm/oslo-east-filtered.osm.pbf"), mode="car")
+        cells = read_ssb_grid(dataset("population/befolkning_250m_2023_oslo.shp"))
+    cells, info = jobs_by_population(cells, municipality="0301", year=2021)
+    scen = apply_scenario(base, read_spec(scenario_dir() / "oslo_east_new_link.toml"))
+    return base, scen, cells, info
+
+
+def brute_force_seconds(net, cells) -> np.ndarray:
+    """Centre -> every cell on ``net`` with scipy's Dijkstra (independent of the numba kernel).
+
+    Snapping uses the public :func:`snap_points` on the network without the scenario's
+    connector edges (the rule of the scenario module); the rest is written out here.
+    """
+    from geoaccess.network.snap import reverse_edges, snap_points
+    from geoaccess.regions.enlargement import centre_points
+    from geoaccess.scenario.edit import without_connectors
+
+    snap_net = without_connectors(net)
+    centre = centre_points(CENTRE)
+    o = snap_points(snap_net, centre)
+    d = snap_points(snap_net, cells.set_geometry(cells.geometry.centroid), id_column="cell_id")
+    with np.errstate(invalid="ignore"):
+        o_nodes, o_secs = o.origin_seeds(snap_net)
+        d_nodes, d_secs = d.destination_seeds(snap_net)
+    graph = net.csgraph()
+    seeds = [(int(n), float(s)) for n, s in zip(o_nodes[0], o_secs[0]) if n >= 0]
+    node_t = np.min([s + sp_dijkstra(graph, directed=True, indices=n) for n, s in seeds], axis=0)
+    out = np.full(len(cells), np.inf)
+    for k in range(d_nodes.shape[1]):
+        ok = d_nodes[:, k] >= 0
+        out[ok] = np.minimum(out[ok], node_t[d_nodes[ok, k]] + d_secs[ok, k])
+    # cells on the centre's own edge: the direct time along the edge
+    e = o.edge[0]
+    same = np.flatnonzero(d.edge == e)
+    rev = reverse_edges(snap_net)[e]
+    for i in same:
+        t_o, t_d = o.frac[0], d.frac[i]
+        along = (t_d - t_o) * snap_net.seconds[e] if t_d >= t_o else (
+            (t_o - t_d) * snap_net.seconds[rev] if rev >= 0 else np.inf)
+        out[i] = min(out[i], o.access_seconds[0] + along + d.access_seconds[i])
+    return out
+
+
+def test_enlargement_equals_brute_force_on_both_networks(oslo) -> None:
+    from geoaccess.regions.enlargement import labour_market_enlargement
+
+    base, scen, cells, _ = oslo
+    table = labour_market_enlargement(base, scen, CENTRE, cells=cells, minutes=MINUTES)
+    assert list(table["minutes"]) == list(MINUTES)
+    pop = cells["population"].to_numpy()
+    jobs = cells["jobs"].to_numpy()
+    for label, net in (("before", base), ("after", scen)):
+        secs = brute_force_seconds(net, cells)
+        for thr, row in zip(MINUTES, table.itertuples()):
+            inside = secs <= thr * 60.0
+            assert getattr(row, f"cells_{label}") == int(inside.sum()), (label, thr)
+            assert getattr(row, f"residents_{label}") == pytest.approx(pop[inside].sum(), rel=1e-12), (label, thr)
+            assert getattr(row, f"jobs_{label}") == pytest.approx(jobs[inside].sum(), rel=1e-9), (label, thr)
+    # a new link can only add: and this one does add residents within 10 minutes of Økern
+    assert (table["residents_change"] >= 0).all() and (table["jobs_change"] >= 0).all()
+    assert table.loc[table["minutes"] == 10.0, "residents_change"].item() > 0
+    r10 = table.loc[table["minutes"] == 10.0].iloc[0]
+    assert r10["residents_change_pct"] == pytest.approx(r10["residents_change"] / r10["residents_before"] * 100)
+
+
+def test_jobs_spread_preserves_the_municipal_total(oslo) -> None:
+    from geoaccess.layers.commuting import jobs_by_workplace, load_flows
+
+    _, _, cells, info = oslo
+    total = float(jobs_by_workplace(load_flows(2021)).loc["0301"])
+    assert info["jobs_total"] == total
+    assert cells["jobs"].sum() == pytest.approx(total, rel=1e-12)
+    assert "proportion to residents" in info["assumption"]
+
+
+def test_change_surface_is_never_slower_with_a_new_link(oslo) -> None:
+    from geoaccess.regions.enlargement import centre_points
+    from geoaccess.scenario.compare import compare_times
+
+    base, scen, cells, _ = oslo
+    times = compare_times(base, scen, centre_points(CENTRE), cells=cells, origin_id="origin_id")
+    surf = times.surface()
+    both = surf["minutes_before"].notna() & surf["minutes_after"].notna()
+    assert both.sum() > 500
+    assert (surf.loc[both, "change_minutes"] <= 1e-9).all()
+    assert not surf["lost"].any()
+    assert (surf["change_minutes"] < -1.0).sum() > 10  # cells near Abildsø gain over a minute
+    # unreachable cells (outside the extract) are NaN, never 0
+    assert surf["minutes_before"].isna().sum() > 0
+    assert surf.crs == cells.crs and len(surf) == len(cells)
+
+
+def test_region_changes_traveltime_and_ba_hand_case() -> None:
+    from geoaccess.regions.config import TravelTimeParams
+    from geoaccess.regions.enlargement import region_changes
+
+    # three municipalities: 0301 (centre), 3024, 3025. Workers living in row, working in column.
+    flows = pd.DataFrame({
+        "origin": ["0301", "0301", "3024", "3024", "3025", "3025", "3025"],
+        "destination": ["0301", "3024", "3024", "0301", "3025", "0301", "3024"],
+        "workers": [1000.0, 10.0, 300.0, 20.0, 200.0, 5.0, 5.0],
+    })
+    base = pd.DataFrame({"origin": ["3024", "3025"], "destination": ["0301", "0301"], "minutes": [50.0, 70.0]})
+    scen = pd.DataFrame({"origin": ["3024", "3025"], "destination": ["0301", "0301"], "minutes": [50.0, 55.0]})
+    moved = region_changes(base, scen, flows=flows, centres=["0301"], method="traveltime",
+                           params=TravelTimeParams(max_minutes=60.0))
+    assert moved["kommunenummer"].tolist() == ["3025"]
+    row = moved.iloc[0]
+    assert (row["region_base"], row["region_scenario"]) == ("3025", "0301")
+    assert row["minutes_scenario"] == 55.0
+    assert row["residents"] == 210.0 and row["jobs"] == 200.0  # row sum; column sum of 3025
+    # no change in times -> nothing moves
+    assert region_changes(base, base, flows=flows, centres=["0301"], params=TravelTimeParams(60.0)).empty
+    # method 2 (BA cascade, default thresholds): 3025 sends 5/210 = 2.4 % of its workers to 0301, too few
+    # for the 75-minute rule (8 %), but within 30 minutes the tt30 rule needs no commuting at all
+    scen30 = scen.assign(minutes=[50.0, 25.0])
+    ba = region_changes(base, scen30, flows=flows, centres=["0301"], method="ba")
+    assert ba["kommunenummer"].tolist() == ["3025"]
+    assert (ba["region_base"].item(), ba["region_scenario"].item()) == ("3025", "0301")
+    assert ba["method"].item() == "ba"
+    # 55 minutes is not enough under BA (2.4 % < 8 % for the 75-minute rule): nothing moves
+    assert region_changes(base, scen, flows=flows, centres=["0301"], method="ba").empty
+    with pytest.raises(InputError, match="method"):
+        region_changes(base, scen, flows=flows, centres=["0301"], method="lma")
+
+
+def test_centre_parsing_errors() -> None:
+    from geoaccess.regions.enlargement import centre_points
+
+    g = centre_points("10.808,59.9285,EPSG:4326")
+    assert g.crs.to_epsg() == 4326 and g.geometry.x.item() == pytest.approx(10.808)
+    with pytest.raises(InputError, match="x and y must be numbers"):
+        centre_points("a,b,EPSG:4326")
+    with pytest.raises(Exception, match="(?i)crs"):
+        centre_points((10.8, 59.9))
+
+
+def test_cli_scenario_writes_outputs(tmp_path, dataset) -> None:
+    from typer.testing import CliRunner
+
+    from geoaccess.cli import _register, app
+
+    _register()  # all command modules, as the console script does
+    from geoaccess.scenario.demo import scenario_dir
+
+    out = tmp_path / "hamar"
+    res = CliRunner().invoke(app, [
+        "scenario", str(dataset("roads/hamar_nvdb_speed_limits_2018.geojson")),
+        "--spec", str(scenario_dir() / "hamar_faster_corridor.toml"),
+        "--centre", "289079,6745789,EPSG:25833", "--minutes", "5,10", "--out", str(out),
+    ])
+    assert res.exit_code == 0, res.output
+    for name in ("enlargement.csv", "change.gpkg", "change.png", "change.html", "run.json"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "enlargement.csv")
+    assert set(table["weight"]) == {"nodes"} and (table["change"] >= 0).all()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["applied"][0]["edges_changed"] > 0
