@@ -20,7 +20,7 @@ from geoaccess.errors import InputError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["BOUNDARY_FILES", "adjacency", "municipality_codes", "read_municipalities", "read_boundary_file"]
+__all__ = ["BOUNDARY_FILES", "adjacency", "municipality_codes", "read_boundary_file", "read_municipalities"]
 
 #: Shared dataset of each boundary year.
 BOUNDARY_FILES: dict[int, str] = {

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 __all__ = [
     "flow_matrix",
     "jobs_by_workplace",
-    "load_flows",
     "load_11618",
+    "load_flows",
     "read_03321",
     "read_11618",
     "read_flows",
