@@ -1,0 +1,187 @@
+"""``geoaccess demo``: the main job on the bundled real data, end to end.
+
+network → snapped layers → travel times → measure → output, on eastern Oslo
+(OSM roads, SSB 250 m population grid, upper-secondary schools, NAV offices and
+healthcare sites), national commuting flows (BA-regions / labour-market areas) and
+Ruter's NeTEx timetables for Øvre Romerike. Every output goes to one folder, with
+a ``run.json`` recording versions, data hashes and timings.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from geoaccess.cli import app
+
+_OSLO_EAST = "osm/oslo-east-filtered.osm.pbf"
+_SCHOOLS = "services/oslo_upper_secondary_schools_2024.geojson"
+_GRID_OSLO = "population/befolkning_250m_2023_oslo.shp"
+
+
+@app.command("demo")
+def demo(
+    out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for every output of the demo."),
+) -> None:
+    """Run the main analysis on the bundled real data and write maps, tables and run.json to OUT."""
+    from rich.console import Console
+
+    console = Console()
+    out.mkdir(parents=True, exist_ok=True)
+    run: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "steps": {}}
+    console.rule(f"[bold]geoaccess demo → {out.resolve()}")
+
+    steps = (
+        ("networks", "Road networks of eastern Oslo (OSM, car and walk)", _step_networks),
+        ("school_catchments", "Catchments (omland) of Oslo east's upper-secondary schools", _step_school_catchments),
+        ("service_coverage", "Who is beyond reach: walking coverage of schools, NAV and healthcare", _step_coverage),
+        ("labour_market_regions", "Labour-market regions (BA-regioner) from 2021 commuting", _step_regions),
+        ("transit_ovre_romerike", "Public transport from Jessheim (NeTEx, Øvre Romerike)", _step_transit),
+    )
+    context: dict[str, Any] = {}
+    for key, title, func in steps:
+        console.rule(f"[bold cyan]{title}")
+        t0 = time.perf_counter()
+        result = func(out, console, context)
+        run["steps"][key] = {"title": title, "seconds": round(time.perf_counter() - t0, 2), **result}
+    _write_run_json(out, run)
+    console.rule("[bold green]done")
+    console.print(f"Outputs in {out.resolve()}; provenance and timings in {out / 'run.json'}")
+
+
+# --------------------------------------------------------------------------- steps
+def _step_networks(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from rich.table import Table
+
+    from geoaccess.network.build import build_network
+
+    table = Table(title="Eastern Oslo networks (largest strongly connected component, degree-2 simplified)")
+    for col in ("mode", "nodes", "edges", "components", "km of edges", "CRS"):
+        table.add_column(col, justify="right")
+    summaries = {}
+    for mode in ("car", "walk"):
+        net = build_network(_OSLO_EAST, mode=mode, progress=True)
+        context[f"net_{mode}"] = net
+        s = net.summary()
+        summaries[mode] = s
+        table.add_row(mode, f"{s['nodes']:,}", f"{s['edges']:,}", str(s["components"]), f"{s['edge_km']:,.1f}", s["crs"])
+        net.to_npz(str(out / f"oslo_east_{mode}.npz"))
+    console.print(table)
+    return {"summaries": summaries}
+
+
+def _oslo_east_schools(net: Any) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    from geoaccess.datasets import fetch
+
+    schools = gpd.read_file(fetch(_SCHOOLS)).to_crs(net.crs)
+    hull = shapely.convex_hull(shapely.multipoints(net.xy))
+    inside = schools[schools.within(hull)].copy()
+    name_col = next((c for c in ("navn", "name", "skolenavn", "adressenavn") if c in inside.columns), None)
+    inside["school"] = inside[name_col].astype(str) if name_col else [f"school {i}" for i in range(len(inside))]
+    inside = inside.drop_duplicates("school").reset_index(drop=True)
+    return inside[["school", "geometry"]]
+
+
+def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    import geopandas as gpd
+    import pandas as pd
+    from rich.table import Table
+
+    from geoaccess.engine.catchment import catchments, write_catchments
+    from geoaccess.engine.surface import reached_population
+    from geoaccess.layers.population import read_ssb_grid
+    from geoaccess.report.atomic import write_table
+    from geoaccess.report.maps import html_map, png_map
+
+    grid = read_ssb_grid(_GRID_OSLO)
+    minutes = (10, 20, 30)
+    tables, polys = [], []
+    schools = _oslo_east_schools(context["net_walk"])
+    for mode in ("walk", "car"):
+        net = context[f"net_{mode}"]
+        poly = catchments(net, schools, minutes=minutes, origin_id="school", progress=True)
+        poly["mode"] = mode
+        polys.append(poly)
+        pop = reached_population(net, schools, grid, minutes=minutes, origin_id="school", progress=True)
+        pop["mode"] = mode
+        tables.append(pop)
+    poly_all = gpd.GeoDataFrame(pd.concat(polys, ignore_index=True), crs=polys[0].crs)
+    pop_all = pd.concat(tables, ignore_index=True)
+    write_catchments(poly_all, out / "school_catchments.gpkg")
+    write_table(pop_all, out / "school_catchments_population.csv")
+    walk20 = poly_all[(poly_all["mode"] == "walk") & (poly_all["minutes"] == 20)]
+    png_map(
+        poly_all[poly_all["mode"] == "walk"].sort_values("minutes", ascending=False),
+        out / "school_catchments_walk.png",
+        column="minutes",
+        title="Walking catchments (omland) of upper-secondary schools, eastern Oslo",
+        legend_title="minutes' walk",
+        overlays=(schools,),
+    )
+    html_map(walk20, out / "school_catchments_walk20.html", title="20-minute walk from upper-secondary schools",
+             overlays=(schools,))
+    table = Table(title="Residents (SSB 2023, 250 m cells) reached from each school")
+    value_col = next(c for c in ("population", "reached", "weight") if c in pop_all.columns)
+    wide = pop_all.pivot_table(index="origin_id", columns=["mode", "minutes"], values=value_col, aggfunc="sum")
+    table.add_column("school")
+    for mode, m in wide.columns:
+        table.add_column(f"{mode} ≤{m:g} min", justify="right")
+    for school, row in wide.iterrows():
+        table.add_row(str(school), *[f"{v:,.0f}" for v in row.to_numpy()])
+    console.print(table)
+    return {"schools": len(schools), "thresholds_minutes": list(minutes), "rows": len(pop_all)}
+
+
+def _step_coverage(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from rich.table import Table
+
+    from geoaccess.measures.demo import service_coverage_demo
+
+    cov = service_coverage_demo(context["net_walk"], out_dir=out)
+    table = Table(title="Share of eastern Oslo's residents within walking time of a service")
+    for col in ("service", "minutes", "residents", "covered", "share"):
+        table.add_column(col, justify="right")
+    for r in cov.itertuples(index=False):
+        table.add_row(str(r.service), f"{r.threshold_min:g}", f"{r.residents:,.0f}", f"{r.covered:,.0f}", f"{r.share_pct:.1f} %")
+    console.print(table)
+    return {"rows": cov.to_dict(orient="records")}
+
+
+def _step_regions(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.regions.demo import demo_summary
+
+    summary = demo_summary(2021, out_dir=out)
+    for k, v in summary.items():
+        if not isinstance(v, (dict, list)):
+            console.print(f"{k}: {v}")
+    return {"summary": summary}
+
+
+def _step_transit(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.transit.demo import ovre_romerike_demo
+
+    summary = ovre_romerike_demo(out_dir=out)
+    for k, v in summary.items():
+        if not isinstance(v, (dict, list)):
+            console.print(f"{k}: {v}")
+    return {"summary": summary}
+
+
+def _write_run_json(out: Path, run: dict[str, Any]) -> None:
+    from geoaccess import __version__
+    from geoaccess.datasets import status
+    from geoaccess.report.atomic import atomic_path
+
+    run["geoaccess"] = __version__
+    run["python"] = platform.python_version()
+    run["data"] = [{k: r[k] for k in ("path", "verified", "license")} for r in status()]
+    with atomic_path(out / "run.json") as tmp:
+        tmp.write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")

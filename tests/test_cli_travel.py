@@ -1,0 +1,139 @@
+"""`geoaccess matrix` and `geoaccess catchment` on the real eastern-Oslo network and Oslo data."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from geoaccess.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def cli_app():
+    from geoaccess.cli import _register, app
+
+    _register()
+    return app
+
+
+@pytest.fixture(scope="module")
+def school_files(dataset, tmp_path_factory):
+    import geopandas as gpd
+    import shapely
+
+    from geoaccess.network.build import build_network
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        net = build_network(dataset("osm/oslo-east-filtered.osm.pbf"), mode="walk")
+    g = gpd.read_file(dataset("services/oslo_upper_secondary_schools_2024.geojson"))
+    box = shapely.box(net.x.min(), net.y.min(), net.x.max(), net.y.max())
+    inside = g[g.to_crs(net.crs).within(box)].reset_index(drop=True)
+    folder = tmp_path_factory.mktemp("cli")
+    o = folder / "schools.gpkg"
+    inside.iloc[:3].to_file(o, driver="GPKG")
+    d = folder / "dest.geojson"
+    inside.iloc[3:8].to_file(d, driver="GeoJSON")
+    return o, d, inside
+
+
+def test_matrix_command_writes_csv_matching_api(cli_app, school_files, tmp_path, dataset):
+    import geopandas as gpd
+    import pandas as pd
+
+    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.network.build import build_network
+
+    o, d, _ = school_files
+    out = tmp_path / "m.csv"
+    res = CliRunner().invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(o), "--destinations", str(d), "--origin-id", "id",
+                                       "--destination-id", "id", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["origin_id", "destination_id", "minutes"] and len(table) == 15
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        net = build_network(dataset("osm/oslo-east-filtered.osm.pbf"), mode="walk")
+    api = travel_time_matrix(net, gpd.read_file(o), gpd.read_file(d), origin_id="id", destination_id="id")
+    np.testing.assert_allclose(table["minutes"].to_numpy(), api["minutes"].to_numpy(), rtol=1e-9)
+    pq = tmp_path / "m.parquet"
+    res = CliRunner().invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(o), "--cutoff", "20", "--out", str(pq)])
+    assert res.exit_code == 0, res.output
+    t2 = pd.read_parquet(pq)
+    assert len(t2) == 9 and (t2["minutes"].dropna() <= 20).all()
+
+
+def test_catchment_command_gpkg_png_and_population(cli_app, school_files, tmp_path):
+    import geopandas as gpd
+
+    o, _, _ = school_files
+    out = tmp_path / "c.gpkg"
+    res = CliRunner().invoke(cli_app, ["catchment", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(o), "--origin-id", "id", "--minutes", "10,20",
+                                       "--population", "population/befolkning_250m_2023_oslo.shp",
+                                       "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    g = gpd.read_file(out)
+    assert len(g) == 6 and set(g["minutes"]) == {10.0, 20.0}
+    assert {"origin_id", "minutes", "population"} <= set(g.columns)
+    assert (g["population"] > 0).all()
+    per = g.pivot(index="origin_id", columns="minutes", values="population")
+    assert (per[20.0] >= per[10.0]).all()
+    assert out.with_suffix(".png").stat().st_size > 10_000
+    assert "population reached" in res.output
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "abc"])
+def test_bad_minutes_rejected(cli_app, school_files, tmp_path, bad):
+    o, _, _ = school_files
+    res = CliRunner().invoke(cli_app, ["catchment", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(o), "--minutes", bad, "--out", str(tmp_path / "x.gpkg")])
+    assert isinstance(res.exception, InputError)
+    assert "--minutes" in str(res.exception)
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_bad_inputs_named(cli_app, school_files, tmp_path):
+    o, _, _ = school_files
+    runner = CliRunner()
+    res = runner.invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk", "--origins",
+                                  str(tmp_path / "missing.gpkg"), "--out", str(tmp_path / "m.csv")])
+    assert isinstance(res.exception, InputError) and "missing.gpkg" in str(res.exception)
+    res = runner.invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk", "--origins",
+                                  str(o), "--out", str(tmp_path / "m.xlsx")])
+    assert isinstance(res.exception, InputError) and ".csv or .parquet" in str(res.exception)
+    res = runner.invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk", "--origins",
+                                  str(o), "--origin-id", "nope", "--out", str(tmp_path / "m.csv")])
+    assert isinstance(res.exception, InputError) and "'nope'" in str(res.exception)
+
+
+def test_saved_network_npz_and_mode_mismatch(cli_app, school_files, tmp_path, dataset):
+    import pandas as pd
+
+    from geoaccess.network.build import build_network
+
+    o, d, _ = school_files
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        net = build_network(dataset("osm/oslo-east-filtered.osm.pbf"), mode="walk")
+    folder = tmp_path / "net"
+    folder.mkdir()
+    net.to_npz(str(folder / "network.npz"))
+    runner = CliRunner()
+    out = tmp_path / "npz.csv"
+    res = runner.invoke(cli_app, ["matrix", str(folder), "--origins", str(o), "--destinations", str(d),
+                                  "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    ref = tmp_path / "src.csv"
+    res = runner.invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk", "--origins",
+                                  str(o), "--destinations", str(d), "--out", str(ref)])
+    assert res.exit_code == 0, res.output
+    np.testing.assert_allclose(pd.read_csv(out)["minutes"], pd.read_csv(ref)["minutes"], rtol=1e-9)
+    res = runner.invoke(cli_app, ["matrix", str(folder / "network.npz"), "--mode", "car", "--origins", str(o),
+                                  "--out", str(tmp_path / "x.csv")])
+    assert isinstance(res.exception, InputError) and "'walk' network" in str(res.exception)
