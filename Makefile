@@ -24,8 +24,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e ".[test,bench]"
-	$(BIN)/python benchmarks/run.py
+	bash benchmarks/setup_peers.sh
+	.venv-bench/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) .venv-bench out .pytest_cache
