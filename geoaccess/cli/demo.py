@@ -40,6 +40,8 @@ def demo(
         ("networks", "Road networks of eastern Oslo (OSM, car and walk)", _step_networks),
         ("school_catchments", "Catchments (omland) of Oslo east's upper-secondary schools", _step_school_catchments),
         ("service_coverage", "Who is beyond reach: walking coverage of schools, NAV and healthcare", _step_coverage),
+        ("office_sites", "Siting a 50-job state office, and 3 schools by MCLP (lokalisering)", _step_location),
+        ("regionforstorring", "Regionforstørring: a hypothetical new link, before and after", _step_scenario),
         ("labour_market_regions", "Labour-market regions (BA-regioner) from 2021 commuting", _step_regions),
         ("transit_ovre_romerike", "Public transport from Jessheim (NeTEx, Øvre Romerike)", _step_transit),
     )
@@ -75,17 +77,23 @@ def _step_networks(out: Path, console: Any, context: dict[str, Any]) -> dict[str
     return {"summaries": summaries}
 
 
-def _oslo_east_schools(net: Any) -> Any:
-    import geopandas as gpd
+def _network_hull(net: Any) -> Any:
+    """Convex hull of the network's nodes: the area the extract covers."""
     import shapely
 
-    from geoaccess.datasets import fetch
+    return shapely.convex_hull(shapely.multipoints(net.xy))
 
-    schools = gpd.read_file(fetch(_SCHOOLS)).to_crs(net.crs)
-    hull = shapely.convex_hull(shapely.multipoints(net.xy))
-    inside = schools[schools.within(hull)].copy()
-    name_col = next((c for c in ("navn", "name", "skolenavn", "adressenavn") if c in inside.columns), None)
-    inside["school"] = inside[name_col].astype(str) if name_col else [f"school {i}" for i in range(len(inside))]
+
+def _oslo_east_schools(net: Any) -> Any:
+    """Oslo's public upper-secondary schools that lie inside the network's extent.
+
+    The register holds addresses only, so a school is named by its street address.
+    """
+    from geoaccess.layers.services import read_oslo_upper_secondary
+
+    schools = read_oslo_upper_secondary().to_crs(net.crs)
+    inside = schools[schools.within(_network_hull(net))].copy()
+    inside["school"] = inside["name"].astype(str)
     inside = inside.drop_duplicates("school").reset_index(drop=True)
     return inside[["school", "geometry"]]
 
@@ -102,6 +110,9 @@ def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) ->
     from geoaccess.report.maps import html_map, png_map
 
     grid = read_ssb_grid(_GRID_OSLO)
+    # Only cells whose centre lies inside the OSM extract: beyond it the network is missing,
+    # and a cell there would be reached through an access walk of up to max_snap_m.
+    grid = grid[grid.geometry.centroid.within(_network_hull(context["net_walk"]))].reset_index(drop=True)
     minutes = (10, 20, 30)
     tables, polys = [], []
     schools = _oslo_east_schools(context["net_walk"])
@@ -137,7 +148,14 @@ def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) ->
     for school, row in wide.iterrows():
         table.add_row(str(school), *[f"{v:,.0f}" for v in row.to_numpy()])
     console.print(table)
-    return {"schools": len(schools), "thresholds_minutes": list(minutes), "rows": len(pop_all)}
+    console.print(f"{len(grid):,} cells with {grid['population'].sum():,.0f} residents lie inside the extract.")
+    return {
+        "schools": len(schools),
+        "cells_in_extract": len(grid),
+        "residents_in_extract": float(grid["population"].sum()),
+        "thresholds_minutes": list(minutes),
+        "rows": len(pop_all),
+    }
 
 
 def _step_coverage(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
@@ -155,13 +173,33 @@ def _step_coverage(out: Path, console: Any, context: dict[str, Any]) -> dict[str
     return {"rows": cov.to_dict(orient="records")}
 
 
+def _print_flat(console: Any, summary: dict[str, Any]) -> None:
+    for k, v in summary.items():
+        if not isinstance(v, (dict, list)):
+            console.print(f"{k}: {v}")
+
+
+def _step_location(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.location.demo import location_demo
+
+    summary = location_demo(context["net_walk"], context["net_car"], out_dir=out)
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
+def _step_scenario(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.scenario.demo import enlargement_demo
+
+    summary = enlargement_demo(out_dir=out / "regionforstorring")
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
 def _step_regions(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
     from geoaccess.regions.demo import demo_summary
 
     summary = demo_summary(2021, out_dir=out)
-    for k, v in summary.items():
-        if not isinstance(v, (dict, list)):
-            console.print(f"{k}: {v}")
+    _print_flat(console, summary)
     return {"summary": summary}
 
 
@@ -169,9 +207,7 @@ def _step_transit(out: Path, console: Any, context: dict[str, Any]) -> dict[str,
     from geoaccess.transit.demo import ovre_romerike_demo
 
     summary = ovre_romerike_demo(out_dir=out)
-    for k, v in summary.items():
-        if not isinstance(v, (dict, list)):
-            console.print(f"{k}: {v}")
+    _print_flat(console, summary)
     return {"summary": summary}
 
 
