@@ -121,7 +121,6 @@ def access(
     from geoaccess.engine.matrix import travel_time_matrix
     from geoaccess.errors import InputError
     from geoaccess.measures.decay import Step, parse_decay
-    from geoaccess.network.graph import Network
     from geoaccess.report.atomic import write_table
     from geoaccess.report.maps import png_map
 
@@ -132,15 +131,10 @@ def access(
         msg = f"--out must end in .csv or .parquet (got {out.name}); the .gpkg and .png are written next to it."
         raise InputError(msg)
     console = Console(stderr=True)
-    p = Path(network)
-    if p.is_dir() and (p / "network.npz").is_file():
-        p = p / "network.npz"
-    if p.suffix == ".npz" and p.is_file():
-        net = Network.from_npz(str(p))
-    else:
-        from geoaccess.network.build import build_network
+    from geoaccess.cli._common import load_network
 
-        net = build_network(network, mode=mode, progress=progress)
+    net = load_network(network, None if Path(network).suffix == ".npz" or Path(network).is_dir() else mode,
+                       progress=progress)
     from geoaccess.engine.matrix import prepare_points
 
     org = read_layer_spec(origins, crs=net.crs)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import platform
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from geoaccess.cli import app
+from geoaccess.cli._common import print_warnings
 
 _OSLO_EAST = "osm/oslo-east-filtered.osm.pbf"
 _SCHOOLS = "services/oslo_upper_secondary_schools_2024.geojson"
@@ -49,7 +51,10 @@ def demo(
     for key, title, func in steps:
         console.rule(f"[bold cyan]{title}")
         t0 = time.perf_counter()
-        result = func(out, console, context)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = func(out, console, context)
+        print_warnings(caught)
         run["steps"][key] = {"title": title, "seconds": round(time.perf_counter() - t0, 2), **result}
     _write_run_json(out, run)
     console.rule("[bold green]done")
@@ -173,10 +178,13 @@ def _step_coverage(out: Path, console: Any, context: dict[str, Any]) -> dict[str
     return {"rows": cov.to_dict(orient="records")}
 
 
-def _print_flat(console: Any, summary: dict[str, Any]) -> None:
+def _print_flat(console: Any, summary: dict[str, Any], prefix: str = "") -> None:
+    """Print scalar entries of a (nested, one level) summary as ``key: value`` lines."""
     for k, v in summary.items():
-        if not isinstance(v, (dict, list)):
-            console.print(f"{k}: {v}")
+        if isinstance(v, dict) and not prefix:
+            _print_flat(console, v, prefix=f"{k}.")
+        elif not isinstance(v, (dict, list)):
+            console.print(f"{prefix}{k}: {v}")
 
 
 def _step_location(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:

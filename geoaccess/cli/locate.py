@@ -9,31 +9,12 @@ from typing import Any
 import typer
 
 from geoaccess.cli import app
+from geoaccess.cli._common import load_network, print_warnings
 
 _NETWORK_HELP = (
     "A network.npz (or its folder) written by `geoaccess network build`, or a source for build_network: a dataset "
     "name such as osm/oslo-east-filtered.osm.pbf or a file path (built with --mode)."
 )
-
-
-def _load_network(network: str, mode: str | None) -> Any:
-    from geoaccess.errors import InputError
-
-    if mode is not None and mode not in ("car", "walk", "bike"):
-        msg = f"--mode must be car, walk or bike, not {mode!r}."
-        raise InputError(msg)
-    p = Path(network)
-    npz = p / "network.npz" if p.is_dir() else p
-    if npz.suffix == ".npz":
-        if not npz.is_file():
-            msg = f"{npz} does not exist; build one with `geoaccess network build SOURCE --out DIR`."
-            raise InputError(msg)
-        from geoaccess.network.cache import load_npz
-
-        return load_npz(npz)
-    from geoaccess.network.build import build_network
-
-    return build_network(network, mode=mode or "car", progress=False)
 
 
 def _read_layer(source: str, *, what: str) -> Any:
@@ -71,15 +52,6 @@ def _read_layer(source: str, *, what: str) -> Any:
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes a named input error
         msg = f"Cannot read the {what} file {p}: {exc}"
         raise InputError(msg) from None
-
-
-def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    for w in caught:
-        if issubclass(w.category, UserWarning):
-            console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
 
 
 @app.command("locate")
@@ -123,7 +95,7 @@ def locate(
         raise InputError(msg)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net = _load_network(network, mode)
+        net = load_network(network, mode)
         dem = _read_layer(demand, what="demand layer")
         cand = _read_layer(candidates, what="candidate layer")
         did = demand_id or ("cell_id" if "cell_id" in dem.columns else None)
@@ -139,7 +111,7 @@ def locate(
             res = solve(prob, model, p=p if model != "lscp" else None, add=add if model != "lscp" else None,  # type: ignore[arg-type]
                         minutes=minutes, time_limit=time_limit)
         paths = write_location_outputs(res, out, demand=dem, candidates=cand, demand_id=did, candidate_id=cid)
-    _print_warnings(caught)
+    print_warnings(caught)
     s = res.summary()
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.3f} %"
     Console().print(
@@ -199,13 +171,13 @@ def evaluate_sites_cmd(
         raise InputError(msg)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net_car = _load_network(network, "car" if not network.endswith(".npz") else None)
+        net_car = load_network(network, "car" if not network.endswith(".npz") else None)
         is_osm = ".osm" in network
         net_walk = None
         if walk_network is not None:
-            net_walk = _load_network(walk_network, "walk" if not walk_network.endswith(".npz") else None)
+            net_walk = load_network(walk_network, "walk" if not walk_network.endswith(".npz") else None)
         elif is_osm:
-            net_walk = _load_network(network, "walk")
+            net_walk = load_network(network, "walk")
         hub_src = hubs or (network if is_osm else None)
         hub_layer = None
         if hub_src is not None:
@@ -232,7 +204,7 @@ def evaluate_sites_cmd(
         ev = evaluate_sites(site_layer, jobs=jobs, net_car=net_car, net_walk=net_walk, population=pop, hubs=hub_layer,
                             flows=fl, centrality=cen, existing=ex, weights=_parse_weights(weights))
         paths = write_site_report(ev, out)
-    _print_warnings(caught)
+    print_warnings(caught)
     t = ev.table
     Console().print(
         "; ".join(f"{r.name}: pool60 {r.pool_60:,.0f}, users {r.users_mean_minutes:.1f} min, hub walk "

@@ -11,31 +11,12 @@ from typing import Any
 import typer
 
 from geoaccess.cli import app
+from geoaccess.cli._common import load_network
 
 _NETWORK_HELP = (
     "A network.npz written by `geoaccess network build`, or a source accepted by build_network: a dataset "
     "name such as osm/oslo-east-filtered.osm.pbf or roads/hamar_nvdb_speed_limits_2018.geojson, or a file path."
 )
-
-
-def _load_network(network: str, mode: str) -> Any:
-    from geoaccess.errors import InputError
-
-    if mode not in ("car", "walk", "bike"):
-        msg = f"--mode must be car, walk or bike, not {mode!r}."
-        raise InputError(msg)
-    p = Path(network)
-    npz = p / "network.npz" if p.is_dir() else p
-    if npz.suffix == ".npz":
-        if not npz.is_file():
-            msg = f"{npz} does not exist; build one with `geoaccess network build SOURCE --out DIR`."
-            raise InputError(msg)
-        from geoaccess.network.cache import load_npz
-
-        return load_npz(npz)
-    from geoaccess.network.build import build_network
-
-    return build_network(network, mode=mode, progress=False)
 
 
 def _node_cells(net: Any) -> Any:
@@ -89,7 +70,7 @@ def scenario(
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        base = _load_network(network, mode)
+        base = load_network(network, mode)
     for w in caught:
         console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
     t["network_s"] = time.perf_counter() - t0

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from geoaccess.cli import app
+from geoaccess.cli._common import load_network, print_warnings
 
 _NETWORK_HELP = (
     "A network.npz (or its folder) written by `geoaccess network build`, or a source accepted by "
@@ -20,31 +21,6 @@ def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr)
-
-
-def _load_network(network: str, mode: str | None) -> Any:
-    """Load a saved network, or build (cached) one from a source with ``mode``."""
-    from geoaccess.errors import InputError
-
-    if mode is not None and mode not in ("car", "walk", "bike"):
-        msg = f"--mode must be car, walk or bike, not {mode!r}."
-        raise InputError(msg)
-    p = Path(network)
-    npz = p / "network.npz" if p.is_dir() else p
-    if npz.suffix == ".npz":
-        if not npz.is_file():
-            msg = f"{npz} does not exist; build one with `geoaccess network build SOURCE --out DIR`."
-            raise InputError(msg)
-        from geoaccess.network.cache import load_npz
-
-        net = load_npz(npz)
-        if mode is not None and mode != net.mode:
-            msg = f"{npz} is a {net.mode!r} network but --mode {mode} was given; rebuild it or drop --mode."
-            raise InputError(msg)
-        return net
-    from geoaccess.network.build import build_network
-
-    return build_network(network, mode=mode or "car", progress=False)
 
 
 def _read_points(path: Path, *, what: str) -> Any:
@@ -64,13 +40,6 @@ def _read_points(path: Path, *, what: str) -> Any:
         msg = f"The {what} file {path} has no geometry; give a GeoPackage, GeoJSON or shapefile of points."
         raise InputError(msg)
     return gdf
-
-
-def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
-    console = _console(stderr=True)
-    for w in caught:
-        if issubclass(w.category, UserWarning):
-            console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
 
 
 @app.command("matrix")
@@ -96,14 +65,14 @@ def matrix(
     cutoff_min = None if cutoff is None else check_minutes(cutoff, what="--cutoff")[0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net = _load_network(network, mode)
+        net = load_network(network, mode)
         o = _read_points(origins, what="origins")
         d = None if destinations is None else _read_points(destinations, what="destinations")
         table = travel_time_matrix(
             net, o, d, origin_id=origin_id, destination_id=destination_id, cutoff_minutes=cutoff_min,
             max_snap_m=max_snap, progress=True,
         )
-    _print_warnings(caught)
+    print_warnings(caught)
     write_table(table, out)
     n_nan = int(table["minutes"].isna().sum())
     _console().print(
@@ -148,7 +117,7 @@ def catchment(
     thresholds = check_minutes(minutes, what="--minutes")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net = _load_network(network, mode)
+        net = load_network(network, mode)
         o = _read_points(origins, what="origins")
         gdf = catchments(net, o, minutes=thresholds, bands=bands, walk_off_m=walk_off, origin_id=origin_id,
                          progress=True)
@@ -157,7 +126,7 @@ def catchment(
 
             grid = read_ssb_grid(population)
             gdf = count_in_catchments(gdf, grid, weight="population", rule=rule)
-    _print_warnings(caught)
+    print_warnings(caught)
     write_catchments(gdf, out)
     png = out.with_suffix(".png")
     _draw(gdf, o, png, net_mode=net.mode)

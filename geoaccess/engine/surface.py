@@ -50,21 +50,29 @@ def _surface_seconds(
     backend: Literal["local", "dask"],
     client: Any,
     progress: bool,
+    snap_net: Network | None = None,
 ) -> tuple[np.ndarray, Any, Any]:
+    """Seconds (origins × cells) and the snapped layers; routing on ``net``.
+
+    ``snap_net`` (default ``net``) is the network the points are snapped to: a scenario
+    network passes its base, so that no point is placed on a new link itself.
+    """
     from geoaccess.engine.parallel import batch_slices, run_batches
+
+    snap_net = net if snap_net is None else snap_net
 
     if cell_id is not None and cell_id not in cells.columns:
         cell_id = None
-    src = prepare_points(net, origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
+    src = prepare_points(snap_net, origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
     dst = prepare_points(
-        net, cells, id_column=cell_id, max_snap_m=max_snap_m, what="cells", role="destination", warn=False
+        snap_net, cells, id_column=cell_id, max_snap_m=max_snap_m, what="cells", role="destination", warn=False
     )
     ch = _hierarchy(net)
     func = partial(matrix_batch, ch=ch, dst_nodes=dst.nodes, dst_offsets=dst.offsets, cutoff_seconds=cutoff_seconds)
     batches = [(src.nodes[sl], src.offsets[sl]) for sl in batch_slices(len(src), batch_size)]
     parts = run_batches(func, batches, backend=backend, client=client, progress=progress, description="surface")
     seconds = np.vstack(parts) if parts else np.zeros((0, len(dst)))
-    apply_same_edge(net, seconds, src, dst)
+    apply_same_edge(snap_net, seconds, src, dst)
     seconds[seconds > cutoff_seconds] = np.inf
     return seconds, src, dst
 

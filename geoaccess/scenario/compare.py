@@ -8,8 +8,9 @@ Both networks are routed with the same rules, so the difference is the edit alon
   not snapped onto the tunnel, but it can reach the tunnel through the road network.
   Snapping follows :mod:`geoaccess.network.snap` (nearest position on an edge, access
   leg at 5 km/h, ``max_snap_m`` = 1,000 m by default).
-* Times are exact one-to-all Dijkstra searches (:func:`geoaccess.engine.dijkstra.dijkstra_many`)
-  from each origin's seeds, read at each cell's destination seeds; same-edge pairs use
+* Times are exact: the same origin × cell kernel as :func:`geoaccess.engine.surface.travel_time_surface`
+  (a contraction hierarchy per network, equal to Dijkstra; cheap enough to rebuild for every
+  scenario), from each origin's seeds to each cell's destination seeds; same-edge pairs use
   the direct time along the edge (:func:`geoaccess.engine.matrix.apply_same_edge`).
 * **Counting rule**: a cell counts within ``T`` minutes when its door-to-door time (both
   access legs included) is ``<= T``; unreachable cells never count.
@@ -65,7 +66,7 @@ def cell_seconds(
     cutoff_minutes
         Searches stop here; farther cells are ``inf``. ``None`` = no limit.
     batch_size
-        Origins per Dijkstra batch (memory ``8 * batch_size * n_nodes`` bytes).
+        Origins per batch of the contraction-hierarchy query.
     progress
         Show a progress bar over the batches.
 
@@ -76,38 +77,15 @@ def cell_seconds(
     origins, cells : PreparedPoints
         The snapped layers (ids, seeds).
     """
-    from geoaccess.engine.dijkstra import dijkstra_many
-    from geoaccess.engine.matrix import apply_same_edge, check_minutes, prepare_points
-    from geoaccess.engine.parallel import batch_slices, run_batches
+    from geoaccess.engine.matrix import check_minutes
+    from geoaccess.engine.surface import _surface_seconds
     from geoaccess.scenario.edit import without_connectors
 
     cutoff = np.inf if cutoff_minutes is None else check_minutes(cutoff_minutes, what="cutoff_minutes")[0] * 60.0
-    if cell_id is not None and cell_id not in cells.columns:
-        cell_id = None
-    snap_net = without_connectors(net)
-    with np.errstate(invalid="ignore"):  # 0 * inf offsets of one-way edges' missing reverse seed
-        src = prepare_points(snap_net, origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
-        dst = prepare_points(snap_net, cells, id_column=cell_id, max_snap_m=max_snap_m, what="cells",
-                             role="destination", warn=False)
-    d_nodes = np.asarray(dst.nodes, dtype=np.int64)
-    d_off = np.asarray(dst.offsets, dtype=np.float64)
-    valid = d_nodes >= 0
-    safe = np.where(valid, d_nodes, 0)
-
-    def one(sl: slice) -> np.ndarray:
-        node_t = dijkstra_many(net, src.nodes[sl], src.offsets[sl], cutoff=cutoff)
-        out = np.full((node_t.shape[0], len(dst)), np.inf)
-        for k in range(d_nodes.shape[1]):
-            cand = node_t[:, safe[:, k]] + d_off[:, k][None, :]
-            cand[:, ~valid[:, k]] = np.inf
-            np.minimum(out, cand, out=out)
-        return out
-
-    parts = run_batches(one, batch_slices(len(src), batch_size), progress=progress, description="scenario times")
-    seconds = np.vstack(parts) if parts else np.zeros((0, len(dst)))
-    apply_same_edge(snap_net, seconds, src, dst)
-    seconds[seconds > cutoff] = np.inf
-    return seconds, src, dst
+    return _surface_seconds(
+        net, origins, cells, origin_id=origin_id, cell_id=cell_id, max_snap_m=max_snap_m, cutoff_seconds=cutoff,
+        batch_size=batch_size, backend="local", client=None, progress=progress, snap_net=without_connectors(net),
+    )
 
 
 @dataclass(frozen=True)
