@@ -137,3 +137,52 @@ def test_saved_network_npz_and_mode_mismatch(cli_app, school_files, tmp_path, da
     res = runner.invoke(cli_app, ["matrix", str(folder / "network.npz"), "--mode", "car", "--origins", str(o),
                                   "--out", str(tmp_path / "x.csv")])
     assert isinstance(res.exception, InputError) and "'walk' network" in str(res.exception)
+
+
+@pytest.fixture(scope="module")
+def jessheim(tmp_path_factory):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path_factory.mktemp("transit") / "jessheim.geojson"
+    gpd.GeoDataFrame({"name": ["Jessheim stasjon"]}, geometry=[shapely.Point(11.1747, 60.1412)], crs="EPSG:4326").to_file(path)
+    return path
+
+
+def test_cli_transit_catchment_counts_cells_within_threshold(cli_app, jessheim, tmp_path):
+    """--mode transit: the catchment's population equals the cells whose median time is within T."""
+    import geopandas as gpd
+
+    from geoaccess.datasets import fetch
+    from geoaccess.layers.population import read_ssb_grid
+    from geoaccess.transit.feed import read_feed
+    from geoaccess.transit.raptor import transit_matrix
+
+    out = tmp_path / "jessheim.gpkg"
+    res = CliRunner().invoke(
+        cli_app,
+        ["catchment", "-", "--mode", "transit", "--feed", "transit/ruter_ovre_romerike_netex_2017.zip",
+         "--date", "2017-09-12", "--origins", str(jessheim), "--origin-id", "name", "--minutes", "30,45",
+         "--population", "population/befolkning_250m_2023_akershus.shp", "--out", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    got = gpd.read_file(out).set_index("minutes")["population"]
+    # independent: the full matrix from the origin to every cell centre, median over the window
+    grid = read_ssb_grid("population/befolkning_250m_2023_akershus.shp")
+    centres = grid.copy()
+    centres["geometry"] = grid.geometry.centroid
+    tt = read_feed(fetch("transit/ruter_ovre_romerike_netex_2017.zip"))
+    m = transit_matrix(tt, gpd.read_file(jessheim), centres, date="2017-09-12", window="07:00-08:00",
+                       percentiles=(50.0,))["minutes"][0][0]
+    for t in (30, 45):
+        assert got.loc[t] == pytest.approx(float(grid["population"].to_numpy()[m <= t].sum()))
+    assert 0 < got.loc[30] < got.loc[45] < grid["population"].sum()
+    assert (out.with_suffix(".png")).is_file()
+
+
+def test_cli_transit_needs_feed_and_date(cli_app, jessheim, tmp_path):
+    res = CliRunner().invoke(
+        cli_app, ["matrix", "-", "--mode", "transit", "--origins", str(jessheim), "--out", str(tmp_path / "m.csv")]
+    )
+    assert res.exit_code != 0
+    assert isinstance(res.exception, InputError) and "--feed" in str(res.exception)

@@ -42,6 +42,26 @@ def _read_points(path: Path, *, what: str) -> Any:
     return gdf
 
 
+_MODE_HELP = "car, walk or bike when NETWORK is a source to build; transit for walk + public transport (needs --feed, --date)."
+_TRANSIT_NETWORK_NOTE = (
+    " With --mode transit, NETWORK is an optional walk network for access, egress and transfers "
+    "('-' for straight-line walking with a documented detour factor)."
+)
+
+
+def _transit_inputs(network: str, feed: str | None, date: str | None) -> tuple[Any, Any]:
+    """Timetable and optional walk network for ``--mode transit``."""
+    from geoaccess.cli.transit import _feed_path
+    from geoaccess.errors import InputError
+    from geoaccess.transit.feed import read_feed
+
+    if feed is None or date is None:
+        msg = "--mode transit needs --feed (GTFS or NeTEx zip/folder, or a dataset name) and --date YYYY-MM-DD."
+        raise InputError(msg)
+    walk = None if network in ("-", "none") else load_network(network, "walk")
+    return read_feed(_feed_path(feed)), walk
+
+
 @app.command("matrix")
 def matrix(
     network: str = typer.Argument(..., help=_NETWORK_HELP),
@@ -50,8 +70,12 @@ def matrix(
     origin_id: str | None = typer.Option(None, "--origin-id", help="Unique id column of the origins (default: row number)."),
     destination_id: str | None = typer.Option(None, "--destination-id", help="Unique id column of the destinations."),
     cutoff: str | None = typer.Option(None, "--cutoff", help="Report times above this many minutes as empty (NaN)."),
-    mode: str | None = typer.Option(None, "--mode", help="car, walk or bike when NETWORK is a source to build."),
+    mode: str | None = typer.Option(None, "--mode", help=_MODE_HELP),
     max_snap: float = typer.Option(1000.0, "--max-snap", help="Points farther from the network (metres) get NaN."),
+    feed: str | None = typer.Option(None, "--feed", help="Timetable for --mode transit (GTFS or NeTEx)."),
+    date: str | None = typer.Option(None, "--date", help="Service date for --mode transit, YYYY-MM-DD."),
+    window: str = typer.Option("07:00-08:00", "--window", help="Departure window for --mode transit (every minute)."),
+    percentile: float = typer.Option(50.0, "--percentile", help="Percentile of travel time over the window (transit)."),
     out: Path = typer.Option(..., "--out", help="Output table: .csv or .parquet (origin_id, destination_id, minutes)."),
 ) -> None:
     """Door-to-door travel-time matrix in minutes (NaN = unreachable, beyond the cutoff or unsnapped)."""
@@ -65,13 +89,23 @@ def matrix(
     cutoff_min = None if cutoff is None else check_minutes(cutoff, what="--cutoff")[0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net = load_network(network, mode)
         o = _read_points(origins, what="origins")
-        d = None if destinations is None else _read_points(destinations, what="destinations")
-        table = travel_time_matrix(
-            net, o, d, origin_id=origin_id, destination_id=destination_id, cutoff_minutes=cutoff_min,
-            max_snap_m=max_snap, progress=True,
-        )
+        d = _read_points(destinations, what="destinations") if destinations is not None else o
+        if mode == "transit":
+            from geoaccess.transit.raptor import transit_travel_time_matrix
+
+            tt, walk = _transit_inputs(network, feed, date)
+            table = transit_travel_time_matrix(
+                tt, o, d, date=date, window=window, percentile=percentile, origin_id=origin_id,
+                destination_id=destination_id if destinations is not None else origin_id,
+                cutoff_minutes=cutoff_min, walk_network=walk, progress=True,
+            )
+        else:
+            net = load_network(network, mode)
+            table = travel_time_matrix(
+                net, o, None if destinations is None else d, origin_id=origin_id, destination_id=destination_id,
+                cutoff_minutes=cutoff_min, max_snap_m=max_snap, progress=True,
+            )
     print_warnings(caught)
     write_table(table, out)
     n_nan = int(table["minutes"].isna().sum())
@@ -90,14 +124,22 @@ def catchment(
     population: str | None = typer.Option(
         None, "--population", help="SSB 250 m grid (dataset name or file) to count inside each catchment."
     ),
-    mode: str | None = typer.Option(None, "--mode", help="car, walk or bike when NETWORK is a source to build."),
+    mode: str | None = typer.Option(None, "--mode", help=_MODE_HELP),
     origin_id: str | None = typer.Option(None, "--origin-id", help="Unique id column of the origins."),
     bands: str = typer.Option("nested", "--bands", help="nested (0..T) or rings (previous T..T)."),
     walk_off: float = typer.Option(100.0, "--walk-off", help="Walk-off distance from the reached roads, metres."),
     rule: str = typer.Option("centre", "--rule", help="Population counting: centre (cell centre inside) or area."),
+    feed: str | None = typer.Option(None, "--feed", help="Timetable for --mode transit (GTFS or NeTEx)."),
+    date: str | None = typer.Option(None, "--date", help="Service date for --mode transit, YYYY-MM-DD."),
+    window: str = typer.Option("07:00-08:00", "--window", help="Departure window for --mode transit (every minute)."),
+    percentile: float = typer.Option(50.0, "--percentile", help="Percentile of travel time over the window (transit)."),
     out: Path = typer.Option(..., "--out", help="Output GeoPackage; a PNG map is written next to it."),
 ) -> None:
-    """Catchment polygons (isochrones) per origin and threshold, with the population reached."""
+    """Catchment polygons (isochrones) per origin and threshold, with the population reached.
+
+    With ``--mode transit`` the catchment is the union of the population cells whose centre is
+    reached within the threshold at the given percentile over the departure window.
+    """
     from rich.table import Table
 
     from geoaccess.engine.catchment import catchments, write_catchments
@@ -117,11 +159,17 @@ def catchment(
     thresholds = check_minutes(minutes, what="--minutes")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net = load_network(network, mode)
         o = _read_points(origins, what="origins")
-        gdf = catchments(net, o, minutes=thresholds, bands=bands, walk_off_m=walk_off, origin_id=origin_id,
-                         progress=True)
-        if population is not None:
+        if mode == "transit":
+            gdf = _transit_catchments(network, o, population, thresholds, origin_id=origin_id, feed=feed, date=date,
+                                      window=window, percentile=percentile)
+            net_mode = "transit"
+        else:
+            net = load_network(network, mode)
+            net_mode = net.mode
+            gdf = catchments(net, o, minutes=thresholds, bands=bands, walk_off_m=walk_off, origin_id=origin_id,
+                             progress=True)
+        if population is not None and mode != "transit":
             from geoaccess.layers.population import read_ssb_grid
 
             grid = read_ssb_grid(population)
@@ -129,8 +177,9 @@ def catchment(
     print_warnings(caught)
     write_catchments(gdf, out)
     png = out.with_suffix(".png")
-    _draw(gdf, o, png, net_mode=net.mode)
-    table = Table(title=f"{net.mode} catchments ({bands}, walk-off {walk_off:g} m)")
+    _draw(gdf, o, png, net_mode=net_mode)
+    detail = f"{percentile:g}th percentile, {window} on {date}" if mode == "transit" else f"{bands}, walk-off {walk_off:g} m"
+    table = Table(title=f"{net_mode} catchments ({detail})")
     table.add_column("origin")
     table.add_column("minutes", justify="right")
     table.add_column("km²", justify="right")
@@ -144,6 +193,36 @@ def catchment(
     console = _console()
     console.print(table)
     console.print(f"wrote {out} and {png}", highlight=False)
+
+
+def _transit_catchments(
+    network: str, origins: Any, population: str | None, thresholds: tuple[float, ...], *, origin_id: str | None,
+    feed: str | None, date: str | None, window: str, percentile: float,
+) -> Any:
+    """Walk + transit catchments: one range-RAPTOR run per origin, cells counted by their centre."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from geoaccess.errors import InputError
+    from geoaccess.layers.population import read_ssb_grid
+    from geoaccess.transit.catchment import transit_catchment
+
+    if population is None:
+        msg = "--mode transit draws catchments from population cells: give --population (e.g. an SSB 250 m grid)."
+        raise InputError(msg)
+    tt, walk = _transit_inputs(network, feed, date)
+    if walk is not None:
+        msg = "--mode transit catchments use straight-line walking; pass '-' as NETWORK."
+        raise InputError(msg)
+    grid = read_ssb_grid(population)
+    ids = origins[origin_id].to_numpy() if origin_id else origins.index.to_numpy()
+    parts = []
+    for i, oid in enumerate(ids):
+        one, _ = transit_catchment(tt, origins.iloc[[i]], grid, date=date, window=window,
+                                   thresholds_minutes=tuple(thresholds), percentile=percentile)
+        one.insert(0, "origin_id", oid)
+        parts.append(one)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
 
 
 def _draw(gdf: Any, origins: Any, png: Path, *, net_mode: str) -> None:
