@@ -62,27 +62,30 @@ def jobs_by_population(cells: Any, *, municipality: str = "0301", year: int = 20
     Returns
     -------
     cells : geopandas.GeoDataFrame
-        A copy with ``jobs`` (persons, float) summing to the municipality's jobs.
+        A copy with ``jobs`` (persons, float) summing to the municipality's jobs; a thin
+        call into :func:`geoaccess.layers.jobs.jobs_to_grid` with every cell tagged ``municipality``
+        (``attrs["jobs"]`` carries its metadata).
     info : dict
         ``jobs_total``, ``municipality``, ``year`` and the stated ``assumption``.
     """
-    import numpy as np
-
     from geoaccess.errors import InputError
-    from geoaccess.layers.commuting import jobs_by_workplace, load_flows
+    from geoaccess.layers.jobs import jobs_to_grid
 
     code = str(municipality).zfill(4)
-    jobs = jobs_by_workplace(load_flows(year))
-    if code not in jobs.index:
+    tagged = cells.copy()
+    tagged["_jobs_municipality"] = code
+    out = jobs_to_grid(tagged, year=year, population=population, municipality_column="_jobs_municipality")
+    meta = out.attrs["jobs"]
+    if code in meta["municipalities_without_jobs_data"]:
         msg = f"Municipality {code} has no jobs in SSB 03321 {year}; check the code's numbering for that year."
         raise InputError(msg)
-    total = float(jobs.loc[code])
-    pop = cells[population].to_numpy(dtype=np.float64)
-    if not np.nansum(pop) > 0:
+    if code in meta["municipalities_without_residents_in_cells"]:
         msg = "The cells hold no residents, so jobs cannot be spread in proportion to them."
         raise InputError(msg)
-    out = cells.copy()
-    out["jobs"] = np.nan_to_num(pop) / np.nansum(pop) * total
+    drop = ["_jobs_municipality"] + ([] if "kommunenummer" in cells.columns else ["kommunenummer"])
+    out = out.drop(columns=drop)
+    out["jobs"] = out["jobs"].fillna(0.0)  # cells with NaN residents: 0 jobs (jobs_to_grid warns)
+    total = float(meta["jobs_total_municipalities"])
     info = {"municipality": code, "year": year, "jobs_total": total,
             "assumption": JOBS_ASSUMPTION.format(year=year, code=code, total=total)}
     return out, info
