@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from geoaccess.errors import InputError
+from geoaccess.errors import GeoaccessError, InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -255,7 +255,13 @@ def jobs_to_grid(
         p1574 = load_11618(year).set_index("kommunenummer")["population_15_74"].astype("float64")
         if recoded:
             p1574 = recode_values(p1574[p1574.index.isin(jobs_codes)], from_year=year, to_year=bdy)
-    except Exception:  # noqa: BLE001 - reference column only; absent for other years
+    except (GeoaccessError, KeyError, OSError, ValueError) as exc:
+        warnings.warn(
+            f"Table 11618 ({year}) could not be used as the residents reference ({exc}); the 'population_15_74' "
+            f"figures and the partial-coverage flag are left out of attrs['jobs'].",
+            UserWarning,
+            stacklevel=2,
+        )
         p1574 = pd.Series(dtype="float64")
     spread = out.groupby("kommunenummer")["jobs"].sum(min_count=1)
     records = [
