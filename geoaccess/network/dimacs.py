@@ -129,7 +129,6 @@ def read_dimacs(
     from pyproj import Transformer
 
     from geoaccess.crs import choose_crs
-    from geoaccess.network.simplify import network_from_arrays
 
     gr = Path(gr)
     if not gr.is_file():
@@ -175,7 +174,7 @@ def read_dimacs(
     t = arcs[:, 0] - 1
     h = arcs[:, 1] - 1
     metres = np.hypot(x[h] - x[t], y[h] - y[t])
-    return network_from_arrays(
+    return Network.from_arrays(
         t,
         h,
         seconds=arcs[:, 2].astype(np.float64) * float(weight_unit_s),

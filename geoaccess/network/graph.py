@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import scipy.sparse as sp
 
-__all__ = ["EdgeFlag", "Network"]
+__all__ = ["EdgeFlag", "Network", "gather_shapes"]
 
 
 class EdgeFlag(enum.IntFlag):
@@ -173,7 +173,11 @@ class Network:
         order = np.argsort(self.indices, kind="stable")
         counts = np.bincount(self.indices, minlength=self.n_nodes)
         indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-        shape_ptr, shape_xy = _permute_shapes(self.shape_ptr, self.shape_xy, order, reverse=True)
+        shape_ptr = shape_xy = None
+        if self.shape_ptr is not None:
+            shape_ptr, shape_xy = gather_shapes(
+                self.shape_ptr, self.shape_xy, order, reverse=np.ones(len(order), dtype=bool)
+            )
         return replace(
             self,
             indptr=indptr,
@@ -193,8 +197,11 @@ class Network:
         new_id = np.full(self.n_nodes, -1, dtype=np.int64)
         new_id[mask] = np.arange(int(mask.sum()))
         tails = self.tails
-        keep = mask[tails] & mask[self.indices]
-        return Network.from_edges(
+        keep = np.flatnonzero(mask[tails] & mask[self.indices])
+        shape_ptr = shape_xy = None
+        if self.shape_ptr is not None:
+            shape_ptr, shape_xy = gather_shapes(self.shape_ptr, self.shape_xy, keep)
+        return Network.from_arrays(
             new_id[tails[keep]],
             new_id[self.indices[keep]],
             seconds=self.seconds[keep],
@@ -205,9 +212,79 @@ class Network:
             y=self.y[mask],
             node_id=self.node_id[mask],
             crs=self.crs,
-            shapes=None if self.shape_ptr is None else self._shape_list(np.flatnonzero(keep)),
+            shape_ptr=shape_ptr,
+            shape_xy=shape_xy,
             mode=self.mode,
             meta=dict(self.meta),
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        tails: np.ndarray,
+        heads: np.ndarray,
+        *,
+        seconds: np.ndarray,
+        metres: np.ndarray,
+        way_id: np.ndarray,
+        flags: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        node_id: np.ndarray,
+        crs: str,
+        shape_ptr: np.ndarray | None = None,
+        shape_xy: np.ndarray | None = None,
+        mode: str = "car",
+        meta: dict[str, Any] | None = None,
+    ) -> Network:
+        """Sort complete edge arrays (any order) into CSR, without Python loops or checks.
+
+        Parameters
+        ----------
+        tails, heads
+            Node indices of each edge.
+        seconds, metres
+            Travel time in seconds and length in metres of each edge.
+        way_id, flags
+            Source id (``-1`` none) and :class:`EdgeFlag` bits of each edge.
+        x, y, node_id
+            Node coordinates (metres, ``crs``) and source ids.
+        crs
+            Projected CRS string.
+        shape_ptr, shape_xy
+            Flat interior vertices of each edge (pointer of length ``len(tails) + 1``); ``None`` for
+            straight edges.
+        mode, meta
+            Profile name and provenance.
+
+        See Also
+        --------
+        from_edges : the checked entry point with defaults.
+        """
+        tails = np.asarray(tails, dtype=np.int64)
+        heads = np.asarray(heads, dtype=np.int64)
+        n = len(x)
+        order = np.argsort(tails, kind="stable")
+        counts = np.bincount(tails, minlength=n)
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        new_ptr = new_xy = None
+        if shape_ptr is not None and shape_xy is not None:
+            new_ptr, new_xy = gather_shapes(shape_ptr, shape_xy, order)
+        return cls(
+            indptr=indptr,
+            indices=heads[order].astype(np.int32),
+            seconds=np.asarray(seconds, dtype=np.float64)[order],
+            metres=np.asarray(metres, dtype=np.float64)[order],
+            way_id=np.asarray(way_id, dtype=np.int64)[order],
+            flags=np.asarray(flags, dtype=np.uint8)[order],
+            x=np.asarray(x, dtype=np.float64),
+            y=np.asarray(y, dtype=np.float64),
+            node_id=np.asarray(node_id, dtype=np.int64),
+            crs=crs,
+            shape_ptr=new_ptr,
+            shape_xy=new_xy,
+            mode=mode,
+            meta={} if meta is None else dict(meta),
         )
 
     @classmethod
@@ -270,30 +347,26 @@ class Network:
         y = np.asarray(y, dtype=np.float64)
         if metres is None:
             metres = np.hypot(x[heads] - x[tails], y[heads] - y[tails])
-        order = np.argsort(tails, kind="stable")
-        counts = np.bincount(tails, minlength=n)
-        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
         shape_ptr = shape_xy = None
         if shapes is not None:
-            lens = np.array([len(s) for s in shapes], dtype=np.int64)[order]
-            shape_ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-            parts = [np.asarray(shapes[i], dtype=np.float64).reshape(-1, 2) for i in order]
+            parts = [np.asarray(sh, dtype=np.float64).reshape(-1, 2) for sh in shapes]
+            shape_ptr = np.concatenate([[0], np.cumsum([len(q) for q in parts])]).astype(np.int64)
             shape_xy = np.concatenate(parts) if parts else np.zeros((0, 2))
-        return cls(
-            indptr=indptr,
-            indices=heads[order].astype(np.int32),
-            seconds=seconds[order],
-            metres=np.asarray(metres, dtype=np.float64)[order],
-            way_id=(np.full(m, -1, np.int64) if way_id is None else np.asarray(way_id, np.int64))[order],
-            flags=(np.zeros(m, np.uint8) if flags is None else np.asarray(flags, np.uint8))[order],
+        return cls.from_arrays(
+            tails,
+            heads,
+            seconds=seconds,
+            metres=metres,
+            way_id=np.full(m, -1, np.int64) if way_id is None else way_id,
+            flags=np.zeros(m, np.uint8) if flags is None else flags,
             x=x,
             y=y,
-            node_id=np.arange(n, dtype=np.int64) if node_id is None else np.asarray(node_id, np.int64),
+            node_id=np.arange(n, dtype=np.int64) if node_id is None else node_id,
             crs=crs,
             shape_ptr=shape_ptr,
             shape_xy=shape_xy,
             mode=mode,
-            meta={} if meta is None else dict(meta),
+            meta=meta,
         )
 
     def to_networkx(self) -> nx.MultiDiGraph:
@@ -381,27 +454,29 @@ class Network:
         return np.vstack([[self.x[t], self.y[t]], inner, [self.x[h], self.y[h]]])
 
     def edge_geometries(self, edges: np.ndarray | None = None) -> np.ndarray:
-        """Shapely LineStrings of the given edges (all edges by default), built on demand."""
+        """Shapely LineStrings (tail, interior vertices, head) of the given edges (all by default).
+
+        Built on demand and without a Python loop over edges.
+        """
         import shapely
 
-        edges = np.arange(self.n_edges) if edges is None else np.asarray(edges)
-        tails = self.tails[edges]
+        edges = np.arange(self.n_edges) if edges is None else np.asarray(edges, dtype=np.int64)
+        tails = np.searchsorted(self.indptr, edges, side="right") - 1
         heads = self.indices[edges]
-        if self.shape_ptr is None:
-            coords = np.stack(
-                [np.column_stack([self.x[tails], self.y[tails]]), np.column_stack([self.x[heads], self.y[heads]])],
-                axis=1,
-            )
-            return shapely.linestrings(coords)
-        lens = self.shape_ptr[edges + 1] - self.shape_ptr[edges] + 2
-        idx = np.repeat(np.arange(len(edges)), lens)
-        parts = []
-        for k, e in enumerate(edges):
-            parts.append([[self.x[tails[k]], self.y[tails[k]]]])
-            parts.append(self.shape_xy[self.shape_ptr[e] : self.shape_ptr[e + 1]])
-            parts.append([[self.x[heads[k]], self.y[heads[k]]]])
-        xy = np.concatenate([np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in parts])
-        return shapely.linestrings(xy, indices=idx)
+        if self.shape_ptr is None or self.shape_xy is None:
+            inner = np.zeros(len(edges), dtype=np.int64)
+        else:
+            inner = self.shape_ptr[edges + 1] - self.shape_ptr[edges]
+        lens = inner + 2
+        ptr = np.concatenate([[0], np.cumsum(lens)])
+        xy = np.empty((int(ptr[-1]), 2))
+        xy[ptr[:-1], 0], xy[ptr[:-1], 1] = self.x[tails], self.y[tails]
+        xy[ptr[1:] - 1, 0], xy[ptr[1:] - 1, 1] = self.x[heads], self.y[heads]
+        if inner.sum():
+            _, sxy = gather_shapes(self.shape_ptr, self.shape_xy, edges)
+            k = np.arange(int(inner.sum())) - np.repeat(np.concatenate([[0], np.cumsum(inner)[:-1]]), inner)
+            xy[np.repeat(ptr[:-1] + 1, inner) + k] = sxy
+        return shapely.linestrings(xy, indices=np.repeat(np.arange(len(edges)), lens))
 
     def to_geodataframes(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         """Return (nodes, edges) GeoDataFrames in the network's CRS.
@@ -482,15 +557,37 @@ def _first_int(v: Any) -> int:
         return -1
 
 
-def _permute_shapes(
-    shape_ptr: np.ndarray | None, shape_xy: np.ndarray | None, order: np.ndarray, *, reverse: bool
-) -> tuple[np.ndarray | None, np.ndarray | None]:
+def gather_shapes(
+    shape_ptr: np.ndarray | None, shape_xy: np.ndarray | None, edges: np.ndarray, *, reverse: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gather the interior vertices of ``edges`` (optionally reversed per edge) into a new flat layout.
+
+    Parameters
+    ----------
+    shape_ptr, shape_xy
+        Flat shape layout of the source edges (``None`` means no interior vertices).
+    edges
+        Source edge index of each new edge, in the new order.
+    reverse
+        Boolean per new edge: take the source vertices in reverse order.
+
+    Returns
+    -------
+    (shape_ptr, shape_xy)
+        int64 (len(edges) + 1,) pointer and float64 (k, 2) vertices.
+    """
+    edges = np.asarray(edges, dtype=np.int64)
     if shape_ptr is None or shape_xy is None:
-        return None, None
-    lens = (shape_ptr[1:] - shape_ptr[:-1])[order]
+        return np.zeros(len(edges) + 1, dtype=np.int64), np.zeros((0, 2))
+    start = shape_ptr[edges]
+    lens = shape_ptr[edges + 1] - start
     new_ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-    parts = [shape_xy[shape_ptr[e] : shape_ptr[e + 1]] for e in order]
-    if reverse:
-        parts = [p[::-1] for p in parts]
-    new_xy = np.concatenate(parts) if parts else np.zeros((0, 2))
-    return new_ptr, new_xy
+    total = int(new_ptr[-1])
+    if total == 0:
+        return new_ptr, np.zeros((0, 2))
+    k = np.arange(total, dtype=np.int64) - np.repeat(new_ptr[:-1], lens)
+    src = np.repeat(start, lens) + k
+    if reverse is not None:
+        rev = np.repeat(np.asarray(reverse, dtype=bool), lens)
+        src = np.where(rev, np.repeat(start + lens - 1, lens) - k, src)
+    return new_ptr, np.asarray(shape_xy, dtype=np.float64)[src]

@@ -202,7 +202,7 @@ def lines_to_network(
     import shapely
 
     from geoaccess.network.components import component_report, component_summary
-    from geoaccess.network.simplify import gather_shapes, network_from_arrays
+    from geoaccess.network.graph import Network, gather_shapes
 
     if not snap_tolerance_m > 0:
         msg = f"snap_tolerance_m must be > 0 metres, got {snap_tolerance_m}."
@@ -351,7 +351,7 @@ def lines_to_network(
             "duplicate_edges_dropped": n_dup,
         }
     )
-    net = network_from_arrays(
+    net = Network.from_arrays(
         tails,
         heads,
         seconds=seconds,

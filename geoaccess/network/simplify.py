@@ -18,123 +18,22 @@ when they are mixed (``split_at_way_change=True`` keeps nodes where the way id
 changes instead). Nodes in ``keep`` (e.g. stops or snap targets) are never removed.
 Isolated cycles made only of chain nodes keep one node each.
 
-The module also holds two vectorised helpers used by the other network modules:
-:func:`network_from_arrays` (edge arrays + flat shapes → CSR :class:`Network`) and
+The module also holds a vectorised helper used by the other network modules:
 :func:`edge_subset` (keep some edges and nodes, with their shapes).
 """
 
 from __future__ import annotations
 
-from typing import Any
 
 import numba
 import numpy as np
 
-from geoaccess.network.graph import EdgeFlag, Network
+from geoaccess.network.graph import EdgeFlag, Network, gather_shapes
 
-__all__ = ["edge_subset", "gather_shapes", "network_from_arrays", "simplify"]
+__all__ = ["edge_subset", "simplify"]
 
 
 # ---------------------------------------------------------------------------- helpers
-def gather_shapes(
-    shape_ptr: np.ndarray | None, shape_xy: np.ndarray | None, edges: np.ndarray, *, reverse: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gather the interior vertices of ``edges`` (optionally reversed per edge) into a new flat layout.
-
-    Parameters
-    ----------
-    shape_ptr, shape_xy
-        Flat shape layout of the source edges (``None`` means no interior vertices).
-    edges
-        Source edge index of each new edge, in the new order.
-    reverse
-        Boolean per new edge: take the source vertices in reverse order.
-
-    Returns
-    -------
-    (shape_ptr, shape_xy)
-        int64 (len(edges) + 1,) pointer and float64 (k, 2) vertices.
-    """
-    edges = np.asarray(edges, dtype=np.int64)
-    if shape_ptr is None or shape_xy is None:
-        return np.zeros(len(edges) + 1, dtype=np.int64), np.zeros((0, 2))
-    start = shape_ptr[edges]
-    lens = shape_ptr[edges + 1] - start
-    new_ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-    total = int(new_ptr[-1])
-    if total == 0:
-        return new_ptr, np.zeros((0, 2))
-    k = np.arange(total, dtype=np.int64) - np.repeat(new_ptr[:-1], lens)
-    src = np.repeat(start, lens) + k
-    if reverse is not None:
-        rev = np.repeat(np.asarray(reverse, dtype=bool), lens)
-        src = np.where(rev, np.repeat(start + lens - 1, lens) - k, src)
-    return new_ptr, np.asarray(shape_xy, dtype=np.float64)[src]
-
-
-def network_from_arrays(
-    tails: np.ndarray,
-    heads: np.ndarray,
-    *,
-    seconds: np.ndarray,
-    metres: np.ndarray,
-    way_id: np.ndarray,
-    flags: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    node_id: np.ndarray,
-    crs: str,
-    shape_ptr: np.ndarray | None = None,
-    shape_xy: np.ndarray | None = None,
-    mode: str = "car",
-    meta: dict[str, Any] | None = None,
-) -> Network:
-    """Build a CSR :class:`Network` from edge arrays and a flat shape layout, without Python loops.
-
-    Parameters
-    ----------
-    tails, heads
-        Node indices of each edge.
-    seconds, metres
-        Travel time in seconds and length in metres of each edge.
-    way_id, flags
-        Source id (``-1`` none) and :class:`EdgeFlag` bits of each edge.
-    x, y, node_id
-        Node coordinates (metres, ``crs``) and source ids.
-    crs
-        Projected CRS string.
-    shape_ptr, shape_xy
-        Interior vertices of each edge (pointer of length ``len(tails) + 1``); ``None`` for straight edges.
-    mode, meta
-        Profile name and provenance.
-    """
-    tails = np.asarray(tails, dtype=np.int64)
-    heads = np.asarray(heads, dtype=np.int64)
-    n = len(x)
-    order = np.argsort(tails, kind="stable")
-    counts = np.bincount(tails, minlength=n)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    new_ptr = new_xy = None
-    if shape_ptr is not None and shape_xy is not None:
-        new_ptr, new_xy = gather_shapes(shape_ptr, shape_xy, order)
-    return Network(
-        indptr=indptr,
-        indices=heads[order].astype(np.int32),
-        seconds=np.asarray(seconds, dtype=np.float64)[order],
-        metres=np.asarray(metres, dtype=np.float64)[order],
-        way_id=np.asarray(way_id, dtype=np.int64)[order],
-        flags=np.asarray(flags, dtype=np.uint8)[order],
-        x=np.asarray(x, dtype=np.float64),
-        y=np.asarray(y, dtype=np.float64),
-        node_id=np.asarray(node_id, dtype=np.int64),
-        crs=crs,
-        shape_ptr=new_ptr,
-        shape_xy=new_xy,
-        mode=mode,
-        meta={} if meta is None else dict(meta),
-    )
-
-
 def edge_subset(net: Network, edge_mask: np.ndarray, node_mask: np.ndarray) -> Network:
     """Keep the edges in ``edge_mask`` and the nodes in ``node_mask`` (every kept edge's ends must be kept).
 
@@ -152,7 +51,7 @@ def edge_subset(net: Network, edge_mask: np.ndarray, node_mask: np.ndarray) -> N
     ptr = xy = None
     if net.shape_ptr is not None:
         ptr, xy = gather_shapes(net.shape_ptr, net.shape_xy, edges)
-    return network_from_arrays(
+    return Network.from_arrays(
         new_id[tails[edges]],
         new_id[net.indices[edges]],
         seconds=net.seconds[edges],
@@ -367,7 +266,7 @@ def simplify(
         "edges_after": len(seconds),
         "split_at_way_change": bool(split_at_way_change),
     }
-    return network_from_arrays(
+    return Network.from_arrays(
         new_id[new_tail],
         new_id[new_head],
         seconds=seconds,

@@ -151,28 +151,8 @@ def _pad(nodes: np.ndarray, secs: np.ndarray, ok: np.ndarray) -> tuple[np.ndarra
 
 
 def edge_lines(net: Network, edges: np.ndarray) -> np.ndarray:
-    """Shapely LineStrings (tail, interior vertices, head) of ``edges``, built without a Python loop."""
-    import shapely
-
-    edges = np.asarray(edges, dtype=np.int64)
-    tails = np.searchsorted(net.indptr, edges, side="right") - 1
-    heads = net.indices[edges]
-    if net.shape_ptr is None or net.shape_xy is None:
-        inner = np.zeros(len(edges), dtype=np.int64)
-    else:
-        inner = net.shape_ptr[edges + 1] - net.shape_ptr[edges]
-    lens = inner + 2
-    ptr = np.concatenate([[0], np.cumsum(lens)])
-    xy = np.empty((int(ptr[-1]), 2))
-    xy[ptr[:-1], 0], xy[ptr[:-1], 1] = net.x[tails], net.y[tails]
-    xy[ptr[1:] - 1, 0], xy[ptr[1:] - 1, 1] = net.x[heads], net.y[heads]
-    if inner.sum():
-        from geoaccess.network.simplify import gather_shapes
-
-        _, sxy = gather_shapes(net.shape_ptr, net.shape_xy, edges)
-        k = np.arange(int(inner.sum())) - np.repeat(np.concatenate([[0], np.cumsum(inner)[:-1]]), inner)
-        xy[np.repeat(ptr[:-1] + 1, inner) + k] = sxy
-    return shapely.linestrings(xy, indices=np.repeat(np.arange(len(edges)), lens))
+    """Shapely LineStrings (tail, interior vertices, head) of ``edges`` (see :meth:`Network.edge_geometries`)."""
+    return net.edge_geometries(edges)
 
 
 def reverse_edges(net: Network) -> np.ndarray:
