@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from path_helpers import assert_same, one_way_variant
 from scipy.sparse.csgraph import breadth_first_order
 from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
@@ -14,30 +15,13 @@ from geoaccess.engine.ch import ContractionHierarchy, network_fingerprint
 from geoaccess.errors import CacheError
 from geoaccess.network.graph import Network
 
-TOL = 1e-6
+TOL = 1e-6  # seconds
 
 
 def _net(tails, heads, seconds, n=None):
     n = int(max(max(tails), max(heads)) + 1) if n is None else n
     return Network.from_edges(np.asarray(tails), np.asarray(heads), seconds=np.asarray(seconds, float),
                               x=np.arange(n, dtype=float), y=np.zeros(n), crs="EPSG:25833")
-
-
-def _one_way_variant(net: Network, *, frac: float, seed: int) -> Network:
-    """Drop one direction of a random ``frac`` of the arcs (the NY graph itself is symmetric)."""
-    rng = np.random.default_rng(seed)
-    tails = net.tails
-    drop = (rng.random(net.n_edges) < frac) & (tails < net.indices)
-    keep = ~drop
-    return Network.from_edges(tails[keep], net.indices[keep], seconds=net.seconds[keep], x=net.x, y=net.y,
-                              crs=net.crs, node_id=net.node_id)
-
-
-def _assert_same(got, ref):
-    assert got.shape == ref.shape
-    assert np.array_equal(np.isinf(got), np.isinf(ref))
-    fin = np.isfinite(ref)
-    assert np.max(np.abs(got[fin] - ref[fin]), initial=0.0) <= TOL
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +31,7 @@ def ny_sub(dataset):
 
     net = read_dimacs(dataset("roadgraphs/USA-road-t.NY.gr.gz"), dataset("roadgraphs/USA-road-d.NY.co.gz"))
     order = breadth_first_order(net.csgraph(), 0, directed=True, return_predecessors=False)[:20_000]
-    return _one_way_variant(net.subgraph(order), frac=0.15, seed=5)
+    return one_way_variant(net.subgraph(order), frac=0.15, seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +54,15 @@ def test_ny_many_to_many_equals_scipy(ny_sub, ny_ch):
     src = rng.choice(ny_sub.n_nodes, 60, replace=False)
     dst = rng.choice(ny_sub.n_nodes, 70, replace=False)
     ref = sp_dijkstra(ny_sub.csgraph(), indices=src)[:, dst]
-    _assert_same(ny_ch.many_to_many(src.astype(np.int32), None, dst.astype(np.int32), None), ref)
+    assert_same(ny_ch.many_to_many(src.astype(np.int32), None, dst.astype(np.int32), None), ref)
 
 
 def test_ny_one_to_all_equals_scipy(ny_sub, ny_ch):
     rng = np.random.default_rng(2)
     src = rng.choice(ny_sub.n_nodes, 19, replace=False)  # not a multiple of the PHAST batch
     ref = sp_dijkstra(ny_sub.csgraph(), indices=src)
-    _assert_same(ny_ch.one_to_all(src.astype(np.int32)), ref)
-    _assert_same(ny_ch.one_to_all(src.astype(np.int32), batch=1), ref)
+    assert_same(ny_ch.one_to_all(src.astype(np.int32)), ref)
+    assert_same(ny_ch.one_to_all(src.astype(np.int32), batch=1), ref)
 
 
 def test_ny_seeds_offsets_and_cutoff(ny_sub, ny_ch):
@@ -98,13 +82,13 @@ def test_ny_seeds_offsets_and_cutoff(ny_sub, ny_ch):
             d[s_nodes[:, a] < 0, :] = np.inf
             d[:, t_nodes[:, b] < 0] = np.inf
             ref = np.minimum(ref, d)
-    _assert_same(ny_ch.many_to_many(s_nodes, s_offs, t_nodes, t_offs), ref)
+    assert_same(ny_ch.many_to_many(s_nodes, s_offs, t_nodes, t_offs), ref)
     cut = float(np.median(ref[np.isfinite(ref)]))
-    _assert_same(ny_ch.many_to_many(s_nodes, s_offs, t_nodes, t_offs, cutoff=cut), np.where(ref > cut, np.inf, ref))
+    assert_same(ny_ch.many_to_many(s_nodes, s_offs, t_nodes, t_offs, cutoff=cut), np.where(ref > cut, np.inf, ref))
     # one_to_all with the same origin seeds
     all_ref = np.minimum(full[:, 0, :] + s_offs[:, :1], np.where(s_nodes[:, 1:] >= 0, full[:, 1, :] + s_offs[:, 1:], np.inf))
-    _assert_same(ny_ch.one_to_all(s_nodes, s_offs), all_ref)
-    _assert_same(ny_ch.one_to_all(s_nodes, s_offs, cutoff=cut), np.where(all_ref > cut, np.inf, all_ref))
+    assert_same(ny_ch.one_to_all(s_nodes, s_offs), all_ref)
+    assert_same(ny_ch.one_to_all(s_nodes, s_offs, cutoff=cut), np.where(all_ref > cut, np.inf, all_ref))
 
 
 def test_hamar_nvdb_equals_scipy_and_networkx(hamar):
@@ -115,8 +99,8 @@ def test_hamar_nvdb_equals_scipy_and_networkx(hamar):
     src = rng.choice(hamar.n_nodes, 30, replace=False)
     ref = sp_dijkstra(hamar.csgraph(), indices=src)
     assert np.isinf(ref).any()  # the file has several unconnected pieces → inf must survive
-    _assert_same(ch.one_to_all(src.astype(np.int32)), ref)
-    _assert_same(ch.many_to_many(src.astype(np.int32), None, src.astype(np.int32), None), ref[:, src])
+    assert_same(ch.one_to_all(src.astype(np.int32)), ref)
+    assert_same(ch.many_to_many(src.astype(np.int32), None, src.astype(np.int32), None), ref[:, src])
     g = hamar.to_networkx()
     lengths = nx.single_source_dijkstra_path_length(g, int(src[0]), weight="seconds")
     nodes = np.fromiter(lengths.keys(), dtype=np.int64)
@@ -131,7 +115,7 @@ def test_osm_car_one_way_streets(dataset):
     ch = ContractionHierarchy.build(net)
     rng = np.random.default_rng(5)
     src = rng.choice(net.n_nodes, 25, replace=False).astype(np.int32)
-    _assert_same(ch.one_to_all(src), sp_dijkstra(net.csgraph(), indices=src))
+    assert_same(ch.one_to_all(src), sp_dijkstra(net.csgraph(), indices=src))
 
 
 def test_edge_cases_zero_parallel_selfloop_disconnected():
@@ -140,9 +124,9 @@ def test_edge_cases_zero_parallel_selfloop_disconnected():
     ch = ContractionHierarchy.build(net)
     ref = sp_dijkstra(net.csgraph(), indices=np.arange(7))
     assert ref[0, 3] == 3.0 and np.isinf(ref[0, 4]) and ref[3, 2] == 13.0
-    _assert_same(ch.one_to_all(np.arange(7, dtype=np.int32)), ref)
+    assert_same(ch.one_to_all(np.arange(7, dtype=np.int32)), ref)
     all7 = np.arange(7, dtype=np.int32)
-    _assert_same(ch.many_to_many(all7, None, all7, None), ref)
+    assert_same(ch.many_to_many(all7, None, all7, None), ref)
 
 
 def test_tiny_graphs():
@@ -196,7 +180,7 @@ def test_for_network_unwritable_cache_warns(tmp_path, monkeypatch, hamar):
     with pytest.warns(UserWarning, match="CH cache"):
         ch = ContractionHierarchy.for_network(hamar)
     src = np.array([0, 5], np.int32)
-    _assert_same(ch.one_to_all(src), sp_dijkstra(hamar.csgraph(), indices=src))
+    assert_same(ch.one_to_all(src), sp_dijkstra(hamar.csgraph(), indices=src))
     assert os.path.isfile(blocker)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from path_helpers import assert_same, one_way_variant
 from scipy.sparse.csgraph import breadth_first_order
 from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
@@ -12,7 +13,7 @@ from geoaccess.engine.dijkstra import dijkstra, dijkstra_many
 from geoaccess.errors import InputError
 from geoaccess.network.graph import Network
 
-TOL = 1e-6
+TOL = 1e-6  # seconds
 
 
 def _net(tails, heads, seconds, n=None):
@@ -28,24 +29,7 @@ def ny_sub(dataset):
 
     net = read_dimacs(dataset("roadgraphs/USA-road-t.NY.gr.gz"), dataset("roadgraphs/USA-road-d.NY.co.gz"))
     order = breadth_first_order(net.csgraph(), 0, directed=True, return_predecessors=False)[:20_000]
-    return _one_way_variant(net.subgraph(order), frac=0.15, seed=11)
-
-
-def _one_way_variant(net: Network, *, frac: float, seed: int) -> Network:
-    """Drop one direction of a random ``frac`` of the arcs (the NY graph itself is symmetric)."""
-    rng = np.random.default_rng(seed)
-    tails = net.tails
-    drop = (rng.random(net.n_edges) < frac) & (tails < net.indices)
-    keep = ~drop
-    return Network.from_edges(tails[keep], net.indices[keep], seconds=net.seconds[keep], x=net.x, y=net.y,
-                              crs=net.crs, node_id=net.node_id)
-
-
-def _assert_same(got, ref):
-    assert got.shape == ref.shape
-    assert np.array_equal(np.isinf(got), np.isinf(ref))
-    fin = np.isfinite(ref)
-    assert np.max(np.abs(got[fin] - ref[fin]), initial=0.0) <= TOL
+    return one_way_variant(net.subgraph(order), frac=0.15, seed=11)
 
 
 def test_real_ny_matches_scipy_and_networkx(ny_sub):
@@ -54,7 +38,7 @@ def test_real_ny_matches_scipy_and_networkx(ny_sub):
     src = rng.choice(net.n_nodes, 40, replace=False)
     got = dijkstra_many(net, src.astype(np.int32))
     ref = sp_dijkstra(net.csgraph(), indices=src)
-    _assert_same(got, ref)
+    assert_same(got, ref)
     # the graph really has one-way arcs, so direction matters
     tails = net.tails
     fwd = set(zip(tails.tolist(), net.indices.tolist()))
@@ -91,7 +75,7 @@ def test_zero_weights_parallel_edges_self_loops_disconnected():
     d = dijkstra_many(net, np.array([[0, -1], [3, -1]], np.int32), np.zeros((2, 2)))
     assert d[0].tolist() == [0.0, 2.0, 2.0, np.inf, np.inf]
     assert d[1].tolist() == [np.inf, np.inf, np.inf, 0.0, 1.0]
-    _assert_same(d, sp_dijkstra(net.csgraph(), indices=[0, 3]))
+    assert_same(d, sp_dijkstra(net.csgraph(), indices=[0, 3]))
 
 
 def test_padding_and_rows_independent(ny_sub):
@@ -109,7 +93,7 @@ def test_padding_and_rows_independent(ny_sub):
             if seeds[s, j] >= 0:
                 ref = np.minimum(ref, full[row_of[seeds[s, j]]] + offs[s, j])
         ref[ref > 600.0] = np.inf
-        _assert_same(got[s], ref)
+        assert_same(got[s], ref)
 
 
 def test_bad_seeds_are_refused():

@@ -117,7 +117,6 @@ def keep_components(
         ``kept`` column) and ``meta["components_kept"]``.
     """
     from geoaccess.errors import InputError
-    from geoaccess.network.simplify import edge_subset
 
     if keep not in ("largest", "all"):
         msg = f"keep must be 'largest' or 'all', not {keep!r}."
@@ -137,7 +136,7 @@ def keep_components(
         labels = component_labels(net)
         node_mask = labels == 0
         edge_mask = node_mask[net.tails] & node_mask[net.indices]
-        out = edge_subset(net, edge_mask, node_mask)
+        out = net.edge_subset(edge_mask, node_mask)
     meta = dict(out.meta)
     meta["components"] = summary
     meta["component_table"] = {

@@ -194,23 +194,35 @@ class Network:
         """Return the network induced by a boolean mask or an index array of nodes."""
         mask = np.zeros(self.n_nodes, dtype=bool)
         mask[nodes] = True
-        new_id = np.full(self.n_nodes, -1, dtype=np.int64)
-        new_id[mask] = np.arange(int(mask.sum()))
+        return self.edge_subset(mask[self.tails] & mask[self.indices], mask)
+
+    def edge_subset(self, edge_mask: np.ndarray, node_mask: np.ndarray) -> Network:
+        """Keep the edges in ``edge_mask`` and the nodes in ``node_mask``.
+
+        Every kept edge's end nodes must be kept. Nodes are renumbered in their original
+        order; shapes, ids and flags follow.
+        """
+        node_mask = np.asarray(node_mask, dtype=bool)
+        edges = np.flatnonzero(np.asarray(edge_mask, dtype=bool))
         tails = self.tails
-        keep = np.flatnonzero(mask[tails] & mask[self.indices])
+        if not np.all(node_mask[tails[edges]] & node_mask[self.indices[edges]]):
+            msg = "edge_subset: every kept edge must have both end nodes kept"
+            raise ValueError(msg)
+        new_id = np.full(self.n_nodes, -1, dtype=np.int64)
+        new_id[node_mask] = np.arange(int(node_mask.sum()))
         shape_ptr = shape_xy = None
         if self.shape_ptr is not None:
-            shape_ptr, shape_xy = gather_shapes(self.shape_ptr, self.shape_xy, keep)
+            shape_ptr, shape_xy = gather_shapes(self.shape_ptr, self.shape_xy, edges)
         return Network.from_arrays(
-            new_id[tails[keep]],
-            new_id[self.indices[keep]],
-            seconds=self.seconds[keep],
-            metres=self.metres[keep],
-            way_id=self.way_id[keep],
-            flags=self.flags[keep],
-            x=self.x[mask],
-            y=self.y[mask],
-            node_id=self.node_id[mask],
+            new_id[tails[edges]],
+            new_id[self.indices[edges]],
+            seconds=self.seconds[edges],
+            metres=self.metres[edges],
+            way_id=self.way_id[edges],
+            flags=self.flags[edges],
+            x=self.x[node_mask],
+            y=self.y[node_mask],
+            node_id=self.node_id[node_mask],
             crs=self.crs,
             shape_ptr=shape_ptr,
             shape_xy=shape_xy,

@@ -17,9 +17,6 @@ edge keeps the way id of the chain when all its segments share it, and ``-1``
 when they are mixed (``split_at_way_change=True`` keeps nodes where the way id
 changes instead). Nodes in ``keep`` (e.g. stops or snap targets) are never removed.
 Isolated cycles made only of chain nodes keep one node each.
-
-The module also holds a vectorised helper used by the other network modules:
-:func:`edge_subset` (keep some edges and nodes, with their shapes).
 """
 
 from __future__ import annotations
@@ -28,45 +25,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from geoaccess.network.graph import EdgeFlag, Network, gather_shapes
+from geoaccess.network.graph import EdgeFlag, Network
 
-__all__ = ["edge_subset", "simplify"]
-
-
-# ---------------------------------------------------------------------------- helpers
-def edge_subset(net: Network, edge_mask: np.ndarray, node_mask: np.ndarray) -> Network:
-    """Keep the edges in ``edge_mask`` and the nodes in ``node_mask`` (every kept edge's ends must be kept).
-
-    Nodes are renumbered in their original order; shapes, ids and flags follow.
-    """
-    node_mask = np.asarray(node_mask, dtype=bool)
-    edge_mask = np.asarray(edge_mask, dtype=bool)
-    tails = net.tails
-    if not np.all(node_mask[tails[edge_mask]] & node_mask[net.indices[edge_mask]]):
-        msg = "edge_subset: every kept edge must have both end nodes kept"
-        raise ValueError(msg)
-    new_id = np.full(net.n_nodes, -1, dtype=np.int64)
-    new_id[node_mask] = np.arange(int(node_mask.sum()))
-    edges = np.flatnonzero(edge_mask)
-    ptr = xy = None
-    if net.shape_ptr is not None:
-        ptr, xy = gather_shapes(net.shape_ptr, net.shape_xy, edges)
-    return Network.from_arrays(
-        new_id[tails[edges]],
-        new_id[net.indices[edges]],
-        seconds=net.seconds[edges],
-        metres=net.metres[edges],
-        way_id=net.way_id[edges],
-        flags=net.flags[edges],
-        x=net.x[node_mask],
-        y=net.y[node_mask],
-        node_id=net.node_id[node_mask],
-        crs=net.crs,
-        shape_ptr=ptr,
-        shape_xy=xy,
-        mode=net.mode,
-        meta=dict(net.meta),
-    )
+__all__ = ["simplify"]
 
 
 # ---------------------------------------------------------------------------- kernels
