@@ -5,6 +5,22 @@ Every error names the file, row or tag at fault and says what to do.
 
 from __future__ import annotations
 
+__all__ = [
+    "CRSError",
+    "CRSWarning",
+    "CacheError",
+    "CacheWarning",
+    "DataIntegrityError",
+    "DataNotFoundError",
+    "DataWarning",
+    "GeoaccessError",
+    "GeoaccessWarning",
+    "InputError",
+    "LimitError",
+    "NetworkBuildError",
+    "ReachWarning",
+]
+
 
 class GeoaccessError(Exception):
     """Base class for all errors raised by geoaccess."""
@@ -32,3 +48,28 @@ class NetworkBuildError(InputError):
 
 class CacheError(GeoaccessError, OSError):
     """The network cache folder cannot be written."""
+
+
+class LimitError(InputError):
+    """An input exceeds a configured resource or plausibility limit; the message names the limit."""
+
+
+# --------------------------------------------------------------------------- warnings
+class GeoaccessWarning(UserWarning):
+    """Base class for every warning geoaccess issues (filter them all with this class)."""
+
+
+class DataWarning(GeoaccessWarning):
+    """An input was read, but some of it was skipped, clamped or repaired; the message counts it."""
+
+
+class CRSWarning(GeoaccessWarning):
+    """A CRS was resolved by a documented rule (e.g. SSB's "unknown" datum read as EPSG:25833)."""
+
+
+class ReachWarning(GeoaccessWarning):
+    """Points or pairs are off the network or unreachable (reported as NaN/inf, never 0)."""
+
+
+class CacheWarning(GeoaccessWarning):
+    """A cache could not be read or written; the work was done without it."""
