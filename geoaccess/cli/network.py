@@ -31,6 +31,10 @@ def _summary_table(net, title: str):  # noqa: ANN001, ANN202 - rich types import
         table.add_row("island nodes in source", f"{comps.get('island_nodes', '?')}")
     table.add_row("edge km (directed)", f"{s['edge_km']:,.1f}")
     table.add_row("ferry edges", f"{s['ferry_edges']:,}")
+    for label, value in net.meta.get("build_summary", []):  # reader-specific counts (NVDB: limits, one-way, turns)
+        table.add_row(str(label), str(value))
+    if net.turns is not None:
+        table.add_row("turn restrictions in the network (via-way)", f"{net.turns.n_restrictions:,} ({net.turns.n_via_way:,})")
     return table
 
 

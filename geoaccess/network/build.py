@@ -32,6 +32,7 @@ ACCEPTED_SOURCES = (
     "an OSM file: .osm.pbf, .pbf, .osm, .osm.bz2, .osm.gz, .osm.zip",
     "a road line layer with a speed column: .geojson, .json, .gpkg, .shp, .fgb (pass speed_column=)",
     "a DIMACS graph: .gr or .gr.gz (coordinates from the matching .co/.co.gz)",
+    "an NVDB / FKB-Vegnett GML export: a .zip of Veglenke.gml, Fartsgrense.gml, ... (e.g. 'roads/hamar_0403_nvdb_fkbvn_2017.zip')",
     "'place:<name>' (e.g. 'place:Hamar, Norway') or 'bbox:west,south,east,north' in degrees (Overpass API)",
 )
 
@@ -41,7 +42,10 @@ _DIMACS = (".gr", ".gr.gz")
 
 
 def source_kind(name: str) -> Literal["osm", "lines", "dimacs"] | None:
-    """Reader for a file name by its suffix: ``"osm"``, ``"lines"``, ``"dimacs"`` or ``None``."""
+    """Reader for a file name by its suffix: ``"osm"``, ``"lines"``, ``"dimacs"`` or ``None``.
+
+    NVDB/FKB-Vegnett zips (reader ``"nvdb"``) are recognised by their content, in :func:`build_network`.
+    """
     low = name.lower()
     if low.endswith(_DIMACS):
         return "dimacs"
@@ -82,6 +86,10 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str, Path | None, dict[str
         except KeyError:
             raise _unknown(text, "it is neither an existing file nor a registered dataset") from None
     kind = source_kind(path.name)
+    if kind is None and path.name.lower().endswith(".zip"):
+        from geoaccess.network.nvdb_gml import is_fkb_zip
+
+        kind = "nvdb" if is_fkb_zip(path) else None
     if kind is None:
         raise _unknown(text, f"the file type of {path.name!r} is not recognised")
     return kind, path, {}
@@ -89,6 +97,11 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str, Path | None, dict[str
 
 def _profile_hash(kind: str, profile: str | os.PathLike[str] | None, mode: str) -> tuple[str, str]:
     """(profile label, SHA-256) of the profile the reader will use; empty hash for readers without one."""
+    if kind == "nvdb":
+        from geoaccess.network.nvdb_profile import load_nvdb_profile
+
+        nprof = load_nvdb_profile(profile if profile is not None else mode)
+        return Path(nprof.source).stem, nprof.sha256
     if kind not in ("osm", "overpass"):
         return "", ""
     from geoaccess.network.profiles import load_profile
@@ -134,6 +147,8 @@ def _read(
         from geoaccess.network.overpass import read_overpass
 
         return read_overpass(**overpass, profile=prof, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
+    if kind == "nvdb":
+        return _read_nvdb(path, mode=mode, profile=profile, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
     if kind == "dimacs":
         from geoaccess.network.dimacs import read_dimacs
 
@@ -158,6 +173,17 @@ def _read(
     return read_lines(path, mode=mode, **opts)
 
 
+def _read_nvdb(path: Path | None, *, mode: str, profile: str | os.PathLike[str] | None,
+               ferry_wait_minutes: float | None, **reader_options: Any) -> Network:
+    from geoaccess.network.nvdb_network import read_nvdb_gml
+    from geoaccess.network.nvdb_profile import load_nvdb_profile
+
+    prof = load_nvdb_profile(profile if profile is not None else mode)
+    if ferry_wait_minutes is not None:
+        prof = replace(prof, ferry_wait_minutes=float(ferry_wait_minutes))
+    return read_nvdb_gml(path, mode=mode, profile=prof, **reader_options)  # type: ignore[arg-type]
+
+
 def build_network(
     source: str | os.PathLike[str],
     *,
@@ -177,11 +203,13 @@ def build_network(
     source
         A registered dataset name (``"osm/tampere.osm.pbf"``), a file path (OSM ``.osm.pbf``/``.osm``/
         ``.osm.bz2``/``.osm.gz``/``.osm.zip``; line layer ``.geojson``/``.gpkg``/``.shp``/``.fgb``; DIMACS
-        ``.gr``/``.gr.gz``), ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
+        ``.gr``/``.gr.gz``; NVDB/FKB-Vegnett GML ``.zip``, see :func:`geoaccess.network.nvdb_network.read_nvdb_gml`),
+        ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
     mode
         ``"car"``, ``"walk"`` or ``"bike"``; also the OSM profile when ``profile`` is not given.
     profile
-        Built-in profile name or TOML path for OSM sources (default: ``mode``).
+        Built-in profile name or TOML path for OSM sources, or NVDB profile (``networks/profiles/nvdb_*.toml``)
+        for NVDB/FKB-Vegnett zips (default: ``mode``).
     ferry_wait_minutes
         Boarding wait per ferry crossing in **minutes** (OSM sources); ``None`` uses the profile's.
     simplify
@@ -256,7 +284,7 @@ def build_network(
                 p.update(task, advance=1, description=what)
 
         if simplify:
-            net = simplify_network(net)
+            net = _simplify_keeping_turns(net, kind, simplify_network)
         step("components")
         net = keep_components(net, keep=keep, warn=True)
         step("caching")
@@ -279,6 +307,16 @@ def build_network(
             save_cached(net, key)
         step("done")
     return net
+
+
+def _simplify_keeping_turns(net: Network, kind: str, simplify_network: Any) -> Network:
+    """Simplify; for NVDB sources keep the nodes of turn restrictions and destination-only edges."""
+    if kind != "nvdb":
+        return simplify_network(net)
+    from geoaccess.network.nvdb_network import keep_nodes
+    from geoaccess.network.turns import carry_turns
+
+    return carry_turns(net, simplify_network(net, keep=keep_nodes(net)))
 
 
 def _progress(enabled: bool) -> Any:
