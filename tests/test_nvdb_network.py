@@ -233,10 +233,11 @@ def hamar_car(dataset):
 def test_hamar_counts(hamar_car):
     c = hamar_car.meta["nvdb"]
     assert (c["links"], c["links_km"]) == (8594, pytest.approx(764.954, abs=0.01))
-    assert c["speed_limit_objects"] == 3087 and c["speed_limit_splits"] == 64 and c["speed_conflict_links"] == 0
+    assert c["speed_limit_objects"] == 3087 and c["speed_limit_splits"] == 62 and c["speed_conflict_links"] == 0
+    assert c["speed_limit_splits_linear"] == 51 and c["speed_geometric_links"] == 810 and c["speed_none_km"] < 0.5
     assert c["speed_limit_objects_on_no_link"] == 1 and c["speed_limit_extents_unknown_sequence"] == 16
     assert c["no_entry_objects"] == 713 and c["no_entry_links"] == 1056 and c["no_entry_contradicts_lanes"] == 0
-    assert c["one_way_pieces"] == 1069 and c["one_way_pieces_lanes"] == 232 and c["one_way_pieces_no_entry"] == 837
+    assert c["one_way_pieces"] == 1067 and c["one_way_pieces_lanes"] == 232 and c["one_way_pieces_no_entry"] == 835
     assert c["barriers"] == 50 and c["barrier_piece_ends_detached"] == 88
     assert c["turn_restriction_objects"] == 17 and c["turn_restriction_features"] == 34
     assert c["turn_restrictions_kept"] == 17 and c["turn_restrictions_via_way"] == 6

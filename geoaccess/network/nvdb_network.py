@@ -158,8 +158,8 @@ def _open(lp: LinkPieces, prof: NvdbProfile, counts: dict[str, Any]) -> np.ndarr
     return ok
 
 
-def _speeds(lp: LinkPieces, prof: NvdbProfile, counts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """(km/h per piece, ferry mask)."""
+def _speeds(lp: LinkPieces, prof: NvdbProfile, ok: np.ndarray, counts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(km/h per piece, ferry mask); ``ok`` marks the pieces the mode uses (for the counts)."""
     link = lp.pieces.link
     types = lp.table["type_veg"].to_numpy()[link]
     ferry = np.isin(types, list(prof.ferry_types))
@@ -169,7 +169,7 @@ def _speeds(lp: LinkPieces, prof: NvdbProfile, counts: dict[str, Any]) -> tuple[
                             for c in cat])
         none = ~np.isfinite(lp.kmh)
         kmh = np.where(none, default, lp.kmh) * prof.speed_factor
-        counts["pieces_default_speed"] = int(none.sum())
+        counts["pieces_default_speed"] = int((none & ok).sum())
     else:
         kmh = np.full(len(link), float(prof.fixed_kmh))
     for t, v in prof.type_kmh.items():
@@ -223,7 +223,7 @@ def _assemble(lp: LinkPieces, prof: NvdbProfile, *, snap_tolerance_m: float) -> 
     counts: dict[str, Any] = dict(lp.counts)
     ok = _open(lp, prof, counts)
     fwd, bwd = _directions(lp, prof, counts)
-    kmh, ferry = _speeds(lp, prof, counts)
+    kmh, ferry = _speeds(lp, prof, ok, counts)
     fwd &= ok
     bwd &= ok
     start, end, nx_, ny_ = _nodes(lp, prof, snap_tolerance_m)

@@ -15,7 +15,8 @@ noise at shared link ends, typically 1e-7 of a position) are ignored.
 the road's centre line (*vegtrasé*), which the export leaves out; its limit lines still lie
 between the two carriageways. Such a link is sampled every ``step_m`` metres; each sample takes
 the limit of the nearest limit line within ``tolerance_m`` whose direction there is within
-``max_angle_deg`` of the link's (so crossing roads at junctions are ignored); samples without one
+``max_angle_deg`` of the link's (so crossing roads at junctions are ignored), preferring lines the
+sample projects onto inside them over lines whose end is nearest; samples without one
 take the nearest sampled value along the same link; the link is split midway between samples
 whose values differ.
 
@@ -298,9 +299,12 @@ def geometric_limits(
              - shapely.get_coordinates(shapely.line_interpolate_point(cand, np.maximum(loc - 0.5, 0.0))))
         q /= np.maximum(np.linalg.norm(q, axis=1), 1e-9)[:, None]
         ok = np.abs((q * d_link[pi]).sum(axis=1)) >= np.cos(np.radians(max_angle_deg))
+        # a sample beyond the end of a line is only a fallback: where one limit ends and the next begins,
+        # the line the sample projects onto (not the nearer end of the other) decides
+        beyond = ((loc <= 1e-6) | (loc >= shapely.length(cand) - 1e-6))[ok]
         pi, li = pi[ok], li[ok]
         dist = shapely.distance(pts[pi], limit_geoms[li])
-        order = np.lexsort((dist, pi))
+        order = np.lexsort((dist, beyond, pi))
         pi, li = pi[order], li[order]
         first = np.ones(len(pi), dtype=bool)
         first[1:] = pi[1:] != pi[:-1]
