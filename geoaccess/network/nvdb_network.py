@@ -20,8 +20,10 @@ restrictions) is in ``meta["nvdb"]``; ``meta["build_summary"]`` holds the rows t
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from geoaccess.network.graph import Network
     from geoaccess.network.turns import TurnRestrictions
 
-__all__ = ["keep_nodes", "nvdb_road_refs", "read_nvdb_gml"]
+__all__ = ["clear_export_cache", "keep_nodes", "nvdb_road_refs", "read_nvdb_gml"]
 
 
 def read_nvdb_gml(
@@ -73,6 +75,9 @@ def read_nvdb_gml(
     snap_tolerance_m
         Grid in metres on which link end points are matched into junctions.
 
+    The export is read and overlaid once per process and file version (size and modification time), so
+    the car, walk and bike networks of one file share that work; :func:`clear_export_cache` forgets it.
+
     Returns
     -------
     Network
@@ -87,22 +92,45 @@ def read_nvdb_gml(
     CRSError
         A member's CRS is neither EPSG:6173 nor resolvable by PROJ (the message names it).
     """
-    from geoaccess.network.nvdb_gml import read_fkb_zip
+    from dataclasses import replace
 
-    prof = profile if isinstance(profile, NvdbProfile) else load_nvdb_profile(profile if profile is not None else mode)
+    prof = load_nvdb_profile(profile if profile is not None else mode)
     if not snap_tolerance_m > 0:
         msg = f"snap_tolerance_m must be > 0 metres, got {snap_tolerance_m}."
         raise InputError(msg)
-    export = read_fkb_zip(source)
-    lp = link_pieces(export, sliver_m=sliver_m, overlay_tolerance_m=overlay_tolerance_m)
+    path = Path(source).resolve()
+    if not path.is_file():
+        msg = f"NVDB export {source} does not exist."
+        raise InputError(msg)
+    st = path.stat()
+    (lp, members, ignored, declared), notes = _parsed(str(path), st.st_size, st.st_mtime_ns, float(sliver_m),
+                                                      float(overlay_tolerance_m))
+    for message, category in notes:  # the warnings of the (possibly cached) read, for every build
+        warnings.warn(message, category, stacklevel=2)
     net = _assemble(lp, prof, snap_tolerance_m=snap_tolerance_m)
     meta = dict(net.meta)
-    meta["nvdb"].update({"members": export.members, "members_ignored": export.ignored,
-                         "declared_crs": export.declared_crs})
+    meta["nvdb"].update({"members": dict(members), "members_ignored": list(ignored), "declared_crs": list(declared)})
     meta["source"] = os.fspath(source)
-    from dataclasses import replace
-
     return replace(net, meta=meta)
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(path: str, size: int, mtime_ns: int, sliver_m: float, overlay_tolerance_m: float
+            ) -> tuple[tuple[LinkPieces, dict[str, str], list[str], list[str]], list[tuple[str, type[Warning]]]]:
+    """Read and overlay an export once per process (car, walk and bike builds share it); with its warnings."""
+    from geoaccess.network.nvdb_gml import read_fkb_zip
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        export = read_fkb_zip(path)
+        lp = link_pieces(export, sliver_m=sliver_m, overlay_tolerance_m=overlay_tolerance_m)
+    notes = [(str(w.message), w.category) for w in caught]
+    return (lp, export.members, export.ignored, export.declared_crs), notes
+
+
+def clear_export_cache() -> None:
+    """Forget the exports read in this process (:func:`read_nvdb_gml` keeps the last two)."""
+    _parsed.cache_clear()
 
 
 # ----------------------------------------------------------------------------- per-mode rules

@@ -203,14 +203,18 @@ def _check_keys(data: dict[str, Any], path: Path) -> None:
                 raise InputError(msg)
 
 
-def load_nvdb_profile(name_or_path: str | os.PathLike[str]) -> NvdbProfile:
+def load_nvdb_profile(name_or_path: str | os.PathLike[str] | NvdbProfile) -> NvdbProfile:
     """Load a built-in NVDB profile (``"car"``, ``"walk"``, ``"bike"`` or ``"nvdb_car"`` ...) or a TOML file.
+
+    An :class:`NvdbProfile` is returned as it is (e.g. a variant made with :func:`dataclasses.replace`).
 
     Raises
     ------
     InputError
         Unknown name, missing file, invalid TOML, unknown keys (named, with the allowed keys) or bad values.
     """
+    if isinstance(name_or_path, NvdbProfile):
+        return name_or_path
     path = _find(name_or_path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
