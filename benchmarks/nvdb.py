@@ -29,12 +29,15 @@ import numpy as np
 
 
 def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Best wall time of ``repeat`` runs after a warm-up, and the result of that best run."""
     out = fn()  # warm-up
     best = np.inf
     for _ in range(repeat):
         t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
+        res = fn()
+        took = time.perf_counter() - t
+        if took < best:
+            best, out = took, res
     return best, out
 
 
