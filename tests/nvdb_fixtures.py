@@ -118,7 +118,7 @@ def gml(features: Sequence[str], *, srs: str = "EPSG:6173") -> str:
 class _DosName(zipfile.ZipInfo):
     """A zip member whose name is stored as CP865 bytes without the UTF-8 flag (as in the Hamar export)."""
 
-    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - zipfile's name
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
         return self.filename.encode("cp865"), self.flag_bits & ~0x800
 
 

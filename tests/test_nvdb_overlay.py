@@ -42,7 +42,7 @@ def test_extents_are_clipped_to_the_links_of_their_sequence_in_metres():
 def test_cuts_closer_than_the_sliver_are_merged():
     p = cut_pieces(np.array([100.0, 50.0]), np.array([0, 0, 0, 0, 1]), np.array([30.0, 30.3, 30.6, 99.8, 0.2]), sliver_m=0.5)
     assert p.link.tolist() == [0, 0, 0, 1]
-    assert p.t0.tolist() == [0.0, 30.0, 30.6] + [0.0] and p.t1.tolist() == [30.0, 30.6, 100.0, 50.0]
+    assert p.t0.tolist() == [0.0, 30.0, 30.6, 0.0] and p.t1.tolist() == [30.0, 30.6, 100.0, 50.0]
 
 
 @settings(max_examples=80, deadline=None)

@@ -77,7 +77,7 @@ def test_make_turns_is_a_consistent_path_and_a_broken_one_is_named():
     assert _paths(net) == [[(3, 4), (4, 7)], [(0, 1), (1, 4), (4, 5)]]
     broken = t._replace(to_edge=np.array([_edge(net, 0, 1), t.to_edge[1]]))
     assert any("to_edge does not start" in p for p in check_turns(broken, net.n_nodes, net.n_edges, net.tails, net.indices))
-    with pytest.raises(ValueError, match="turns.from_edge refers to edges outside"):
+    with pytest.raises(ValueError, match=r"turns\.from_edge refers to edges outside"):
         Network(**{k: getattr(net, k) for k in ("indptr", "indices", "seconds", "metres", "way_id", "flags", "x", "y",
                                                   "node_id", "crs")}, turns=t._replace(from_edge=np.array([0, 999])))
     table = turn_table(net)

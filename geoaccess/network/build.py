@@ -32,7 +32,8 @@ ACCEPTED_SOURCES = (
     "an OSM file: .osm.pbf, .pbf, .osm, .osm.bz2, .osm.gz, .osm.zip",
     "a road line layer with a speed column: .geojson, .json, .gpkg, .shp, .fgb (pass speed_column=)",
     "a DIMACS graph: .gr or .gr.gz (coordinates from the matching .co/.co.gz)",
-    "an NVDB / FKB-Vegnett GML export: a .zip of Veglenke.gml, Fartsgrense.gml, ... (e.g. 'roads/hamar_0403_nvdb_fkbvn_2017.zip')",
+    "an NVDB / FKB-Vegnett GML export: a .zip of Veglenke.gml, Fartsgrense.gml, ... "
+    "(e.g. 'roads/hamar_0403_nvdb_fkbvn_2017.zip')",
     "'place:<name>' (e.g. 'place:Hamar, Norway') or 'bbox:west,south,east,north' in degrees (Overpass API)",
 )
 

@@ -253,7 +253,8 @@ def _read_arrow(data: bytes, feature: str, folder: str, *, what: str) -> tuple[s
         meta, table = pyogrio.read_arrow(io.BytesIO(data), GFS_TEMPLATE=tpl)
     except (perr.DataSourceError, perr.DataLayerError, perr.FeatureError, perr.FieldError,
             perr.GeometryError) as exc:
-        msg = f"{what}: GDAL cannot read it as {feature} GML ({str(exc).splitlines()[0]}). Check that it is an unbroken NVDB/FKB-Vegnett GML file."
+        msg = (f"{what}: GDAL cannot read it as {feature} GML ({str(exc).splitlines()[0]}). "
+               f"Check that it is an unbroken NVDB/FKB-Vegnett GML file.")
         raise InputError(msg) from None
     return meta.get("geometry_name") or None, table
 
@@ -377,7 +378,8 @@ def read_fkb_zip(path: str | os.PathLike[str]) -> FkbExport:
             what = f"{path} member {name!r}"
             srs = declared_crs(head)
             if srs is None:
-                msg = f"{what} declares no srsName on its geometries; geoaccess does not guess a CRS. Re-export it with srsName=\"EPSG:25833\"."
+                msg = (f"{what} declares no srsName on its geometries; geoaccess does not guess a CRS. "
+                       f"Re-export it with srsName=\"EPSG:25833\".")
                 raise CRSError(msg)
             crs = _resolve_crs(srs, what=what)
             if srs not in declared:

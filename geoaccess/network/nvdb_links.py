@@ -272,7 +272,7 @@ def _no_entry(export: FkbExport, links: Links, pieces: Pieces, pgeom: np.ndarray
     bwd[cand_p[best][on & (sign[best] < 0)]] = True
     counts = {
         "no_entry_objects": int(layer.table["lokal_id"].nunique()),
-        "no_entry_links": int(len(np.unique(pieces.link[cand_p[best][on]]))),
+        "no_entry_links": len(np.unique(pieces.link[cand_p[best][on]])),
         "no_entry_undecided": int((~on).sum()),
     }
     return fwd, bwd, counts
@@ -312,7 +312,6 @@ def link_pieces(export: FkbExport, *, sliver_m: float = DEFAULT_SLIVER_M,
     LinkPieces
     """
     import pandas as pd
-    import shapely
 
     if not (sliver_m > 0 and overlay_tolerance_m > 0):
         msg = f"sliver_m and overlay_tolerance_m must be > 0 metres, got {sliver_m} and {overlay_tolerance_m}."
@@ -330,7 +329,8 @@ def link_pieces(export: FkbExport, *, sliver_m: float = DEFAULT_SLIVER_M,
     for name in ("InnkjøringForbudt", "Gågatereguleringer", "Trafikkreguleringer"):
         layer = export.layers.get(name)
         if layer is None:
-            others[name] = (pd.DataFrame({"lokal_id": [], "row": []}), pd.DataFrame({"extent": [], "link": [], "t0": [], "t1": []}))
+            others[name] = (pd.DataFrame({"lokal_id": [], "row": []}),
+                            pd.DataFrame({"extent": [], "link": [], "t0": [], "t1": []}))
             continue
         ext = _unique_extents(layer)
         others[name] = (ext, place_extents(links, ext["sekvens"].to_numpy(), ext["fra"].to_numpy(), ext["til"].to_numpy(),
@@ -380,12 +380,12 @@ def link_pieces(export: FkbExport, *, sliver_m: float = DEFAULT_SLIVER_M,
     counts.update({
         "speed_limit_splits": int(change.sum()),
         "speed_limit_splits_linear": int((change & both_linear).sum()),
-        "speed_limit_split_links": int(len(np.unique(pieces.link[1:][change]))),
+        "speed_limit_split_links": len(np.unique(pieces.link[1:][change])),
         "speed_linear_km": round(float(plen[src == SPEED_LINEAR].sum()) / 1000, 3),
         "speed_geometric_km": round(float(plen[src == SPEED_GEOMETRIC].sum()) / 1000, 3),
-        "speed_geometric_links": int(len(np.unique(pieces.link[src == SPEED_GEOMETRIC]))),
+        "speed_geometric_links": len(np.unique(pieces.link[src == SPEED_GEOMETRIC])),
         "speed_none_km": round(float(plen[src == SPEED_NONE].sum()) / 1000, 3),
-        "speed_conflict_links": int(len(np.unique(pieces.link[conflict]))),
+        "speed_conflict_links": len(np.unique(pieces.link[conflict])),
         "speed_conflict_km": round(float(plen[conflict].sum()) / 1000, 3),
         "speed_conflict_examples": table["lokal_id"].to_numpy()[np.unique(pieces.link[conflict])][:10].tolist(),
         "speed_conflict_resolution": "lowest limit",
@@ -428,7 +428,7 @@ def link_pieces(export: FkbExport, *, sliver_m: float = DEFAULT_SLIVER_M,
     # ---- turn restrictions (positions → pieces)
     turns = _turn_points(export, links, pieces)
     counts.update({"turn_restriction_objects": int(turns["source_id"].nunique()) if len(turns) else 0,
-                   "turn_restriction_features": int(len(export.layers["Svingerestriksjon"].table))
+                   "turn_restriction_features": len(export.layers["Svingerestriksjon"].table)
                    if "Svingerestriksjon" in export.layers else 0})
     counts["turn_restrictions_on_no_link"] = int(((turns["from_piece"] < 0) | (turns["to_piece"] < 0)).sum()) if len(turns) else 0
     _warn_counts(what, counts)

@@ -21,6 +21,7 @@ restrictions) is in ``meta["nvdb"]``; ``meta["build_summary"]`` holds the rows t
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import warnings
 from pathlib import Path
@@ -207,6 +208,11 @@ def _speeds(lp: LinkPieces, prof: NvdbProfile, ok: np.ndarray, counts: dict[str,
 
 
 # ----------------------------------------------------------------------------- graph
+def _closes(prof: NvdbProfile, barrier_type: str | None) -> bool:
+    """Whether a barrier of this type (``""``: unknown) closes the road for the profile's mode."""
+    return barrier_type is not None and (ALL_BARRIERS in prof.barriers or barrier_type in prof.barriers)
+
+
 def _nodes(lp: LinkPieces, prof: NvdbProfile, snap: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(start node, end node) per piece and node x, y; barriers closing for the mode detach piece ends."""
     import shapely
@@ -231,9 +237,8 @@ def _nodes(lp: LinkPieces, prof: NvdbProfile, snap: float) -> tuple[np.ndarray, 
     p_end = shapely.get_coordinates(shapely.get_point(lp.geometry, -1))
     xy.append(p_start[inner])
     nxt = n_junction + len(inner)
-    closes = (lambda t: t is not None and (ALL_BARRIERS in prof.barriers or t in prof.barriers))
-    det_s = np.flatnonzero([closes(t) for t in lp.barrier_start])
-    det_e = np.flatnonzero([closes(t) for t in lp.barrier_end])
+    det_s = np.flatnonzero([_closes(prof, t) for t in lp.barrier_start])
+    det_e = np.flatnonzero([_closes(prof, t) for t in lp.barrier_end])
     start[det_s] = nxt + np.arange(len(det_s))
     xy.append(p_start[det_s])
     nxt += len(det_s)
@@ -315,8 +320,7 @@ def _assemble(lp: LinkPieces, prof: NvdbProfile, *, snap_tolerance_m: float) -> 
 
 def _edge_counts(lp: LinkPieces, prof: NvdbProfile, e_piece: np.ndarray, e_rev: np.ndarray, ok: np.ndarray,
                  fwd: np.ndarray, bwd: np.ndarray) -> dict[str, Any]:
-    closes = (lambda t: t is not None and (ALL_BARRIERS in prof.barriers or t in prof.barriers))
-    bars = sum(closes(t) for t in lp.barrier_start) + sum(closes(t) for t in lp.barrier_end)
+    bars = sum(_closes(prof, t) for t in lp.barrier_start) + sum(_closes(prof, t) for t in lp.barrier_end)
     one_way = ok & (fwd ^ bwd)
     return {
         "edges_read": len(e_piece),
@@ -332,7 +336,8 @@ def _summary_rows(c: dict[str, Any]) -> list[list[str]]:
         ["NVDB links (km)", f"{c['links']:,} ({c['links_km']:,.1f} km)"],
         ["link pieces / links split", f"{c['pieces']:,} / {c['links_split']:,}"],
         ["speed-limit splits (limit changes inside a link)", f"{c['speed_limit_splits']:,}"],
-        ["motor-road km with limit: linear / geometric / none", f"{c['speed_linear_km']:,.1f} / {c['speed_geometric_km']:,.1f} / {c['speed_none_km']:,.1f}"],
+        ["motor-road km with limit: linear / geometric / none",
+         f"{c['speed_linear_km']:,.1f} / {c['speed_geometric_km']:,.1f} / {c['speed_none_km']:,.1f}"],
         ["speed-limit objects on no link", f"{c['speed_limit_objects_on_no_link']:,} (tolerance {c['overlay_tolerance_m']} m)"],
         ["links with conflicting limits (lowest used)", f"{c['speed_conflict_links']:,}"],
         ["no-entry objects / links", f"{c['no_entry_objects']:,} / {c.get('no_entry_links', 0):,}"],
@@ -390,7 +395,7 @@ def _resolve_turns(lp: LinkPieces, net: Network, e_piece: np.ndarray, e_rev: np.
         path.reverse()
         out_from.append(fe)
         out_to.append(te)
-        out_via.append(np.array([_cheapest_edge(net, u, v) for u, v in zip(path[:-1], path[1:], strict=True)], np.int64))
+        out_via.append(np.array([_cheapest_edge(net, u, v) for u, v in itertools.pairwise(path)], np.int64))
         out_id.append(int(r.source_id))
     turns = make_turns(np.array(out_from, np.int64), np.array(out_to, np.int64), heads=heads, kind=TurnKind.NO,
                        via_edges=out_via, source_id=np.array(out_id, np.int64))

@@ -41,8 +41,8 @@ __all__ = [
     "cut_pieces",
     "geometric_limits",
     "locate_points",
-    "place_extents",
     "piece_geometries",
+    "place_extents",
     "run_direction",
 ]
 
