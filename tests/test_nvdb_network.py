@@ -349,3 +349,12 @@ def test_cli_builds_hamar_for_walk_and_reports_the_nvdb_counts(dataset, tmp_path
     res = CliRunner().invoke(app, ["network", "build", HAMAR, "--mode", "walk", "--out", str(tmp_path / "walk")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "walk" / "network.npz").is_file() and (tmp_path / "walk" / "edges.gpkg").is_file()
+
+
+def test_options_of_other_readers_are_refused_for_an_nvdb_export(tmp_path):
+    from geoaccess.errors import InputError
+    from geoaccess.network.build import build_network
+
+    path = F.write_zip(tmp_path / "z.zip", {"Veglenke.gml": F.gml([F.link("1_0", 1, [(0, 0), (100, 0)])])})
+    with pytest.raises(InputError, match=r"Options \['speed_column'\] do not apply to the NVDB/FKB-Vegnett export"):
+        build_network(path, cache=False, speed_column="fart")

@@ -179,6 +179,11 @@ def _read_nvdb(path: Path | None, *, mode: str, profile: str | os.PathLike[str] 
     from geoaccess.network.nvdb_network import read_nvdb_gml
     from geoaccess.network.nvdb_profile import load_nvdb_profile
 
+    allowed = {"overlay_tolerance_m", "sliver_m", "snap_tolerance_m"}
+    unknown = sorted(set(reader_options) - allowed)
+    if unknown:
+        msg = f"Options {unknown} do not apply to the NVDB/FKB-Vegnett export {path}; its reader takes {sorted(allowed)}."
+        raise InputError(msg)
     prof = load_nvdb_profile(profile if profile is not None else mode)
     if ferry_wait_minutes is not None:
         prof = replace(prof, ferry_wait_minutes=float(ferry_wait_minutes))

@@ -2,7 +2,8 @@
 
 A network is written atomically (temporary file in the same folder, then
 :func:`os.replace`), and every load is validated: a truncated, corrupt or
-inconsistent file is never trusted. :func:`load_npz` raises
+inconsistent file is never trusted (turn restrictions, stored as ``turns_*`` arrays, must form
+connected edge paths). :func:`load_npz` raises
 :class:`~geoaccess.errors.CacheError` for such a file; :func:`load_cached` returns
 ``None`` so the caller rebuilds.
 

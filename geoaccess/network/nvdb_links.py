@@ -243,8 +243,8 @@ def _speed_objects(export: FkbExport, what: str) -> tuple[pd.DataFrame, np.ndarr
     return ext, geoms, kmh, counts
 
 
-def _no_entry(export: FkbExport, links: Links, pieces: Pieces, pgeom: np.ndarray, placed: pd.DataFrame,
-              ext: pd.DataFrame, tolerance_m: float) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+def _no_entry(export: FkbExport, pieces: Pieces, pgeom: np.ndarray, placed: pd.DataFrame, ext: pd.DataFrame,
+              tolerance_m: float) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Forbidden directions per piece from InnkjøringForbudt (digitised direction = forbidden direction)."""
     n = len(pieces.link)
     fwd = np.zeros(n, dtype=bool)
@@ -311,59 +311,80 @@ def link_pieces(export: FkbExport, *, sliver_m: float = DEFAULT_SLIVER_M,
     -------
     LinkPieces
     """
-    import pandas as pd
-
     if not (sliver_m > 0 and overlay_tolerance_m > 0):
         msg = f"sliver_m and overlay_tolerance_m must be > 0 metres, got {sliver_m} and {overlay_tolerance_m}."
         raise InputError(msg)
-    what = export.source
     links, table, counts = _links(export)
-    n_links = len(links.seq)
     counts.update({"sliver_m": sliver_m, "overlay_tolerance_m": overlay_tolerance_m})
-    # ---- linear extents of every line layer
-    sp_ext, sp_geom, sp_kmh, c = _speed_objects(export, what)
+    sp_ext, sp_geom, sp_kmh, c = _speed_objects(export, export.source)
     counts.update(c)
     sp_placed = place_extents(links, sp_ext["sekvens"].to_numpy(), sp_ext["fra"].to_numpy(), sp_ext["til"].to_numpy(),
                               sliver_m=sliver_m)
-    others = {}
-    for name in ("InnkjøringForbudt", "Gågatereguleringer", "Trafikkreguleringer"):
-        layer = export.layers.get(name)
-        if layer is None:
-            others[name] = (pd.DataFrame({"lokal_id": [], "row": []}),
-                            pd.DataFrame({"extent": [], "link": [], "t0": [], "t1": []}))
-            continue
-        ext = _unique_extents(layer)
-        others[name] = (ext, place_extents(links, ext["sekvens"].to_numpy(), ext["fra"].to_numpy(), ext["til"].to_numpy(),
-                                           sliver_m=sliver_m))
-    # ---- geometric limits where no linear limit lies
-    g_link, g_a, g_b = _gaps(n_links, links.length_m, sp_placed["link"].to_numpy(), sp_placed["t0"].to_numpy(),
-                             sp_placed["t1"].to_numpy(), sliver_m)
+    others = {name: _place_layer(export, name, links, sliver_m)
+              for name in ("InnkjøringForbudt", "Gågatereguleringer", "Trafikkreguleringer")}
+    # geometric limits on motor roads where no linear limit lies
     road = table["type_veg"].isin(ROAD_TYPES).to_numpy() & (table["vegstatus"].to_numpy() != "G")
-    g_link, g_a, g_b = g_link[road[g_link]], g_a[road[g_link]], g_b[road[g_link]]
-    geo = geometric_limits(links, g_link, g_a, g_b, sp_geom, np.where(np.isfinite(sp_kmh), sp_kmh, np.nan),
+    g_link, g_a, g_b = _gaps(len(links.seq), links.length_m, sp_placed["link"].to_numpy(), sp_placed["t0"].to_numpy(),
+                             sp_placed["t1"].to_numpy(), sliver_m)
+    on_road = road[g_link]
+    geo = geometric_limits(links, g_link[on_road], g_a[on_road], g_b[on_road], sp_geom, sp_kmh,
                            tolerance_m=overlay_tolerance_m)
-    # ---- barriers (positions are cuts)
     bar_link, bar_t, bar_type, c = _barrier_points(export, links)
     counts.update(c)
-    # ---- cut
-    cut_l = [sp_placed["link"], sp_placed["link"], geo.link, geo.link, bar_link]
-    cut_t = [sp_placed["t0"], sp_placed["t1"], geo.t0, geo.t1, bar_t]
-    for _, placed in others.values():
-        cut_l += [placed["link"], placed["link"]]
-        cut_t += [placed["t0"], placed["t1"]]
-    pieces = cut_pieces(links.length_m, np.concatenate([np.asarray(a, np.int64) for a in cut_l]),
-                        np.concatenate([np.asarray(a, float) for a in cut_t]), sliver_m=sliver_m)
-    n = len(pieces.link)
-    counts["pieces"] = n
-    counts["links_split"] = int((np.bincount(pieces.link, minlength=n_links) > 1).sum())
+    # cut at every object end and barrier
+    stretches = [(sp_placed["link"], sp_placed["t0"], sp_placed["t1"]), (geo.link, geo.t0, geo.t1), (bar_link, bar_t, bar_t)]
+    stretches += [(placed["link"], placed["t0"], placed["t1"]) for _, placed in others.values()]
+    pieces = cut_pieces(links.length_m, np.concatenate([np.asarray(x[0], np.int64) for x in stretches for _ in (0, 1)]),
+                        np.concatenate([np.asarray(x[k], float) for x in stretches for k in (1, 2)]), sliver_m=sliver_m)
+    counts["pieces"] = len(pieces.link)
+    counts["links_split"] = int((np.bincount(pieces.link, minlength=len(links.seq)) > 1).sum())
     pgeom = piece_geometries(links, pieces)
-    # ---- speeds per piece: lowest linear limit, else geometric, else none
+    kmh, src, conflict, c = _piece_speeds(pieces, sp_ext["kmh"].to_numpy(), sp_placed, geo, road, table)
+    counts.update(c)
+    counts.update(_limits_on_no_link(links, sp_ext, sp_placed, sp_geom, geo.rows_used,
+                                     export.layers.get("Fartsgrense"), overlay_tolerance_m))
+    ne_fwd, ne_bwd, c = _no_entry(export, pieces, pgeom, others["InnkjøringForbudt"][1],
+                                  others["InnkjøringForbudt"][0], overlay_tolerance_m)
+    counts.update(c)
+    ped, regs, c = _regulations(export, pieces, others)
+    counts.update(c)
+    b_start, b_end = _barrier_ends(pieces, links.length_m, bar_link, bar_t, bar_type)
+    turns = _turn_points(export, links, pieces)
+    counts["turn_restriction_objects"] = int(turns["source_id"].nunique())
+    tr = export.layers.get("Svingerestriksjon")
+    counts["turn_restriction_features"] = 0 if tr is None else len(tr.table)
+    counts["turn_restrictions_on_no_link"] = int(((turns["from_piece"] < 0) | (turns["to_piece"] < 0)).sum())
+    _warn_counts(export.source, counts)
+    return LinkPieces(
+        links=links, table=table, pieces=pieces, geometry=pgeom, kmh=kmh, kmh_source=src, conflict=conflict,
+        no_entry_fwd=ne_fwd, no_entry_bwd=ne_bwd, pedestrian_street=ped,
+        regulations=regs, barrier_start=b_start, barrier_end=b_end, turns=turns, counts=counts,
+    )
+
+
+def _place_layer(export: FkbExport, name: str, links: Links, sliver_m: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(unique extents with object ids, their placements on links) of one line layer; empty when absent."""
+    import pandas as pd
+
+    layer = export.layers.get(name)
+    if layer is None:
+        return (pd.DataFrame({"lokal_id": [], "row": []}),
+                pd.DataFrame({"extent": np.zeros(0, np.int64), "link": np.zeros(0, np.int64), "t0": [], "t1": []}))
+    ext = _unique_extents(layer)
+    return ext, place_extents(links, ext["sekvens"].to_numpy(), ext["fra"].to_numpy(), ext["til"].to_numpy(),
+                              sliver_m=sliver_m)
+
+
+def _piece_speeds(pieces: Pieces, ext_kmh: np.ndarray, placed: pd.DataFrame, geo: Any, road: np.ndarray,
+                  table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """Limit per piece: the lowest linear limit, else the geometric one, else none (``nan``); counts."""
+    n = len(pieces.link)
     kmh = np.full(n, np.nan)
-    kmax = np.full(n, -np.inf)
     src = np.full(n, SPEED_NONE, dtype=np.int8)
-    pc, st = cover_pieces(pieces, sp_placed["link"].to_numpy(), sp_placed["t0"].to_numpy(), sp_placed["t1"].to_numpy())
-    vals = sp_ext["kmh"].to_numpy()[sp_placed["extent"].to_numpy()[st]]
+    pc, st = cover_pieces(pieces, placed["link"].to_numpy(), placed["t0"].to_numpy(), placed["t1"].to_numpy())
+    vals = ext_kmh[placed["extent"].to_numpy()[st]]
     kmin = np.full(n, np.inf)
+    kmax = np.full(n, -np.inf)
     np.minimum.at(kmin, pc, vals)
     np.maximum.at(kmax, pc, vals)
     lin = np.isfinite(kmin)
@@ -375,68 +396,67 @@ def link_pieces(export: FkbExport, *, sliver_m: float = DEFAULT_SLIVER_M,
     kmh[gp[take]] = geo.kmh[gs[take]]
     src[gp[take]] = SPEED_GEOMETRIC
     plen = np.where(road[pieces.link], pieces.t1 - pieces.t0, 0.0)  # km statistics over motor roads only
-    change = (pieces.link[1:] == pieces.link[:-1]) & np.isfinite(kmh[1:]) & np.isfinite(kmh[:-1]) & (kmh[1:] != kmh[:-1])
+    link = pieces.link
+    change = (link[1:] == link[:-1]) & np.isfinite(kmh[1:]) & np.isfinite(kmh[:-1]) & (kmh[1:] != kmh[:-1])
     both_linear = (src[1:] == SPEED_LINEAR) & (src[:-1] == SPEED_LINEAR)
-    counts.update({
+
+    def km(mask: np.ndarray) -> float:
+        return round(float(plen[mask].sum()) / 1000, 3)
+
+    counts = {
         "speed_limit_splits": int(change.sum()),
         "speed_limit_splits_linear": int((change & both_linear).sum()),
-        "speed_limit_split_links": len(np.unique(pieces.link[1:][change])),
-        "speed_linear_km": round(float(plen[src == SPEED_LINEAR].sum()) / 1000, 3),
-        "speed_geometric_km": round(float(plen[src == SPEED_GEOMETRIC].sum()) / 1000, 3),
-        "speed_geometric_links": len(np.unique(pieces.link[src == SPEED_GEOMETRIC])),
-        "speed_none_km": round(float(plen[src == SPEED_NONE].sum()) / 1000, 3),
-        "speed_conflict_links": len(np.unique(pieces.link[conflict])),
-        "speed_conflict_km": round(float(plen[conflict].sum()) / 1000, 3),
-        "speed_conflict_examples": table["lokal_id"].to_numpy()[np.unique(pieces.link[conflict])][:10].tolist(),
+        "speed_limit_split_links": len(np.unique(link[1:][change])),
+        "speed_linear_km": km(src == SPEED_LINEAR),
+        "speed_geometric_km": km(src == SPEED_GEOMETRIC),
+        "speed_geometric_links": len(np.unique(link[src == SPEED_GEOMETRIC])),
+        "speed_none_km": km(src == SPEED_NONE),
+        "speed_conflict_links": len(np.unique(link[conflict])),
+        "speed_conflict_km": km(conflict),
+        "speed_conflict_examples": table["lokal_id"].to_numpy()[np.unique(link[conflict])][:10].tolist(),
         "speed_conflict_resolution": "lowest limit",
-    })
-    counts.update(_limits_on_no_link(links, sp_ext, sp_placed, sp_geom, geo.rows_used,
-                                     export.layers.get("Fartsgrense"), overlay_tolerance_m))
-    # ---- no entry, pedestrian streets, regulations
-    ne_fwd, ne_bwd, c = _no_entry(export, links, pieces, pgeom, others["InnkjøringForbudt"][1],
-                                  others["InnkjøringForbudt"][0], overlay_tolerance_m)
-    counts.update(c)
+    }
+    return kmh, src, conflict, counts
+
+
+def _regulations(export: FkbExport, pieces: Pieces, others: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+                 ) -> tuple[np.ndarray, list[frozenset[str]], dict[str, Any]]:
+    """Pedestrian-street flag and traffic-regulation values per piece; counts."""
+    n = len(pieces.link)
     ped = np.zeros(n, dtype=bool)
     g_ext, g_placed = others["Gågatereguleringer"]
     pp, _ = cover_pieces(pieces, g_placed["link"].to_numpy(), g_placed["t0"].to_numpy(), g_placed["t1"].to_numpy())
     ped[pp] = True
-    counts["pedestrian_street_objects"] = int(g_ext["lokal_id"].nunique()) if len(g_ext) else 0
+    counts: dict[str, Any] = {"pedestrian_street_objects": int(g_ext["lokal_id"].nunique())}
     regs: list[set[str]] = [set() for _ in range(n)]
     r_ext, r_placed = others["Trafikkreguleringer"]
     if len(r_placed):
-        rl = export.layers["Trafikkreguleringer"]
+        table = export.layers["Trafikkreguleringer"].table
         rp, rs = cover_pieces(pieces, r_placed["link"].to_numpy(), r_placed["t0"].to_numpy(), r_placed["t1"].to_numpy())
-        values = rl.table["regulering"].to_numpy()[r_ext["row"].to_numpy()[r_placed["extent"].to_numpy()[rs]]]
+        values = table["regulering"].to_numpy()[r_ext["row"].to_numpy()[r_placed["extent"].to_numpy()[rs]]]
         for p, v in zip(rp.tolist(), values.tolist(), strict=True):
             if isinstance(v, str) and v:
                 regs[p].add(v)
-        counts["regulations"] = {str(k): int(v) for k, v in rl.table["regulering"].value_counts().items()}
-    # ---- barriers at piece boundaries
+        counts["regulations"] = {str(k): int(v) for k, v in table["regulering"].value_counts().items()}
+    return ped, [frozenset(r) for r in regs], counts
+
+
+def _barrier_ends(pieces: Pieces, length_m: np.ndarray, bar_link: np.ndarray, bar_t: np.ndarray, bar_type: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Barrier type at each piece's start and end (``None``: no barrier), at the boundary nearest each barrier."""
+    n = len(pieces.link)
     b_start = np.full(n, None, dtype=object)
     b_end = np.full(n, None, dtype=object)
-    if len(bar_link):
-        first_piece = np.searchsorted(pieces.link, np.arange(n_links))
-        # nearest boundary of the barrier's link: piece starts and the link end
-        for bl, bt, ty in zip(bar_link.tolist(), bar_t.tolist(), bar_type.tolist(), strict=True):
-            lo, hi = int(first_piece[bl]), int(np.searchsorted(pieces.link, bl, side="right"))
-            bounds = np.concatenate([pieces.t0[lo:hi], [links.length_m[bl]]])
-            k = int(np.argmin(np.abs(bounds - bt)))
-            if k < hi - lo:
-                b_start[lo + k] = ty
-            if k > 0:
-                b_end[lo + k - 1] = ty
-    # ---- turn restrictions (positions → pieces)
-    turns = _turn_points(export, links, pieces)
-    counts.update({"turn_restriction_objects": int(turns["source_id"].nunique()) if len(turns) else 0,
-                   "turn_restriction_features": len(export.layers["Svingerestriksjon"].table)
-                   if "Svingerestriksjon" in export.layers else 0})
-    counts["turn_restrictions_on_no_link"] = int(((turns["from_piece"] < 0) | (turns["to_piece"] < 0)).sum()) if len(turns) else 0
-    _warn_counts(what, counts)
-    return LinkPieces(
-        links=links, table=table, pieces=pieces, geometry=pgeom, kmh=kmh, kmh_source=src, conflict=conflict,
-        no_entry_fwd=ne_fwd, no_entry_bwd=ne_bwd, pedestrian_street=ped,
-        regulations=[frozenset(r) for r in regs], barrier_start=b_start, barrier_end=b_end, turns=turns, counts=counts,
-    )
+    first = np.searchsorted(pieces.link, np.arange(len(length_m)))
+    for bl, bt, ty in zip(bar_link.tolist(), bar_t.tolist(), bar_type.tolist(), strict=True):
+        lo, hi = int(first[bl]), int(np.searchsorted(pieces.link, bl, side="right"))
+        bounds = np.concatenate([pieces.t0[lo:hi], [length_m[bl]]])  # piece starts and the link end
+        k = int(np.argmin(np.abs(bounds - bt)))
+        if k < hi - lo:
+            b_start[lo + k] = ty
+        if k > 0:
+            b_end[lo + k - 1] = ty
+    return b_start, b_end
 
 
 def _warn_counts(what: str, c: dict[str, Any]) -> None:

@@ -116,7 +116,7 @@ def read_nvdb_gml(
 
 
 @functools.lru_cache(maxsize=2)
-def _parsed(path: str, size: int, mtime_ns: int, sliver_m: float, overlay_tolerance_m: float
+def _parsed(path: str, size: int, mtime_ns: int, sliver_m: float, overlay_tolerance_m: float  # noqa: ARG001 - cache key
             ) -> tuple[tuple[LinkPieces, dict[str, str], list[str], list[str]], list[tuple[str, type[Warning]]]]:
     """Read and overlay an export once per process (car, walk and bike builds share it); with its warnings."""
     from geoaccess.network.nvdb_gml import read_fkb_zip
@@ -301,7 +301,7 @@ def _assemble(lp: LinkPieces, prof: NvdbProfile, *, snap_tolerance_m: float) -> 
         crs="EPSG:25833", shape_ptr=sp, shape_xy=sxy, mode=prof.name, meta={},
     )
     e_piece, e_rev = e_piece[order], e_rev[order]
-    counts.update(_edge_counts(lp, prof, e_piece, e_rev, ok, fwd, bwd))
+    counts.update(_edge_counts(lp, prof, e_piece, ok, fwd, bwd))
     turns = None
     if prof.turn_restrictions:
         turns, c = _resolve_turns(lp, net, e_piece, e_rev, prof.turn_max_route_m)
@@ -318,8 +318,8 @@ def _assemble(lp: LinkPieces, prof: NvdbProfile, *, snap_tolerance_m: float) -> 
     return replace(net, meta=meta, turns=turns)
 
 
-def _edge_counts(lp: LinkPieces, prof: NvdbProfile, e_piece: np.ndarray, e_rev: np.ndarray, ok: np.ndarray,
-                 fwd: np.ndarray, bwd: np.ndarray) -> dict[str, Any]:
+def _edge_counts(lp: LinkPieces, prof: NvdbProfile, e_piece: np.ndarray, ok: np.ndarray, fwd: np.ndarray,
+                 bwd: np.ndarray) -> dict[str, Any]:
     bars = sum(_closes(prof, t) for t in lp.barrier_start) + sum(_closes(prof, t) for t in lp.barrier_end)
     one_way = ok & (fwd ^ bwd)
     return {
