@@ -69,7 +69,7 @@ def municipal_matrix_command(
     from geoaccess.layers.centres import CENTRE_RULES, municipality_centres
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.national import routing
-    from geoaccess.national.matrix import cell_centre_times, municipal_matrix
+    from geoaccess.national.matrix import cell_centre_times, municipal_matrix, snap_centres
     from geoaccess.report.atomic import atomic_path, write_table
 
     if mode not in ("car", "boat"):
@@ -94,9 +94,10 @@ def municipal_matrix_command(
         centres = municipality_centres(year, pop, rule=rule)  # type: ignore[arg-type]
         table = municipal_matrix(prep, centres=centres, year=None, max_snap_m=max_snap_m,
                                  access_speed_kmh=access_speed_kmh)
-        write_table(table, out)
+        write_table(table.round({"minutes": 3}), out)
         prov = dict(table.attrs["provenance"])
-        write_table(table.attrs["centres"], out.with_name(out.stem + "_centres.csv"))
+        _, snapped_centres = snap_centres(prep, centres, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+        write_table(snapped_centres, out.with_name(out.stem + "_centres.csv"))
         if cells is not None:
             ct = cell_centre_times(prep, pop, centres, cutoff_minutes=cutoff_minutes, max_snap_m=max_snap_m,
                                    centre_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)

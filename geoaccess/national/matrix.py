@@ -160,13 +160,14 @@ def municipal_matrix(
     -------
     pandas.DataFrame
         ``origin``, ``destination`` (4-digit codes), ``minutes`` (float, NaN unreachable), every ordered
-        pair, the diagonal 0. ``attrs["provenance"]`` and ``attrs["centres"]`` (the centres with their
-        snap distances) describe it.
+        pair, the diagonal 0. ``attrs["provenance"]`` describes it, ``attrs["snap_metres"]`` maps each code to
+        its centre's snap distance in metres (NaN beyond ``max_snap_m``); :func:`snap_centres` gives the full
+        table of snapped centres.
     """
     import pandas as pd
 
-    prep = _prepared(network)
     cen = _centres_for(year, centres, grid, rule)
+    prep = _prepared(network)
     snapped, table = snap_centres(prep, cen, max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
     cutoff_s = np.inf if cutoff_minutes is None else float(cutoff_minutes) * 60.0
     sec = routing.seconds_between(prep, snapped, snapped, cutoff_s=cutoff_s)
@@ -182,7 +183,7 @@ def municipal_matrix(
     out.attrs["provenance"] = _provenance(prep.net, cen, access_speed_kmh=float(access_speed_kmh),
                                           max_snap_m=float(max_snap_m), cutoff_minutes=cutoff_minutes,
                                           municipalities=n, unreachable_pairs=int(np.isnan(minutes).sum()))
-    out.attrs["centres"] = table
+    out.attrs["snap_metres"] = {str(k): float(v) for k, v in zip(ids, table["snap_metres"])}
     return out
 
 

@@ -82,7 +82,8 @@ def network_report(
         (``count``, ``reachable``, ``unreachable`` list, ``snap_metres`` median/max and where).
     """
     from geoaccess.layers.centres import municipality_boundaries, municipality_centres
-    from geoaccess.national.matrix import DEFAULT_CENTRE_SNAP_M, municipal_matrix
+    from geoaccess.national import routing
+    from geoaccess.national.matrix import DEFAULT_CENTRE_SNAP_M, municipal_matrix, snap_centres
 
     info = net.meta.get("n1000", {})
     bounds = boundaries if boundaries is not None else municipality_boundaries(year, crs=net.crs)
@@ -102,9 +103,10 @@ def network_report(
         from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
 
         centres = municipality_centres(bounds, read_ssb_grid(NATIONAL_GRID_250M))
-    mat = municipal_matrix(net, centres=centres, year=None,
-                           max_snap_m=DEFAULT_CENTRE_SNAP_M if max_snap_m is None else max_snap_m)
-    table = mat.attrs["centres"]
+    snap_m = DEFAULT_CENTRE_SNAP_M if max_snap_m is None else max_snap_m
+    prep = routing.prepare(net)
+    mat = municipal_matrix(prep, centres=centres, year=None, max_snap_m=snap_m)
+    _, table = snap_centres(prep, centres, max_snap_m=snap_m)
     wide = mat.pivot(index="origin", columns="destination", values="minutes")
     bad_out = wide.isna().any(axis=1)
     bad_in = wide.isna().any(axis=0)
