@@ -324,3 +324,30 @@ def test_grid_table_is_keyed_by_cell_id(car, grid, centres):
     first = tab.groupby("cell_id", sort=False)["minutes"].apply(lambda s: s.is_monotonic_increasing)
     assert first.all()
     assert pd.api.types.is_float_dtype(tab["minutes"])
+
+
+def test_seed_combination_kernel_equals_brute_force():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from geoaccess.national._combine import SeedTable, best_within
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(1, 6), st.integers(1, 5), st.integers(0, 9), st.floats(1, 50))
+    def check(n_nodes, n_dest, n_points, cutoff):
+        rng = np.random.default_rng(n_nodes * 100 + n_dest * 10 + n_points)
+        table = rng.uniform(0, 40, size=(n_nodes, n_dest))
+        table[rng.random(table.shape) < 0.2] = np.inf
+        seeds = rng.integers(-1, n_nodes, size=(n_points, 2))
+        offs = rng.uniform(0, 10, size=(n_points, 2))
+        ptr, dest, secs = best_within(SeedTable(table, seeds, offs), cutoff)
+        padded = np.vstack([table, np.full((1, n_dest), np.inf)])
+        s = np.where(seeds >= 0, seeds, n_nodes)
+        brute = np.minimum(padded[s[:, 0]] + offs[:, :1], padded[s[:, 1]] + offs[:, 1:])
+        for i in range(n_points):
+            want = sorted((brute[i, j], j) for j in range(n_dest) if brute[i, j] <= cutoff)
+            got = list(zip(secs[ptr[i]:ptr[i + 1]], dest[ptr[i]:ptr[i + 1]]))
+            assert [w[0] for w in want] == pytest.approx([g[0] for g in got])
+            assert sorted(j for _, j in want) == sorted(int(j) for _, j in got)
+
+    check()

@@ -26,6 +26,7 @@ import numpy as np
 
 from geoaccess.errors import InputError, ReachWarning
 from geoaccess.national import routing
+from geoaccess.national._combine import SeedTable, best_within
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -196,14 +197,13 @@ def cell_centre_times(
     max_snap_m: float = DEFAULT_CELL_SNAP_M,
     centre_snap_m: float = DEFAULT_CENTRE_SNAP_M,
     access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH,
-    block_cells: int = 20_000,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Minutes from every grid cell to every municipality centre within ``cutoff_minutes``.
 
     The network is searched once, from every node to every centre (one bucket many-to-many on
-    the hierarchy); each cell then takes the better of its two seeds. Memory is bounded by
-    ``block_cells x centres`` values.
+    the hierarchy); each cell then takes the better of its two seeds (a parallel numba kernel that
+    keeps only the pairs within the cut-off).
 
     Parameters
     ----------
@@ -219,16 +219,14 @@ def cell_centre_times(
         Largest snap distance in metres of a cell centre / a municipality centre.
     access_speed_kmh
         Speed of the straight access legs, km/h.
-    block_cells
-        Cells per block.
     progress
         Log progress per block (``logging``, logger ``geoaccess.national``).
 
     Returns
     -------
     pandas.DataFrame
-        ``cell_id`` (str), ``destination`` (kommunenummer), ``minutes`` (float32), sorted by cell then
-        minutes. Cells beyond ``max_snap_m`` or with no centre within the cut-off have no row; their count
+        ``cell_id`` (categorical of the SSB id strings), ``destination`` (categorical kommunenummer),
+        ``minutes`` (float32), sorted by cell (in grid order) then minutes. Cells beyond ``max_snap_m`` or with no centre within the cut-off have no row; their count
         is in ``attrs["provenance"]["cells_unsnapped"]`` / ``["cells_without_centre"]``.
     """
     import logging
@@ -252,30 +250,17 @@ def cell_centre_times(
                            max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
     seeds, offs = snapped.origin_seeds(prep.net)
     dest = c_snap.ids.astype(str)
-    parts_cell, parts_dest, parts_min = [], [], []
-    no_centre = 0
-    for b0 in range(0, len(grid), block_cells):
-        b1 = min(b0 + block_cells, len(grid))
-        best = np.full((b1 - b0, len(dest)), np.inf)
-        for k in range(seeds.shape[1]):
-            s = seeds[b0:b1, k]
-            valid = s >= 0
-            cand = np.full((b1 - b0, len(dest)), np.inf)
-            cand[valid] = node_to_centre[s[valid]] + offs[b0:b1, k][valid, None]
-            np.minimum(best, cand, out=best)
-        best[best > cutoff_s] = np.inf
-        r, c = np.nonzero(np.isfinite(best))
-        no_centre += int((~np.isfinite(best).any(axis=1) & snapped.snapped[b0:b1]).sum())
-        parts_cell.append(b0 + r)
-        parts_dest.append(c)
-        parts_min.append((best[r, c] / 60.0).astype(np.float32))
-        if progress:
-            log.info("cells %d-%d of %d: %d pairs within %g min", b0, b1, len(grid), len(r), cutoff_minutes)
-    rows = np.concatenate(parts_cell) if parts_cell else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate(parts_dest) if parts_dest else np.zeros(0, dtype=np.int64)
-    mins = np.concatenate(parts_min) if parts_min else np.zeros(0, dtype=np.float32)
-    order = np.lexsort((mins, rows))
-    out = pd.DataFrame({"cell_id": cell_ids[rows[order]], "destination": dest[cols[order]], "minutes": mins[order]})
+    ptr, cols, secs = best_within(SeedTable(node_to_centre, seeds, offs), cutoff_s)
+    counts = np.diff(ptr)
+    no_centre = int(((counts == 0) & snapped.snapped).sum())
+    rows = np.repeat(np.arange(len(grid)), counts)
+    if progress:
+        log.info("%d cells: %d pairs within %g min", len(grid), len(rows), cutoff_minutes)
+    out = pd.DataFrame({
+        "cell_id": pd.Categorical.from_codes(rows, categories=pd.Index(cell_ids).astype(str)),
+        "destination": pd.Categorical.from_codes(cols, categories=pd.Index(dest)),
+        "minutes": (secs / 60.0).astype(np.float32),
+    })
     unsnapped = int((~snapped.snapped).sum())
     if unsnapped:
         warnings.warn(
