@@ -19,16 +19,12 @@ def _load(network: str, mode: str, boat_routes: str | None):  # noqa: ANN202 - N
     from geoaccess.errors import InputError
 
     p = Path(network)
-    npz = p / "network.npz" if p.is_dir() else p
-    if npz.suffix == ".npz":
-        if not npz.is_file():
-            msg = f"{npz} does not exist; build one with `geoaccess network build SOURCE --mode {mode} --out DIR`."
-            raise InputError(msg)
-        from geoaccess.network.cache import load_npz
+    if (p / "network.npz").is_file() or p.suffix == ".npz":
+        from geoaccess.cli._common import load_network
 
-        net = load_npz(npz)
+        net = load_network(network, None)
         if net.mode != mode:
-            msg = (f"{npz} is a {net.mode!r} network but --mode {mode} was asked for; build the {mode} network "
+            msg = (f"{network} is a {net.mode!r} network but --mode {mode} was asked for; build the {mode} network "
                    f"(`geoaccess network build ... --mode {mode}`) or pass the N1000 source.")
             raise InputError(msg)
         return net

@@ -33,40 +33,36 @@ class SeedTable(NamedTuple):
     offsets: np.ndarray
 
 
+@njit(cache=True, inline="always")
+def _best(table, seeds, offs, i, j):  # pragma: no cover - numba
+    """Best seconds of point ``i`` to destination ``j`` over its seeds."""
+    b = np.inf
+    for k in range(seeds.shape[1]):
+        s = seeds[i, k]
+        if s >= 0:
+            v = table[s, j] + offs[i, k]
+            if v < b:
+                b = v
+    return b
+
+
 @njit(cache=True, parallel=True)
 def _count(table, seeds, offs, cutoff, counts):  # pragma: no cover - numba
-    n, kk = seeds.shape
-    m = table.shape[1]
-    for i in prange(n):
+    for i in prange(seeds.shape[0]):
         c = 0
-        for j in range(m):
-            b = np.inf
-            for k in range(kk):
-                s = seeds[i, k]
-                if s >= 0:
-                    v = table[s, j] + offs[i, k]
-                    if v < b:
-                        b = v
-            if b <= cutoff:
+        for j in range(table.shape[1]):
+            if _best(table, seeds, offs, i, j) <= cutoff:
                 c += 1
         counts[i] = c
 
 
 @njit(cache=True, parallel=True)
 def _fill(table, seeds, offs, cutoff, ptr, dest, secs):  # pragma: no cover - numba
-    n, kk = seeds.shape
-    m = table.shape[1]
-    for i in prange(n):
+    for i in prange(seeds.shape[0]):
         p0 = ptr[i]
         q = p0
-        for j in range(m):
-            b = np.inf
-            for k in range(kk):
-                s = seeds[i, k]
-                if s >= 0:
-                    v = table[s, j] + offs[i, k]
-                    if v < b:
-                        b = v
+        for j in range(table.shape[1]):
+            b = _best(table, seeds, offs, i, j)
             if b <= cutoff:
                 # insertion into the point's sorted run (runs are at most n_dest long)
                 r = q

@@ -223,22 +223,16 @@ def _classify(gdf: gpd.GeoDataFrame, fmap: dict[str, str], prof: N1000Profile, *
         "by_type": {str(k): int(v) for k, v in zip(*np.unique(typ, return_counts=True))},
         "by_phase": {str(k) or "(none)": int(v) for k, v in zip(*np.unique(phase, return_counts=True))},
     }
-    if unknown_type.any():
-        vals = sorted({str(v) for v in typ[unknown_type]})
-        warnings.warn(
-            f"{what}: {int(unknown_type.sum())} row(s) have a typeVeg the profile does not know ({vals}); they are "
-            f"left out. Add them to [links] road/car_ferry/passenger_boat/ignored in the N1000 profile.",
-            DataWarning,
-            stacklevel=4,
-        )
-    if unknown_phase.any():
-        vals = sorted({str(v) for v in phase[unknown_phase]})
-        warnings.warn(
-            f"{what}: {int(unknown_phase.sum())} row(s) have a vegfase the profile does not know ({vals}); they are "
-            f"left out. Add them to [links] open_phases or planned_phases.",
-            DataWarning,
-            stacklevel=4,
-        )
+    for mask, values, field, where in ((unknown_type, typ, "typeVeg", "road/car_ferry/passenger_boat/ignored"),
+                                       (unknown_phase, phase, "vegfase", "open_phases or planned_phases")):
+        if mask.any():
+            warnings.warn(
+                f"{what}: {int(mask.sum())} row(s) have a {field} the profile does not know "
+                f"({sorted({str(v) for v in values[mask]})}); they are left out. Add them to [links] {where} "
+                f"in the N1000 profile.",
+                DataWarning,
+                stacklevel=4,
+            )
     use_planned = planned if include_planned else np.zeros(len(gdf), dtype=bool)
     roads = np.flatnonzero(is_road & (open_ | use_planned))
     ferries = np.flatnonzero(is_ferry & (open_ | use_planned))

@@ -147,27 +147,13 @@ class N1000Profile:
             msg = f"{where}: [fields] must name {', '.join(missing)} (typeVeg, vegkategori)."
             raise InputError(msg)
 
-    def canonical(self) -> dict[str, Any]:
-        """Routing settings as sorted JSON-able data (without description and source)."""
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the routing settings (every field but ``description`` and ``source``), sorted."""
         d = asdict(self)
         d.pop("description")
         d.pop("source")
-
-        def norm(v: Any) -> Any:
-            if isinstance(v, (frozenset, set)):
-                return sorted(v)
-            if isinstance(v, Mapping):
-                return {str(k): norm(x) for k, x in sorted(v.items())}
-            if isinstance(v, (tuple, list)):
-                return [norm(x) for x in v]
-            return v
-
-        return norm(d)
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of :meth:`canonical`: equal for equal routing settings."""
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        text = json.dumps(d, sort_keys=True, separators=(",", ":"), default=lambda v: sorted(v))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def with_waits(self, *, ferry_wait_minutes: float | None = None, boat_wait_minutes: float | None = None) -> N1000Profile:
