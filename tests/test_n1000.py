@@ -269,3 +269,28 @@ def test_every_format_gives_the_same_network(dataset, tmp_path):
         assert net.meta["reader"] == "n1000", name
         results[name] = (net.n_nodes, net.n_edges, round(float(net.seconds.sum()), 3))
     assert len(set(results.values())) == 1, results
+
+
+def test_planned_link_ending_inside_a_road_is_joined_there_when_opened():
+    from geoaccess.network.build import build_network
+    from geoaccess.network.planned import open_planned_links
+
+    # the planned link starts at an interior vertex (1000, 0) of an existing road, not at a junction
+    layer = _layer(
+        [
+            ("enkelBilveg", "F", "V", None, "T", [(0, 0), (1000, 0), (2000, 0)]),
+            ("enkelBilveg", "E", "P", None, "T", [(1000, 0), (1000, 3000)]),
+            ("enkelBilveg", "F", "V", None, "T", [(1000, 3000), (5000, 3000), (5000, 0), (2000, 0)]),
+        ]
+    )
+    path = None
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "planned.gpkg"
+        layer.to_file(path, layer="Veglenke")
+        net = build_network(path, cache=False)
+    assert net.n_edges == 4  # two simplified two-way roads; the anchor at (1000, 0) survives
+    opened = open_planned_links(net)
+    assert _time(opened, (0, 0), (1000, 3000)) == pytest.approx(1000 * LF / (65 / 3.6) + 3000 * LF / (80 / 3.6))

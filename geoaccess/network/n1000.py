@@ -390,16 +390,22 @@ def read_n1000(
                       max_junction_connect_m=min(prof.max_junction_connect_m, connect_m), tolerance_m=snap_tolerance_m)
     # one line table: roads (with the connector vertices), vessels, connectors, stubs ------------------------
     connectors = np.concatenate([gap_connectors, plan.connectors])
-    n_r, n_c, n_s = len(roads), len(connectors), len(plan.stubs)
+    # planned links take part in the noding only, so a road vertex they end on becomes a node (kept by the
+    # build for open_planned_links); their edges are dropped again in _finish
+    planned_geoms = geoms[parts["planned"]]
+    n_r, n_c, n_s, n_p = len(roads), len(connectors), len(plan.stubs), len(planned_geoms)
     kind = np.concatenate([np.full(n_r, "road", dtype=object), vessel_kind,
-                           np.full(n_c, "connector", dtype=object), np.full(n_s, "stub", dtype=object)])
+                           np.full(n_c, "connector", dtype=object), np.full(n_s, "stub", dtype=object),
+                           np.full(n_p, "planned", dtype=object)])
     kmh = np.concatenate([road_kmh / prof.length_factor,
                           np.where(vessel_kind == "car_ferry", prof.ferry.speed_kmh, prof.boat.speed_kmh),
-                          np.full(n_c + n_s, prof.connector_kmh)])
-    src_id = np.concatenate([src_row[roads], vessel_ids, np.full(n_c + n_s, -1, dtype=np.int64)])
+                          np.full(n_c + n_s + n_p, prof.connector_kmh)])
+    src_id = np.concatenate([src_row[roads], vessel_ids, np.full(n_c + n_s, -1, dtype=np.int64),
+                             src_row[parts["planned"]]])
     table = gpd.GeoDataFrame(
         {"kmh": kmh, "link": np.arange(len(kind), dtype=np.int64)},
-        geometry=np.concatenate([plan.road_geometries, vessel_geoms, connectors, plan.stubs]).astype(object),
+        geometry=np.concatenate([plan.road_geometries, vessel_geoms, connectors, plan.stubs,
+                                 planned_geoms]).astype(object),
         crs=crs,
     )
     with warnings.catch_warnings():
@@ -438,11 +444,17 @@ def read_n1000(
 
 
 def _finish(net: Network, *, kind: np.ndarray, src_id: np.ndarray, prof: N1000Profile) -> Network:
-    """Flag vessel and connector edges, add boarding time at quays, restore source ids."""
+    """Drop the planned edges, flag vessel and connector edges, add boarding time at quays, restore source ids."""
     from dataclasses import replace
 
     from geoaccess.network.graph import EdgeFlag
 
+    planned = kind[net.way_id] == "planned"
+    if planned.any():
+        used = np.zeros(net.n_nodes, dtype=bool)
+        used[net.tails[~planned]] = True
+        used[net.indices[~planned]] = True
+        net = net.edge_subset(~planned, used)
     link = net.way_id
     ekind = kind[link]
     vessel = (ekind == "car_ferry") | (ekind == "boat")
