@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import warnings
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 
 
 def test_nearest_regional_centre_by_hand():
