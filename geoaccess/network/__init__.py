@@ -8,7 +8,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["EdgeFlag", "Network", "NvdbProfile", "TurnKind", "TurnRestrictions", "load_nvdb_profile", "read_nvdb_gml"]
+__all__ = [
+    "EdgeFlag",
+    "Network",
+    "NvdbProfile",
+    "TurnKind",
+    "TurnRestrictions",
+    "load_n1000_profile",
+    "load_nvdb_profile",
+    "open_planned_links",
+    "planned_links",
+    "read_n1000",
+    "read_nvdb_gml",
+]
 
 _LAZY = {
     "Network": ("geoaccess.network.graph", "Network"),
@@ -18,6 +30,10 @@ _LAZY = {
     "read_nvdb_gml": ("geoaccess.network.nvdb_network", "read_nvdb_gml"),
     "NvdbProfile": ("geoaccess.network.nvdb_profile", "NvdbProfile"),
     "load_nvdb_profile": ("geoaccess.network.nvdb_profile", "load_nvdb_profile"),
+    "read_n1000": ("geoaccess.network.n1000", "read_n1000"),
+    "load_n1000_profile": ("geoaccess.network.n1000_profile", "load_n1000_profile"),
+    "planned_links": ("geoaccess.network.planned", "planned_links"),
+    "open_planned_links": ("geoaccess.network.planned", "open_planned_links"),
 }
 
 
