@@ -131,7 +131,7 @@ def build(
     source: str = typer.Argument(..., help="Dataset name, file (.osm.pbf/.osm/.geojson/.gpkg/.gml/.gr.gz), 'place:...' or 'bbox:w,s,e,n'."),
     out: Path = typer.Option(..., "--out", help="Output folder for network.npz, edges.gpkg and components.csv."),
     mode: str = typer.Option("car", "--mode", help="car, walk or bike; for N1000 car or boat (car + passenger boats)."),
-    kind: str = typer.Option("auto", "--source", help="Reader: auto (by suffix and fields), osm, lines, dimacs or n1000."),
+    kind: str = typer.Option("auto", "--source", help="Reader: auto (by suffix and fields), osm, lines, dimacs, n1000 or nvdb."),
     boat_routes: Optional[str] = typer.Option(None, "--boat-routes", help="N1000 boat: AnnenBatrute layer (default: the one beside SOURCE; 'none' for none)."),
     boat_wait: Optional[float] = typer.Option(None, "--boat-wait", help="N1000 boat: boarding wait per boat trip, in minutes."),
     max_connect_m: Optional[float] = typer.Option(None, "--max-connect-m", help="N1000: largest ferry-end-to-road gap bridged, metres."),
@@ -160,8 +160,8 @@ def build(
     if mode not in ("car", "walk", "bike", "boat"):
         msg = f"--mode must be car, walk, bike or boat (N1000 only), not {mode!r}."
         raise InputError(msg)
-    if kind not in ("auto", "osm", "lines", "dimacs", "n1000"):
-        msg = f"--source must be auto, osm, lines, dimacs or n1000, not {kind!r}."
+    if kind not in ("auto", "osm", "lines", "dimacs", "n1000", "nvdb"):
+        msg = f"--source must be auto, osm, lines, dimacs, n1000 or nvdb, not {kind!r}."
         raise InputError(msg)
     if keep not in ("largest", "all"):
         msg = f"--keep must be largest or all, not {keep!r}."
