@@ -31,6 +31,10 @@ def _summary_table(net, title: str):  # noqa: ANN001, ANN202 - rich types import
         table.add_row("island nodes in source", f"{comps.get('island_nodes', '?')}")
     table.add_row("edge km (directed)", f"{s['edge_km']:,.1f}")
     table.add_row("ferry edges", f"{s['ferry_edges']:,}")
+    for label, value in net.meta.get("build_summary", []):  # reader-specific counts (NVDB: limits, one-way, turns)
+        table.add_row(str(label), str(value))
+    if net.turns is not None:
+        table.add_row("turn restrictions in the network (via-way)", f"{net.turns.n_restrictions:,} ({net.turns.n_via_way:,})")
     return table
 
 
@@ -127,7 +131,7 @@ def build(
     source: str = typer.Argument(..., help="Dataset name, file (.osm.pbf/.osm/.geojson/.gpkg/.gml/.gr.gz), 'place:...' or 'bbox:w,s,e,n'."),
     out: Path = typer.Option(..., "--out", help="Output folder for network.npz, edges.gpkg and components.csv."),
     mode: str = typer.Option("car", "--mode", help="car, walk or bike; for N1000 car or boat (car + passenger boats)."),
-    kind: str = typer.Option("auto", "--source", help="Reader: auto (by suffix and fields), osm, lines, dimacs or n1000."),
+    kind: str = typer.Option("auto", "--source", help="Reader: auto (by suffix and fields), osm, lines, dimacs, n1000 or nvdb."),
     boat_routes: Optional[str] = typer.Option(None, "--boat-routes", help="N1000 boat: AnnenBatrute layer (default: the one beside SOURCE; 'none' for none)."),
     boat_wait: Optional[float] = typer.Option(None, "--boat-wait", help="N1000 boat: boarding wait per boat trip, in minutes."),
     max_connect_m: Optional[float] = typer.Option(None, "--max-connect-m", help="N1000: largest ferry-end-to-road gap bridged, metres."),
@@ -156,8 +160,8 @@ def build(
     if mode not in ("car", "walk", "bike", "boat"):
         msg = f"--mode must be car, walk, bike or boat (N1000 only), not {mode!r}."
         raise InputError(msg)
-    if kind not in ("auto", "osm", "lines", "dimacs", "n1000"):
-        msg = f"--source must be auto, osm, lines, dimacs or n1000, not {kind!r}."
+    if kind not in ("auto", "osm", "lines", "dimacs", "n1000", "nvdb"):
+        msg = f"--source must be auto, osm, lines, dimacs, n1000 or nvdb, not {kind!r}."
         raise InputError(msg)
     if keep not in ("largest", "all"):
         msg = f"--keep must be largest or all, not {keep!r}."

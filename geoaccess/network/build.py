@@ -33,6 +33,8 @@ ACCEPTED_SOURCES = (
     "a road line layer with a speed column: .geojson, .json, .gpkg, .shp, .fgb (pass speed_column=)",
     "Kartverket N1000 road links (fields typeVeg, vegkategori): .gpkg, .geojson, .gml, .gdb, ... (kind='n1000')",
     "a DIMACS graph: .gr or .gr.gz (coordinates from the matching .co/.co.gz)",
+    "an NVDB / FKB-Vegnett GML export: a .zip of Veglenke.gml, Fartsgrense.gml, ... "
+    "(e.g. 'roads/hamar_0403_nvdb_fkbvn_2017.zip')",
     "'place:<name>' (e.g. 'place:Hamar, Norway') or 'bbox:west,south,east,north' in degrees (Overpass API)",
 )
 
@@ -41,14 +43,15 @@ _LINES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 _DIMACS = (".gr", ".gr.gz")
 _N1000_ONLY = (".gml", ".gdb", ".gml.gz")  # formats read only as N1000 (by their fields)
 
-SOURCE_KINDS = ("osm", "lines", "dimacs", "n1000")
+SOURCE_KINDS = ("osm", "lines", "dimacs", "n1000", "nvdb")
 """Reader kinds ``build_network(kind=...)`` accepts (default: detected from the suffix and the fields)."""
 
 
 def source_kind(name: str) -> Literal["osm", "lines", "dimacs", "n1000"] | None:
     """Reader for a file name by its suffix: ``"osm"``, ``"lines"``, ``"dimacs"``, ``"n1000"`` (GML, FGDB) or ``None``.
 
-    A line layer (``"lines"``) may still be N1000: :func:`detect_kind` also reads its fields.
+    A line layer (``"lines"``) may still be N1000: :func:`detect_kind` also reads its fields. NVDB/FKB-Vegnett
+    zips (reader ``"nvdb"``) are recognised by their content, in :func:`build_network`.
     """
     low = name.lower()
     if low.endswith(_DIMACS):
@@ -108,6 +111,10 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str, Path | None, dict[str
         except KeyError:
             raise _unknown(text, "it is neither an existing file nor a registered dataset") from None
     kind = source_kind(path.name)
+    if kind is None and path.name.lower().endswith(".zip"):
+        from geoaccess.network.nvdb_gml import is_fkb_zip
+
+        kind = "nvdb" if is_fkb_zip(path) else None
     if kind is None:
         raise _unknown(text, f"the file type of {path.name!r} is not recognised")
     return kind, path, {}
@@ -119,7 +126,7 @@ def _check_kind(kind: str | None, detected: str, source: str) -> str:
     if kind not in SOURCE_KINDS:
         msg = f"kind must be one of {', '.join(SOURCE_KINDS)} (or None to detect it), not {kind!r}."
         raise InputError(msg)
-    if detected in ("osm", "dimacs", "overpass") and kind != detected:
+    if detected in ("osm", "dimacs", "overpass", "nvdb") and kind != detected:
         raise _unknown(source, f"it is an {detected.upper()} source, not a {kind!r} source")
     return kind
 
@@ -148,6 +155,11 @@ def _option_hashes(options: dict[str, Any]) -> dict[str, str]:
 
 def _profile_hash(kind: str, profile: str | os.PathLike[str] | None, mode: str) -> tuple[str, str]:
     """(profile label, SHA-256) of the profile the reader will use; empty hash for readers without one."""
+    if kind == "nvdb":
+        from geoaccess.network.nvdb_profile import load_nvdb_profile
+
+        nprof = load_nvdb_profile(profile if profile is not None else mode)
+        return Path(nprof.source).stem, nprof.sha256
     if kind == "n1000":
         from geoaccess.network.n1000_profile import DEFAULT_N1000_PROFILE, load_n1000_profile
 
@@ -198,6 +210,8 @@ def _read(
         from geoaccess.network.overpass import read_overpass
 
         return read_overpass(**overpass, profile=prof, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
+    if kind == "nvdb":
+        return _read_nvdb(path, mode=mode, profile=profile, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
     if kind == "n1000":
         from geoaccess.network.n1000 import read_n1000
         from geoaccess.network.n1000_profile import DEFAULT_N1000_PROFILE
@@ -231,6 +245,22 @@ def _read(
     return read_lines(path, mode=mode, **opts)
 
 
+def _read_nvdb(path: Path | None, *, mode: str, profile: str | os.PathLike[str] | None,
+               ferry_wait_minutes: float | None, **reader_options: Any) -> Network:
+    from geoaccess.network.nvdb_network import read_nvdb_gml
+    from geoaccess.network.nvdb_profile import load_nvdb_profile
+
+    allowed = {"overlay_tolerance_m", "sliver_m", "snap_tolerance_m"}
+    unknown = sorted(set(reader_options) - allowed)
+    if unknown:
+        msg = f"Options {unknown} do not apply to the NVDB/FKB-Vegnett export {path}; its reader takes {sorted(allowed)}."
+        raise InputError(msg)
+    prof = load_nvdb_profile(profile if profile is not None else mode)
+    if ferry_wait_minutes is not None:
+        prof = replace(prof, ferry_wait_minutes=float(ferry_wait_minutes))
+    return read_nvdb_gml(path, mode=mode, profile=prof, **reader_options)  # type: ignore[arg-type]
+
+
 def build_network(
     source: str | os.PathLike[str],
     *,
@@ -251,13 +281,15 @@ def build_network(
     source
         A registered dataset name (``"osm/tampere.osm.pbf"``), a file path (OSM ``.osm.pbf``/``.osm``/
         ``.osm.bz2``/``.osm.gz``/``.osm.zip``; line layer ``.geojson``/``.gpkg``/``.shp``/``.fgb``; DIMACS
-        ``.gr``/``.gr.gz``), ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
+        ``.gr``/``.gr.gz``; NVDB/FKB-Vegnett GML ``.zip``, see :func:`geoaccess.network.nvdb_network.read_nvdb_gml`),
+        ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
     mode
         ``"car"``, ``"walk"`` or ``"bike"``; also the OSM profile when ``profile`` is not given.
         N1000 sources: ``"car"`` or ``"boat"`` (car roads, car ferries and passenger boats).
     profile
         Built-in profile name or TOML path for OSM sources (default: ``mode``); for N1000 the
-        N1000 profile (default ``"n1000"``, ``networks/profiles/n1000.toml``).
+        N1000 profile (default ``"n1000"``, ``networks/profiles/n1000.toml``); for NVDB/FKB-Vegnett zips
+        the NVDB profile (default ``mode``, ``networks/profiles/nvdb_<mode>.toml``).
     ferry_wait_minutes
         Boarding wait per ferry crossing in **minutes** (OSM and N1000 sources); ``None`` uses the profile's.
     simplify
@@ -269,9 +301,9 @@ def build_network(
     progress
         Show progress (rich) for the read and the pipeline steps.
     kind
-        Reader: ``"osm"``, ``"lines"``, ``"dimacs"`` or ``"n1000"``; default detected from the file
-        suffix and, for line layers, from the fields (an N1000 road-link layer has ``typeVeg`` and
-        ``vegkategori``).
+        Reader: ``"osm"``, ``"lines"``, ``"dimacs"``, ``"n1000"`` or ``"nvdb"``; default detected from the
+        file suffix and, for line layers, from the fields (an N1000 road-link layer has ``typeVeg`` and
+        ``vegkategori``); a zip whose GML holds ``Veglenke`` features is ``"nvdb"``.
     **reader_options
         Passed to the reader, e.g. ``speed_column=``, ``direction_column=``, ``default_speed_kmh=`` for
         line layers, ``weight_unit_s=`` for DIMACS; ``boat_routes=``, ``boat_wait_minutes=``,
@@ -341,9 +373,7 @@ def build_network(
                 p.update(task, advance=1, description=what)
 
         if simplify:
-            from geoaccess.network.planned import planned_anchor_nodes
-
-            net = simplify_network(net, keep=planned_anchor_nodes(net))
+            net = _simplify_keeping(net, kind, simplify_network)
         step("components")
         net = keep_components(net, keep=keep, warn=True)
         step("caching")
@@ -366,6 +396,28 @@ def build_network(
             save_cached(net, key)
         step("done")
     return net
+
+
+def _simplify_keeping(net: Network, kind: str, simplify_network: Any) -> Network:
+    """Simplify, keeping the nodes planned links end at (N1000) and those turn restrictions and
+    destination-only edges use (NVDB); turn restrictions are carried over."""
+    import numpy as np
+
+    from geoaccess.network.planned import planned_anchor_nodes
+
+    keep = [planned_anchor_nodes(net)]
+    if kind == "nvdb":
+        from geoaccess.network.nvdb_network import keep_nodes
+
+        nodes = keep_nodes(net)
+        if nodes is not None:
+            keep.append(nodes)
+    out = simplify_network(net, keep=np.unique(np.concatenate(keep)))
+    if net.turns is None:
+        return out
+    from geoaccess.network.turns import carry_turns
+
+    return carry_turns(net, out)
 
 
 def _progress(enabled: bool) -> Any:

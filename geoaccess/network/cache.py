@@ -2,7 +2,8 @@
 
 A network is written atomically (temporary file in the same folder, then
 :func:`os.replace`), and every load is validated: a truncated, corrupt or
-inconsistent file is never trusted. :func:`load_npz` raises
+inconsistent file is never trusted (turn restrictions, stored as ``turns_*`` arrays, must form
+connected edge paths). :func:`load_npz` raises
 :class:`~geoaccess.errors.CacheError` for such a file; :func:`load_cached` returns
 ``None`` so the caller rebuilds.
 
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geoaccess.errors import CacheError
+from geoaccess.network.turns import check_turns, turns_from_arrays, turns_to_arrays
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
@@ -101,6 +103,8 @@ def save_npz(net: Network, path: str | os.PathLike[str]) -> Path:
     if net.shape_ptr is not None and net.shape_xy is not None:
         arrays["shape_ptr"] = np.ascontiguousarray(net.shape_ptr, dtype=np.int64)
         arrays["shape_xy"] = np.ascontiguousarray(net.shape_xy, dtype=np.float64).reshape(-1, 2)
+    if net.turns is not None:
+        arrays.update(turns_to_arrays(net.turns))
     header = {
         "format_version": FORMAT_VERSION,
         "crs": net.crs,
@@ -209,16 +213,23 @@ def load_npz(path: str | os.PathLike[str]) -> Network:
     ):
         raise bad("edge shapes are inconsistent")
     try:
-        return Network(
+        turns = turns_from_arrays(data)
+        net = Network(
             **{k: data[k] for k in _ARRAYS},
             crs=str(header["crs"]),
             shape_ptr=shape_ptr,
             shape_xy=shape_xy,
             mode=str(header.get("mode", "car")),
             meta=dict(header.get("meta") or {}),
+            turns=turns,
         )
     except (ValueError, KeyError) as exc:
         raise bad(str(exc)) from None
+    if turns is not None:
+        problems = check_turns(turns, net.n_nodes, net.n_edges, net.tails, net.indices)
+        if problems:
+            raise bad("; ".join(problems))
+    return net
 
 
 def network_cache_key(*, source_sha256: str, profile_sha256: str, options: dict[str, Any]) -> str:
