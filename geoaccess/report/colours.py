@@ -16,6 +16,7 @@ the interactive HTML map and the ``.qml`` style beside a GeoPackage layer agree:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -58,7 +59,8 @@ class ColourScale:
     breaks
         Numeric scales: ``len(colours) + 1`` class edges, increasing; the outer ones may be
         ``-inf``/``inf``. A value ``v`` is in class ``i`` when ``breaks[i] < v <= breaks[i + 1]``
-        (the first class also holds ``v == breaks[0]``). ``None`` for categorical scales.
+        (the first class also holds ``v == breaks[0]``; a diverging scale's "no change" class
+        holds both its edges). ``None`` for categorical scales.
     categories
         Categorical scales: the category of each class (colours may repeat when
         :attr:`reuses_colours`). ``None`` for numeric scales.
@@ -100,6 +102,9 @@ class ColourScale:
         x = np.asarray(values, dtype=np.float64)
         edges = np.asarray(self.breaks, dtype=np.float64)
         out = np.searchsorted(edges[1:-1], x, side="left").astype(np.int64)
+        if self.kind == "diverging":  # "no change" is closed on both sides: [centre - h, centre + h]
+            mid = (len(self.colours) - 1) // 2
+            out[x == edges[mid]] = mid
         out[~np.isfinite(x)] = -1
         return out
 
@@ -211,7 +216,9 @@ def sequential_scale(
 
         cls = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.NaturalBreaks,
                "equal_interval": mapclassify.EqualInterval}[scheme]
-        bins = np.unique(cls(x, k=k).bins)
+        with warnings.catch_warnings():  # ties: mapclassify forms fewer classes, as unique() below does too
+            warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+            bins = np.unique(cls(x, k=k).bins)
         edges = [float(x.min()), *bins.tolist()]
         if len(edges) < 2:
             edges = [float(x.min()), float(x.max()) + 1.0]
