@@ -290,7 +290,12 @@ def diverging_scale(
             labels.append(f"> {'+' if a > 0 else ''}{_fmt(a)}")
         else:
             labels.append(f"{_fmt(a)} to {'+' if b > 0 else ''}{_fmt(b)}")
-    return ColourScale("diverging", tuple(_hex_colours(cmap, k)), tuple(labels), tuple(edges), title=title)
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cm = colormaps[cmap]  # ends at 0.1/0.9: the extreme ends of RdBu are nearly black
+    colours = tuple(to_hex(cm(float(p))) for p in np.linspace(0.1, 0.9, k))
+    return ColourScale("diverging", colours, tuple(labels), tuple(edges), title=title)
 
 
 # ----------------------------------------------------------------------------- categories
