@@ -138,7 +138,9 @@ def test_graduated_qml_matches_the_map_scale(layers, tmp_path):
     # the same style is the layer's default inside the GeoPackage (QGIS reads layer_styles)
     with sqlite3.connect(path) as con:
         rows = con.execute("SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles").fetchall()
-    assert rows == [("cells", "geometry", 1, text)]
+        geom = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = 'cells'").fetchone()[0]
+        kind = con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchone()
+    assert rows == [("cells", geom, 1, text)] and kind == ("attributes",)
     assert _names(path) == ["sites", "cells"]
 
 
@@ -152,3 +154,47 @@ def test_categorical_and_diverging_qml():
     ranges = renderer.findall("ranges/range")
     assert float(ranges[0].get("lower")) == -1e15 and float(ranges[-1].get("upper")) == 1e15  # open outer classes
     assert renderer.find("symbols/symbol").get("type") == "marker"
+
+
+_QGIS_CHECK = """
+import sys
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False)
+app.initQgis()
+lay = QgsVectorLayer(sys.argv[1] + "|layername=cells", "cells", "ogr")
+r = lay.renderer()
+print(lay.isValid(), lay.crs().authid(), r.type(), r.classAttribute(),
+      ";".join(f"{g.lowerValue():g}:{g.upperValue():g}:{g.symbol().color().name()}" for g in r.ranges()))
+other = QgsVectorLayer(sys.argv[1] + "|layername=sites", "sites", "ogr")
+msg, ok = other.loadNamedStyle(sys.argv[2])
+print(ok, other.renderer().type(), flush=True)
+import os
+os._exit(0)  # QGIS 3.22 may crash while tearing down; the answers are printed
+"""
+
+
+def test_qgis_opens_the_layer_with_its_style(layers, tmp_path):
+    """Real QGIS (Debian's python3-qgis, where installed) applies the stored default style and reads the .qml."""
+    import os
+    import shutil
+    import subprocess
+
+    py = shutil.which("python3", path="/usr/bin")
+    probe = subprocess.run([py or "python3", "-c", "import qgis.core"], capture_output=True, check=False) if py else None
+    if probe is None or probe.returncode != 0:
+        pytest.skip("QGIS's Python bindings are not installed (apt-get install python3-qgis); the QML is checked above")
+    scale = sequential_scale([1.0, 5.0, 12.0, 30.0, 45.0, 61.0], k=3, cmap="viridis_r")
+    layers = {"sites": layers["sites"], "cells": layers["cells"].assign(car_min_best=[2.0, 20.0, 50.0])}
+    path = write_layers(tmp_path / "q.gpkg", layers, styles={"cells": LayerStyle("car_min_best", scale)})
+    other_qml = tmp_path / "sites.qml"
+    other_qml.write_text(qml_style(LayerStyle("users_mean_minutes", sequential_scale([7.0, 12.0])), geometry="marker"))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp_path))
+    res = subprocess.run([py, "-c", _QGIS_CHECK, str(path), str(other_qml)], capture_output=True, text=True,
+                         env=env, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]
+    first, second = res.stdout.strip().splitlines()[-2:]
+    valid, crs, kind, attr, ranges = first.split(" ", 4)
+    assert (valid, crs, kind, attr) == ("True", "EPSG:25833", "graduatedSymbol", "car_min_best")
+    expected = ";".join(f"{a:g}:{b:g}:{c}" for a, b, c in zip(scale.breaks[:-1], scale.breaks[1:], scale.colours))
+    assert ranges == expected
+    assert second == "True graduatedSymbol"

@@ -216,7 +216,7 @@ def write_layers(
         for i, (name, g) in enumerate(prepared.items()):
             g.to_file(tmp, driver="GPKG", layer=name, mode="a" if i else "w", engine="pyogrio")
         if qml_texts:
-            _store_default_styles(tmp, qml_texts, {n: prepared[n].geometry.name for n in qml_texts})
+            _store_default_styles(tmp, qml_texts)
     if qml:
         for name, text in qml_texts.items():
             with atomic_path(final.with_name(f"{final.stem}_{name}.qml")) as tmp:
@@ -225,12 +225,10 @@ def write_layers(
 
 
 def _geometry_kind(gdf: gpd.GeoDataFrame) -> str:
-    kinds = set(gdf.geom_type.dropna().unique())
-    if kinds and kinds <= {"Point", "MultiPoint"}:
-        return "marker"
-    if kinds and kinds <= {"LineString", "MultiLineString"}:
-        return "line"
-    return "fill"
+    """QGIS's symbol type for a layer: ``"marker"``, ``"line"`` or ``"fill"``."""
+    from geoaccess.report.maps import _geom_kind
+
+    return {"point": "marker", "line": "line"}.get(_geom_kind(gdf), "fill")
 
 
 def _rgba(hex_colour: str, alpha: int = 255) -> str:
@@ -289,23 +287,33 @@ def qml_style(style: LayerStyle, *, geometry: str = "fill") -> str:
             "</renderer-v2></qgis>\n")
 
 
-def _store_default_styles(gpkg: Path, qml: Mapping[str, str], geometry_columns: Mapping[str, str]) -> None:
-    """Store each layer's style as its default in the ``layer_styles`` table QGIS reads from a GeoPackage."""
+def _store_default_styles(gpkg: Path, qml: Mapping[str, str]) -> None:
+    """Store each layer's style as its default in the ``layer_styles`` table QGIS reads from a GeoPackage.
+
+    The table has QGIS's own schema and is registered in ``gpkg_contents`` as an attributes table,
+    as QGIS does when it saves a style; ``f_geometry_column`` is the column GDAL wrote (``geom``),
+    which QGIS matches when it looks up the default style.
+    """
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     con = sqlite3.connect(gpkg)
     try:
+        geom = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
         con.execute(
-            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), "
-            "f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), "
-            "styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), "
-            "update_time DATETIME DEFAULT CURRENT_TIMESTAMP)"
+            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+            "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), "
+            "styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), "
+            "ui TEXT(30), update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+        )
+        con.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?)", (now,),
         )
         for name, text in qml.items():
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, "
                 "styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) "
                 "VALUES ('', '', ?, ?, ?, ?, '', 1, 'written by geoaccess', '', NULL, ?)",
-                (name, geometry_columns[name], name, text, now),
+                (name, geom.get(name, "geom"), name, text, now),
             )
         con.commit()
     finally:

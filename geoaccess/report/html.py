@@ -100,7 +100,7 @@ _JS = r"""
 (function () {
   var spec = JSON.parse(document.getElementById('ga-data').textContent);
   var map = L.map('map', {preferCanvas: true, zoomSnap: 0.25});
-  var overlays = {}, bounds = null;
+  var overlays = {}, bounds = null, ctxBounds = null;
   var bases = {'No background (offline)': L.layerGroup()};
   var tiles = null;
   if (spec.tiles) {
@@ -136,8 +136,9 @@ _JS = r"""
     overlays[lay.name] = g;
     var b = g.getBounds();
     if (b.isValid() && lay.interactive) bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
-    if (!bounds && b.isValid()) bounds = b;
+    if (b.isValid() && !lay.interactive) ctxBounds = b;
   });
+  if (!bounds) bounds = ctxBounds;  // no data drawn: show the context
   if (labels.length) {
     // Labels without overlaps: at every zoom, draw the largest regions' names first and skip any
     // label whose box would cover one already drawn.
