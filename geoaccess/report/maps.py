@@ -90,8 +90,10 @@ def png_map(
     import matplotlib.pyplot as plt
 
     if gdf.crs is None:
-        msg = f"Cannot draw the map {path}: the layer has no CRS."
-        raise ValueError(msg)
+        from geoaccess.errors import CRSError
+
+        msg = f"Cannot draw the map {path}: the layer has no CRS; set one, e.g. gdf.set_crs('EPSG:25833')."
+        raise CRSError(msg)
     fig, ax = plt.subplots(figsize=(9, 9))
     legend_kwds = {"label": legend_title or column} if column and not categorical else {"title": legend_title or column}
     if column is not None and scale is None and categorical:
@@ -237,7 +239,9 @@ def municipality_context(bounds: Sequence[float], *, margin: float = 0.15) -> gp
 
 def _fmt_value(v: Any, col: str) -> str:
     """A tooltip value: minutes to 0.1, other floats to 3 significant digits or thousands, NaN as '–'."""
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+    import pandas as pd
+
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and not np.isfinite(v)):
         return "–"
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
@@ -320,9 +324,11 @@ def html_map_document(
     """The HTML text of :func:`html_map` (for embedding, e.g. in a report's ``<iframe srcdoc>``)."""
     from geoaccess.report.html import MapLayer, map_page
 
+    from geoaccess.errors import CRSError, InputError
+
     if gdf.crs is None:
-        msg = f"Cannot draw {what}: the layer has no CRS."
-        raise ValueError(msg)
+        msg = f"Cannot draw {what}: the layer has no CRS; set one, e.g. gdf.set_crs('EPSG:25833')."
+        raise CRSError(msg)
     projected = gdf if gdf.crs.is_projected else gdf.to_crs(gdf.estimate_utm_crs())
     web = _display_geometry(projected).to_crs("EPSG:4326")
     cols = [c for c in web.columns if c != web.geometry.name]
@@ -332,7 +338,7 @@ def html_map_document(
     if column is not None:
         if column not in gdf.columns:
             msg = f"Cannot draw {what}: no column {column!r}; the layer has {cols}."
-            raise ValueError(msg)
+            raise InputError(msg)
         scale = scale or scale_for(projected, column, categorical=categorical, cmap=cmap, title=legend_title or column)
         values = gdf[column].to_numpy()
         fills = scale.colour_of(values)
