@@ -7,6 +7,7 @@ checks the counts the MANIFEST states and that every format gives the same netwo
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -215,7 +216,7 @@ def test_geographic_layer_is_projected_to_utm33():
 
 def test_profile_refuses_unknown_keys(tmp_path):
     bad = tmp_path / "p.toml"
-    text = (load_n1000_profile().source and open(load_n1000_profile().source, encoding="utf-8").read())
+    text = Path(load_n1000_profile().source).read_text(encoding="utf-8")  # closed at once (no ResourceWarning)
     bad.write_text(text.replace("[boat]", "[boat]\nsped_kmh = 3"), encoding="utf-8")
     with pytest.raises(InputError, match=r"unknown key\(s\) \['sped_kmh'\] in \[boat\]"):
         load_n1000_profile(bad)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from geoaccess.errors import CRSError, CRSWarning, InputError
+from geoaccess.errors import CRSError, CRSWarning, DataWarning, InputError
 
 N1000 = "roads/kartverket_n1000_veglenke_2025.gpkg"
 
@@ -259,7 +259,8 @@ def test_boundaries_in_another_crs_are_transformed_with_a_warning(grid):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         same = municipality_centres(b, sub)
-    with pytest.warns(CRSWarning, match="transformed to the grid's CRS"):
+    with pytest.warns(CRSWarning, match="transformed to the grid's CRS"), \
+            pytest.warns(DataWarning, match="farther than 2000 m"):  # the window holds cells outside Oslo
         other = municipality_centres(b.to_crs(4326), sub)
     assert other.geometry.iloc[0].distance(same.geometry.iloc[0]) < 1.0
     with pytest.raises(CRSError, match="no CRS"):

@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit, prange
 
 from geoaccess.engine._heap import as_seeds, heap_pop, heap_push
+from geoaccess.errors import CacheWarning
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
@@ -400,6 +401,7 @@ class ContractionHierarchy:
             except OSError as exc:
                 warnings.warn(f"Could not write the CH cache {path} ({exc}); continuing without caching. "
                               "Set GEOACCESS_CACHE to a writable folder to cache hierarchies.",
+                              CacheWarning,
                               stacklevel=2)
         return ch
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from geoaccess.errors import InputError
+from geoaccess.errors import InputError, ReachWarning
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -231,7 +231,7 @@ def prepare_points(
             f"{len(bad)} of {len(ids)} {what} lie more than {max_snap_m:g} m from the network (or outside its "
             f"extent) and get NaN travel times: ids {bad[:20].tolist()}{' ...' if len(bad) > 20 else ''}."
         )
-        warnings.warn(msg, UserWarning, stacklevel=3)
+        warnings.warn(msg, ReachWarning, stacklevel=3)
     access = np.asarray(snapped.access_seconds, dtype=np.float64).copy()
     access[~ok] = np.nan
     return PreparedPoints(
@@ -478,4 +478,4 @@ def _warn_unreachable(seconds: np.ndarray, src: PreparedPoints, dst: PreparedPoi
             f"part of the network without ferry); their times are NaN: ids {bad[:20].tolist()}"
             f"{' ...' if len(bad) > 20 else ''}."
         )
-        warnings.warn(msg, UserWarning, stacklevel=3)
+        warnings.warn(msg, ReachWarning, stacklevel=3)

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from geoaccess.errors import InputError
+from geoaccess.errors import GeoaccessWarning, InputError
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
@@ -192,14 +192,14 @@ def _read(
         if ignored:
             warnings.warn(
                 f"{', '.join(ignored)} apply only to OSM/Overpass sources and are ignored for {path}.",
-                UserWarning,
+                GeoaccessWarning,
                 stacklevel=3,
             )
         if mode != "car":
             warnings.warn(
                 f"mode={mode!r}: the travel times of {path} come from the file ({kind}), not from a {mode} profile; "
                 f"the network is only labelled {mode!r}.",
-                UserWarning,
+                GeoaccessWarning,
                 stacklevel=3,
             )
     if kind == "osm":

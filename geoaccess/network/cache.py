@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import CacheError
+from geoaccess.errors import CacheError, CacheWarning
 from geoaccess.network.turns import check_turns, turns_from_arrays, turns_to_arrays
 
 if TYPE_CHECKING:
@@ -286,10 +286,10 @@ def load_cached(key: str, *, folder: str | os.PathLike[str] | None = None) -> Ne
     try:
         net = load_npz(path)
     except (CacheError, OSError) as exc:
-        warnings.warn(f"Ignoring the cached network {path}: {exc} It is rebuilt.", UserWarning, stacklevel=2)
+        warnings.warn(f"Ignoring the cached network {path}: {exc} It is rebuilt.", CacheWarning, stacklevel=2)
         return None
     if net.meta.get("cache_key") not in (None, key):
-        warnings.warn(f"Ignoring the cached network {path}: it was written for another key.", UserWarning, stacklevel=2)
+        warnings.warn(f"Ignoring the cached network {path}: it was written for another key.", CacheWarning, stacklevel=2)
         return None
     return net
 
@@ -298,7 +298,7 @@ def save_cached(net: Network, key: str, *, folder: str | os.PathLike[str] | None
     """Store ``net`` under ``key``; warn and return ``None`` when the cache folder cannot be written.
 
     A read-only folder (``EACCES``, ``EPERM``, ``EROFS``) or a full disk (``ENOSPC``, ``EDQUOT``)
-    gives a :class:`UserWarning` that names the folder and says how to choose another one
+    gives a :class:`~geoaccess.errors.CacheWarning` that names the folder and says how to choose another one
     (environment variable ``GEOACCESS_CACHE``) or to pass ``cache=False``. Other errors propagate.
     """
     folder = Path(folder if folder is not None else network_cache_dir())
@@ -314,7 +314,7 @@ def save_cached(net: Network, key: str, *, folder: str | os.PathLike[str] | None
             f"The network cache folder {folder} {reason} ({os.strerror(exc.errno or 0)}); the network was built "
             f"but not cached. Free space there, make it writable, point the environment variable GEOACCESS_CACHE "
             f"to a writable folder, or pass cache=False (CLI: the build still writes --out).",
-            UserWarning,
+            CacheWarning,
             stacklevel=2,
         )
         return None
