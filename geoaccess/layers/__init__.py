@@ -10,9 +10,25 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["grid_to_raster", "read_ssb_grid"]
+__all__ = [
+    "codes_in_force",
+    "compare_crosswalks",
+    "crosswalk",
+    "grid_to_raster",
+    "read_municipalities",
+    "read_ssb_grid",
+    "recode_flows",
+]
 
-_LAZY = {"read_ssb_grid": "population", "grid_to_raster": "population"}
+_LAZY = {
+    "read_ssb_grid": "population",
+    "grid_to_raster": "population",
+    "codes_in_force": "crosswalk",
+    "compare_crosswalks": "crosswalk",
+    "crosswalk": "crosswalk",
+    "recode_flows": "crosswalk",
+    "read_municipalities": "boundaries",
+}
 
 
 def __getattr__(name: str) -> Any:
