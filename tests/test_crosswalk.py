@@ -50,7 +50,10 @@ def test_boundaries_have_codes_and_year():
 
 
 def test_codes_in_force_per_year():
-    assert [len(codes_in_force(y)) for y in (2017, 2018, 2019, 2020, 2021, 2024)] == [426, 422, 422, 356, 356, 357]
+    years = (2017, 2018, 2019, 2020, 2021, 2023, 2024)
+    assert [len(codes_in_force(y)) for y in years] == [426, 422, 422, 356, 356, 356, 357]
+    # the shared table also lists the 115 codes new in 2024 under 2023: they are not in force in 2023
+    assert "3201" not in codes_in_force(2023) and "3024" in codes_in_force(2023)
     assert codes_in_force(2019) == set(read_municipalities(2019)["kommunenummer"])
     assert codes_in_force(2024) == set(read_municipalities(2024)["kommunenummer"])
     names = municipality_names(2017)

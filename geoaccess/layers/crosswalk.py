@@ -112,6 +112,7 @@ def read_code_changes() -> pd.DataFrame:
             "weight": pd.to_numeric(raw["weighting"]).astype(float).to_numpy(),
         }
     )
+    out = _drop_preregistered(out)
     sums = out.groupby(["year", "code"])["weight"].sum()
     off = sums[(sums - 1.0).abs() > 1e-9]
     if len(off):
@@ -119,6 +120,28 @@ def read_code_changes() -> pd.DataFrame:
         msg = f"{path}: the weights of {len(off)} codes do not sum to 1 (e.g. {c} in {y}: {w:g})."
         raise InputError(msg)
     return out
+
+
+def _drop_preregistered(t: pd.DataFrame) -> pd.DataFrame:
+    """Drop codes listed one year before they came into force.
+
+    The shared table lists the 2024 codes under 2023 as well (471 codes in 2023: the
+    356 in force plus the 115 new on 1 January 2024). A year holding more codes than
+    both its neighbours loses the codes that are absent the year before and present
+    the year after.
+    """
+    by_year = t.groupby("year")["code"].agg(set).to_dict()
+    drop = []
+    for y, codes in by_year.items():
+        before, after = by_year.get(y - 1), by_year.get(y + 1)
+        if before is None or after is None or not (len(codes) > len(before) and len(codes) > len(after)):
+            continue
+        early = (codes - before) & after
+        drop.append((t["year"] == y) & t["code"].isin(early))
+    if not drop:
+        return t
+    mask = np.logical_or.reduce(drop)
+    return t.loc[~mask].reset_index(drop=True)
 
 
 def _table_years() -> tuple[int, int]:

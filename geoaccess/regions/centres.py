@@ -211,7 +211,8 @@ def align_centres(
             basis = str(rows["basis"].iloc[0])
             targets = list(rows["to_code"])
             if len(targets) == 1 and basis == "renamed":
-                notes.append(f"centre {c} (a code of {src}) recoded to {label(targets[0])} ({year} code)")
+                span = f"until {last}" if last < int(year) else f"from {years[0]}"
+                notes.append(f"centre {c} (a code {span}) recoded to {label(targets[0])} ({year} code)")
                 new.append(targets[0])
                 continue
             if len(targets) == 1:
