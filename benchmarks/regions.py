@@ -95,7 +95,7 @@ def main() -> None:
         runs = []
         for _ in range(3):
             t = time.perf_counter()
-            full = ba_regions(nat, travel_times=table, boundaries=boundaries, towns=towns)
+            ba_regions(nat, travel_times=table, boundaries=boundaries, towns=towns)
             runs.append(time.perf_counter() - t)
     out["national_2021"] = {
         "municipalities": nat.n,

@@ -170,7 +170,8 @@ def test_cli_ba_preset_2017_flows_in_2024_codes_end_to_end(dataset, tmp_path, pr
     assert "centre 0219 (a code until 2019) recoded to 3201 Bærum (2024 code)" in text
     mem = pd.read_csv(out / "ba_membership.csv", dtype=str).set_index("kommunenummer")
     assert len(mem) == 357 and mem["kommunenavn"].ne("").all()
-    assert {"kommunenavn", "region", "region_name", "rule", "inkluderingsgrunnlag", "inclusion_basis"} <= set(mem.columns)
+    wanted = {"kommunenavn", "region", "region_name", "rule", "inkluderingsgrunnlag", "inclusion_basis"}
+    assert wanted <= set(mem.columns)
     assert mem.loc["3201", "inkluderingsgrunnlag"] == "Senterkommune sammen med 0301"
     assert mem.loc["3201", "inclusion_basis"] == "Centre municipality with 0301"
     assert mem.loc["1108", "region"] == "1103" and mem.loc["3209", "region_name"] == "Oslo"

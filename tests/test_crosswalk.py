@@ -98,7 +98,8 @@ def test_split_weights_are_population_shares_not_placeholders(xw):
 
     g = national_cells_2015()
     cells = gpd.GeoDataFrame({"p": g.population}, geometry=gpd.points_from_xy(g.x, g.y), crs="EPSG:25833")
-    for src_year, code, targets, tgt_year in (("2020", "1507", ["1508", "1580"], 2024), ("2019", "1850", ["1806", "1875"], 2024)):
+    cases = (("2020", "1507", ["1508", "1580"], 2024), ("2019", "1850", ["1806", "1875"], 2024))
+    for src_year, code, targets, tgt_year in cases:
         src = read_municipalities(int(src_year))
         src = src.loc[src["kommunenummer"] == code]
         tgt = read_municipalities(tgt_year)
@@ -230,7 +231,9 @@ def test_crosswalk_from_boundaries_hand_computed_squares():
 
 
 def test_locate_points_within_then_nearest():
-    b = gpd.GeoDataFrame({"kommunenummer": ["0001", "0002"]}, geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10)], crs=25833)
+    b = gpd.GeoDataFrame(
+        {"kommunenummer": ["0001", "0002"]}, geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10)], crs=25833
+    )
     got = locate_points([5, 12, 19, 100], [5, 5, 5, 5], b, max_distance_m=50)
     assert list(got) == ["0001", "0001", "0002", None]
 

@@ -160,11 +160,13 @@ def _ba(
     from geoaccess.regions.ba import ba_regions
 
     towns = None
-    if boundaries is not None:
+    if boundaries is not None and codes_year is not None:
         from geoaccess.regions.town_clusters import town_parts_for_year
 
         cp = cfg.ba.centre_proposal
-        towns = town_parts_for_year(codes_year, min_cell_population=cp.town_min_cell_population, link_cells=cp.town_link_cells)
+        towns = town_parts_for_year(
+            codes_year, min_cell_population=cp.town_min_cell_population, link_cells=cp.town_link_cells
+        )
     result = ba_regions(
         fd, centres=cen, travel_times=tt, alt_travel_times=alt, boundaries=boundaries, towns=towns, params=cfg.ba
     )
@@ -176,7 +178,8 @@ def _ba(
         given = set(result.meta["centres"])
         prop = set(result.meta["centre_proposal"]["groups"])
         console.print(
-            f"centres: {len(given)} given, {len(prop)} proposed from data, {len(given & prop)} in both (see ba_centres.csv)"
+            f"centres: {len(given)} given, {len(prop)} proposed from data, {len(given & prop)} in both "
+            "(see ba_centres.csv)"
         )
     return result
 
@@ -217,7 +220,9 @@ def _regions(
 
         result = labour_market_areas(fd, cfg.lma)
     elif method is Method.ba:
-        result = _ba(fd, cen=cen, tt=tt, alt=alt, boundaries=boundaries, cfg=cfg, codes_year=codes_year, console=console)
+        result = _ba(
+            fd, cen=cen, tt=tt, alt=alt, boundaries=boundaries, cfg=cfg, codes_year=codes_year, console=console
+        )
     else:
         from geoaccess.regions.traveltime import travel_time_regions
 

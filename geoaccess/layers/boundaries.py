@@ -21,6 +21,8 @@ from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy as np
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "BOUNDARY_FILES",
@@ -133,12 +135,12 @@ def municipality_codes(year: int) -> frozenset[str]:
 
 
 def locate_points(
-    x: object,
-    y: object,
+    x: ArrayLike,
+    y: ArrayLike,
     boundaries: gpd.GeoDataFrame,
     *,
     max_distance_m: float | None = 20_000.0,
-) -> object:
+) -> np.ndarray:
     """Municipality code of each point: the polygon containing it, else the nearest one.
 
     The shared boundary files are generalised, so populated places on the coast
@@ -164,7 +166,7 @@ def locate_points(
     import shapely
 
     if boundaries.crs is None or not boundaries.crs.is_projected:
-        msg = "locate_points() needs boundaries in a projected CRS (metres), e.g. read_municipalities(crs='EPSG:25833')."
+        msg = "locate_points() needs boundaries in a projected CRS (metres), e.g. read_municipalities(crs='EPSG:25833')"
         raise InputError(msg)
     pts = shapely.points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
     codes = boundaries["kommunenummer"].to_numpy(dtype=object)

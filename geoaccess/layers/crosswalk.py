@@ -38,6 +38,7 @@ which 2019's 5001 and 5030 share as well, so it cannot say which became which.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -194,7 +195,7 @@ def _check_year(year: int, *, role: str) -> None:
         raise InputError(msg)
 
 
-def check_codes(codes: object, year: int, *, what: str = "codes") -> None:
+def check_codes(codes: Iterable[str], year: int, *, what: str = "codes") -> None:
     """Raise when any code is not a municipality code in force in ``year``.
 
     Parameters
@@ -270,7 +271,7 @@ def _renames(from_year: int, to_year: int) -> tuple[dict[str, str], list[str]]:
     return mapping, sorted(ambiguous)
 
 
-def rename_stale_codes(codes: object, year: int, *, what: str = "codes") -> dict[str, str]:
+def rename_stale_codes(codes: Iterable[str], year: int, *, what: str = "codes") -> dict[str, str]:
     """Map codes not in force in ``year`` that are a plain renumbering of a code of ``year``.
 
     Published tables sometimes carry a code of the year before (SSB's 2019 table 03321
@@ -500,7 +501,7 @@ def _split_weights(
     x, y, pop, pop_year = _population_cells()
     src = _cells_in(from_year, crs)
     target = _relabelled_polygons(to_year, crs=crs).set_index("kommunenummer")
-    out = {}
+    out: dict[str, tuple[dict[str, float], dict[str, float], str]] = {}
     for code, targets in splits.items():
         allowed = target.loc[[t for t in targets if t in target.index]].reset_index()
         inside = np.flatnonzero(src == code)
@@ -511,7 +512,7 @@ def _split_weights(
         persons = {t: float(pop[inside][where == t].sum()) for t in targets}
         total = sum(persons.values())
         shares = {t: p / total for t, p in persons.items()}
-        kept = {t: s for t, s in shares.items() if s >= min_share} or {max(shares, key=shares.get): 1.0}
+        kept = {t: s for t, s in shares.items() if s >= min_share} or {max(shares, key=lambda t: shares[t]): 1.0}
         norm = sum(kept.values())
         out[code] = ({t: s / norm for t, s in kept.items()}, persons, f"split: population {pop_year}")
     return out
@@ -743,9 +744,8 @@ def compare_crosswalks(from_year: int, to_year: int, *, min_share: float = 0.005
         tw = dict(zip(trows["to_code"], trows["weight"], strict=True))
         bw = dict(zip(brows["to_code"], brows["weight"], strict=True))
         row["boundaries"] = _fmt(brows)
-        row["main_target_agrees"] = max(bw, key=bw.get) == max(tw, key=tw.get) if kind != "split" else (
-            max(bw, key=bw.get) in tw
-        )
+        b_main = max(bw, key=lambda t: bw[t])
+        row["main_target_agrees"] = b_main == max(tw, key=lambda t: tw[t]) if kind != "split" else b_main in tw
         row["same_targets"] = set(tw) == set(bw)
         row["outside_share"] = float(sum(w for t, w in bw.items() if t not in tw))
         row["max_weight_difference"] = float(max(abs(tw.get(t, 0.0) - bw.get(t, 0.0)) for t in set(tw) | set(bw)))

@@ -314,7 +314,10 @@ def ba_regions(
     n = fd.n
     proposal = centre_proposal_table(fd, p.centre_proposal, towns=towns)
     proposed = centres is None
-    groups = [list(g) for g in proposal.attrs["groups"]] if proposed else parse_centres(centres)
+    if centres is None:
+        groups = [list(g) for g in proposal.attrs["groups"]]
+    else:
+        groups = parse_centres(centres)
     if not groups:
         msg = "ba_regions: the centre proposal found no centre; lower centre_proposal.min_jobs or give centres."
         raise InputError(msg)
@@ -330,7 +333,7 @@ def ba_regions(
     tt = tables.minutes("car", groups, purpose="centres", rows=free_rows)
     alt = tables.minutes("boat", groups, purpose="centres", rows=free_rows)
     has_tt = tt is not None
-    tt_car = tt if has_tt else np.full((n, g_count), np.inf)
+    tt_car: np.ndarray = tt if tt is not None else np.full((n, g_count), np.inf)
 
     group_of = np.full(n, -1)  # centre group of the zone's region (-1 = not a centre region)
     anchor = np.full(n, -1)  # restkommune region: zone index of the anchoring restkommune
@@ -352,7 +355,7 @@ def ba_regions(
         skipped.append(
             {"rule": "out_commuting time cap", "reason": "no travel-time table given; share rule applied uncapped"}
         )
-    for i in np.flatnonzero((rule == "rest") & ok.any(axis=1)):
+    for i in np.flatnonzero((rule == "rest") & ok.any(axis=1)).tolist():
         group_of[i] = _pick(np.flatnonzero(ok[i]), out_s[i], sum_s[i], tt_car[i], gnames, p.tie_break)
         rule[i] = "out_commuting"
 
@@ -365,13 +368,15 @@ def ba_regions(
             skipped.append({"rule": name, "reason": f"no {r.mode} travel-time table given"})
             continue
         cond = _condition(r, out_s, sum_s, main) & (table < r.max_minutes)
-        for i in np.flatnonzero((rule == "rest") & cond.any(axis=1)):
+        for i in np.flatnonzero((rule == "rest") & cond.any(axis=1)).tolist():
             group_of[i] = _pick(np.flatnonzero(cond[i]), out_s[i], sum_s[i], table[i], gnames, p.tie_break)
             rule[i] = name
             mode_used[i] = r.mode
 
     # rule 8 (inferred): restkommuner anchor regions of their own
-    rest_out = rest_in = rest_tt = None
+    rest_out: np.ndarray | None = None
+    rest_in: np.ndarray | None = None
+    rest_tt: dict[str, np.ndarray | None] = {}
     rest_idx = np.flatnonzero(rule == "rest")
     if p.attach_to_restkommuner and len(rest_idx) > 1 and (tt is not None or alt is not None):
         rest_out, rest_in, rest_tt = _attach_restkommuner(
@@ -393,37 +398,20 @@ def ba_regions(
         skipped.append({"rule": "contiguity", "reason": "no boundaries given"})
 
     # per-municipality measures towards the region's centre group or anchoring restkommune
-    minutes = np.full(n, np.nan)
-    o_sh = np.full(n, np.nan)
-    i_sh = np.full(n, np.nan)
-    rest_pos = {int(z): j for j, z in enumerate(rest_idx)}
-    for i in range(n):
-        if rule[i] in ("centre", "rest", "zero_workers"):
-            continue
-        if group_of[i] >= 0:
-            k = group_of[i]
-            arr = arrays.get(mode_used[i])
-            minutes[i] = arr[i, k] if arr is not None else np.nan
-            o_sh[i], i_sh[i] = out_s[i, k], in_s[i, k]
-        elif anchor[i] >= 0 and rest_out is not None:
-            a, b = rest_pos.get(i), rest_pos.get(int(anchor[i]))
-            if a is not None and b is not None:
-                o_sh[i], i_sh[i] = rest_out[a, b], rest_in[a, b]
-                minutes[i] = rest_tt[mode_used[i]][a, b] if rest_tt.get(mode_used[i]) is not None else np.nan
-    minutes[~np.isfinite(minutes)] = np.nan
-    for i in np.flatnonzero(rule == "centre"):
-        minutes[i] = 0.0
+    minutes, o_sh, i_sh = _measures(
+        rule, group_of, anchor, mode_used, rest_idx, arrays, (out_s, in_s), (rest_out, rest_in, rest_tt)
+    )
 
     lab = labels_for(p)
     nb, en = [], []
-    for i in range(n):
-        a, b = lab[rule[i]]
-        if rule[i] == "centre" and len(groups[group_of[i]]) > 1:
-            others = [c for c in groups[group_of[i]] if c != codes[i]]
-            a += " sammen med " + ", ".join(others)
-            b += " with " + ", ".join(others)
-        nb.append(a)
-        en.append(b)
+    for j in range(n):
+        label_nb, label_en = lab[rule[j]]
+        if rule[j] == "centre" and len(groups[group_of[j]]) > 1:
+            others = [c for c in groups[group_of[j]] if c != codes[j]]
+            label_nb += " sammen med " + ", ".join(others)
+            label_en += " with " + ", ".join(others)
+        nb.append(label_nb)
+        en.append(label_en)
     is_centre_region = group_of >= 0
     mem = pd.DataFrame(
         {
@@ -472,6 +460,44 @@ def ba_regions(
             "year": fd.year,
         },
     )
+
+
+def _measures(
+    rule: np.ndarray,
+    group_of: np.ndarray,
+    anchor: np.ndarray,
+    mode_used: np.ndarray,
+    rest_idx: np.ndarray,
+    arrays: dict[str, np.ndarray | None],
+    shares: tuple[np.ndarray, np.ndarray],
+    rest: tuple[np.ndarray | None, np.ndarray | None, dict[str, np.ndarray | None]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minutes, out-share and in-share of every municipality towards its region's centre group or anchor.
+
+    NaN for centres and standing restkommuner, and where the table has no time.
+    """
+    n = len(rule)
+    out_s, in_s = shares
+    rest_out, rest_in, rest_tt = rest
+    minutes, o_sh, i_sh = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    rest_pos = {int(z): j for j, z in enumerate(rest_idx)}
+    for i in range(n):
+        if rule[i] in ("centre", "rest", "zero_workers"):
+            continue
+        if group_of[i] >= 0:
+            k = int(group_of[i])
+            arr = arrays.get(mode_used[i])
+            minutes[i] = arr[i, k] if arr is not None else np.nan
+            o_sh[i], i_sh[i] = out_s[i, k], in_s[i, k]
+        elif anchor[i] >= 0 and rest_out is not None and rest_in is not None:
+            a, b = rest_pos.get(i), rest_pos.get(int(anchor[i]))
+            table = rest_tt.get(mode_used[i])
+            if a is not None and b is not None:
+                o_sh[i], i_sh[i] = rest_out[a, b], rest_in[a, b]
+                minutes[i] = table[a, b] if table is not None else np.nan
+    minutes[~np.isfinite(minutes)] = np.nan
+    minutes[rule == "centre"] = 0.0
+    return minutes, o_sh, i_sh
 
 
 def _attach_restkommuner(
@@ -580,12 +606,12 @@ def _contiguity_repair(
                     best = (key, int(i), r)
         if best is None:
             break
-        _, i, r = best
-        region[i] = r
-        rule[i] = "contiguity"
+        _, moved, r = best
+        region[moved] = r
+        rule[moved] = "contiguity"
         k = group_by_main.get(r, -1)
-        group_of[i] = k
+        group_of[moved] = k
         if k < 0:
-            anchor[i] = int(np.flatnonzero(codes == r)[0])
+            anchor[moved] = int(np.flatnonzero(codes == r)[0])
         repaired += 1
     return repaired

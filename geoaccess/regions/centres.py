@@ -348,7 +348,7 @@ def centre_proposal_table(
             continue
         if ga is None and gb is None:
             continue
-        keep = ga if ga is not None else gb
+        keep: int = ga if ga is not None else gb  # type: ignore[assignment]  # one of them is set (checked above)
         drop = gb if ga is not None else None
         groups[keep] = [a, b]
         if drop is not None:

@@ -283,7 +283,7 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
         f = fields[name]
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         key = f"{where}.{name}"
-        if dataclasses.is_dataclass(default):
+        if dataclasses.is_dataclass(default) and not isinstance(default, type):
             base = dataclasses.asdict(default) if isinstance(value, dict) else {}
             kwargs[name] = _build(type(default), {**base, **value} if isinstance(value, dict) else value, key)
             continue

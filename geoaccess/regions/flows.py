@@ -115,7 +115,8 @@ class FlowData:
         if check_year and yr is not None:
             from geoaccess.layers.crosswalk import rename_stale_codes
 
-            listed = set(flows["origin"]) | set(flows["destination"]) | set(map(str, codes if codes is not None else ()))
+            given = () if codes is None else codes
+            listed = set(flows["origin"]) | set(flows["destination"]) | set(map(str, given))
             listed |= set(map(str, flows.attrs.get("codes") or ()))
             ren = rename_stale_codes(listed, int(yr), what=str(flows.attrs.get("source", "flows")))
             if ren:

@@ -105,7 +105,8 @@ def write_region_outputs(
     meta = dict(result.meta)
     proposal = meta.pop("centre_proposal_table", None)
     if proposal is not None:
-        paths["centres"] = write_table(centres_table(proposal, meta.get("centres", []), names), out / f"{pre}_centres.csv")
+        ctab = centres_table(proposal, meta.get("centres", []), names)
+        paths["centres"] = write_table(ctab, out / f"{pre}_centres.csv")
     table = region_table(result, flows)
     if boundaries is not None:
         cont = contiguity(result.labels(), boundaries)

@@ -25,7 +25,7 @@ A municipality without employed residents (or jobs) has share 0 for that side.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,7 +44,7 @@ IN_SHARE_DEFINITIONS = {
 }
 
 
-def _indicator(flows: FlowData, groups: Sequence[Sequence[str]]) -> object:
+def _indicator(flows: FlowData, groups: Sequence[Sequence[str]]) -> Any:
     import scipy.sparse as sp
 
     rows = np.concatenate([flows.index(list(g)) for g in groups]) if groups else np.zeros(0, dtype=np.int64)
@@ -114,7 +114,7 @@ def main_destination(flows: FlowData, groups: Sequence[Sequence[str]]) -> np.nda
     best_single = np.zeros(flows.n)
     np.maximum.at(best_single, coo.row[keep], coo.data[keep])
     # largest flow to a centre group, excluding the zone's own group
-    own = np.asarray(ind.todense(), dtype=bool)
+    own = np.asarray(ind.todense()) > 0
     to_other = np.where(own, 0.0, to_g)
     out = np.zeros((flows.n, len(groups)), dtype=bool)
     for k in range(len(groups)):

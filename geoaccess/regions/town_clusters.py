@@ -105,7 +105,8 @@ def town_parts(
     _, label = connected_components(a, directed=False)
     cells = pd.DataFrame({"town": label, "kommunenummer": code, "population": pop})
     total = cells.groupby("town")["population"].sum()
-    parts = cells.dropna(subset=["kommunenummer"]).groupby(["town", "kommunenummer"], as_index=False)["population"].sum()
+    placed = cells.dropna(subset=["kommunenummer"])
+    parts = placed.groupby(["town", "kommunenummer"], as_index=False)["population"].sum()
     parts["town_population"] = parts["town"].map(total)
     return parts.sort_values(["town_population", "population"], ascending=False).reset_index(drop=True)
 
@@ -126,10 +127,9 @@ def town_parts_for_year(
 
     ``attrs["population_year"]`` = 2015 and ``attrs["rule"]`` describe the result.
     """
-    from geoaccess.layers.boundaries import locate_points
-
     # INTERIM: the national-grid reader of layers/population.py replaces this call when it lands.
     from geoaccess.layers._national_grid_interim import national_cells_2015
+    from geoaccess.layers.boundaries import locate_points
     from geoaccess.layers.crosswalk import boundaries_for_year
 
     g = national_cells_2015()
