@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geoaccess.errors import DataWarning, InputError
-from geoaccess.regions.centres import centre_proposal_table, format_groups, parse_centres, propose_centres
+from geoaccess.regions.centres import centre_proposal_table, format_groups, parse_centres
 from geoaccess.regions.config import RULES, BAParams, TravelRule
 from geoaccess.regions.shares import IN_SHARE_DEFINITIONS, OUT_SHARE_DEFINITION, commuting_shares, main_destination
 from geoaccess.regions.travel_tables import group_minutes, normalise_travel_times
@@ -69,9 +69,6 @@ if TYPE_CHECKING:
     from geoaccess.regions.flows import FlowData, Regionalisation
 
 __all__ = ["ba_regions", "describe_params", "labels_for", "travel_time_array"]
-
-# kept importable from here for callers of the earlier layout
-_COMPAT = (commuting_shares, propose_centres)
 
 _CONDITION_TEXT = {
     "none": "travel time alone",
