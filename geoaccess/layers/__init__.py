@@ -2,7 +2,11 @@
 
 Submodules are imported lazily (nothing heavy happens at import time):
 
-- :mod:`geoaccess.layers.population` -- the SSB 250 m population grid (rutenett).
+- :mod:`geoaccess.layers.population` -- SSB population grids (rutenett): 250 m / 1 km, shapefiles and national CSVs.
+- :mod:`geoaccess.layers.ssb_ids` -- SSB cell ids (rute-id) encoded and decoded.
+- :mod:`geoaccess.layers.centres` -- municipality boundaries by year and municipality centres from the grid.
+- :mod:`geoaccess.layers.boundaries` -- municipality boundaries of 2019, 2020 and 2024; adjacency; points in polygons.
+- :mod:`geoaccess.layers.crosswalk` -- municipality codes 2017-2024 from one division to another.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ __all__ = [
     "codes_in_force",
     "compare_crosswalks",
     "crosswalk",
+    "decode_ssb_ids",
+    "encode_ssb_ids",
     "grid_to_raster",
+    "municipality_boundaries",
+    "municipality_centres",
     "read_municipalities",
     "read_ssb_grid",
     "recode_flows",
@@ -28,6 +36,10 @@ _LAZY = {
     "crosswalk": "crosswalk",
     "recode_flows": "crosswalk",
     "read_municipalities": "boundaries",
+    "decode_ssb_ids": "ssb_ids",
+    "encode_ssb_ids": "ssb_ids",
+    "municipality_boundaries": "centres",
+    "municipality_centres": "centres",
 }
 
 
