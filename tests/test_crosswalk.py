@@ -94,10 +94,10 @@ def test_split_weights_are_population_shares_not_placeholders(xw):
     assert 0.12 < ales.loc["1580", "weight"] < 0.17
     # independent oracle: geopandas overlay of the polygons and a point-in-polygon join of the grid cells; the
     # generalised coastlines miss shore villages (Kjøpsvik, 1850), so both layers are widened by 1 km first
-    from geoaccess.layers._national_grid_interim import national_cells_2015
+    from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
 
-    g = national_cells_2015()
-    cells = gpd.GeoDataFrame({"p": g.population}, geometry=gpd.points_from_xy(g.x, g.y), crs="EPSG:25833")
+    g = read_ssb_grid(NATIONAL_GRID_250M, as_points=True)
+    cells = gpd.GeoDataFrame({"p": g["population"]}, geometry=g.geometry, crs="EPSG:25833")
     cases = (("2020", "1507", ["1508", "1580"], 2024), ("2019", "1850", ["1806", "1875"], 2024))
     for src_year, code, targets, tgt_year in cases:
         src = read_municipalities(int(src_year))

@@ -62,6 +62,7 @@ __all__ = [
     "crosswalk_from_table",
     "division_year",
     "municipality_names",
+    "national_population_cells",
     "read_code_changes",
     "recode_flows",
     "recode_values",
@@ -463,12 +464,24 @@ def municipality_names(year: int) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- population weights
-def _population_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    # INTERIM: the national-grid reader of layers/population.py replaces this call when it lands.
-    from geoaccess.layers._national_grid_interim import national_cells_2015
+@lru_cache(maxsize=1)
+def national_population_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The cells the crosswalk weights by: SSB's 2015 national 250 m grid, read once per process.
 
-    g = national_cells_2015()
-    return g.x, g.y, g.population, g.year
+    Returns
+    -------
+    x, y : numpy.ndarray
+        Cell centres, EPSG:25833, metres.
+    population : numpy.ndarray
+        Residents per cell (persons).
+    year : int
+        Population year (2015).
+    """
+    from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
+
+    g = read_ssb_grid(NATIONAL_GRID_250M, as_points=True)
+    xy = g.geometry
+    return xy.x.to_numpy(), xy.y.to_numpy(), g["population"].to_numpy(np.float64), int(g.attrs["population_year"])
 
 
 @lru_cache(maxsize=8)
@@ -476,7 +489,7 @@ def _cells_in(year: int, crs: str) -> np.ndarray:
     """Code of ``year`` of every populated 2015 cell (``None`` where ``year``'s code has no polygon)."""
     from geoaccess.layers.boundaries import locate_points, read_municipalities
 
-    x, y, _, _ = _population_cells()
+    x, y, _, _ = national_population_cells()
     base = _base_year(year)
     where = locate_points(x, y, read_municipalities(base, crs=crs), max_distance_m=_MAX_CELL_DISTANCE_M)
     if year == base:
@@ -498,7 +511,7 @@ def _split_weights(
 
     if not splits:
         return {}
-    x, y, pop, pop_year = _population_cells()
+    x, y, pop, pop_year = national_population_cells()
     src = _cells_in(from_year, crs)
     target = _relabelled_polygons(to_year, crs=crs).set_index("kommunenummer")
     out: dict[str, tuple[dict[str, float], dict[str, float], str]] = {}
@@ -717,7 +730,7 @@ def compare_crosswalks(from_year: int, to_year: int, *, min_share: float = 0.005
     final = crosswalk(from_year, to_year, min_share=min_share)
     src = _relabelled_polygons(int(from_year), crs="EPSG:25833")
     tgt = _relabelled_polygons(int(to_year), crs="EPSG:25833")
-    x, y, pop, _ = _population_cells()
+    x, y, pop, _ = national_population_cells()
     # cells of polygons that cannot be labelled with a code of from_year (2017 codes merged in 2018) are
     # left out, so that they do not spill into the neighbouring polygons that can
     keep = _cells_in(int(from_year), "EPSG:25833") != None  # noqa: E711 - object array of codes

@@ -127,16 +127,13 @@ def town_parts_for_year(
 
     ``attrs["population_year"]`` = 2015 and ``attrs["rule"]`` describe the result.
     """
-    # INTERIM: the national-grid reader of layers/population.py replaces this call when it lands.
-    from geoaccess.layers._national_grid_interim import national_cells_2015
     from geoaccess.layers.boundaries import locate_points
-    from geoaccess.layers.crosswalk import boundaries_for_year
+    from geoaccess.layers.crosswalk import boundaries_for_year, national_population_cells
 
-    g = national_cells_2015()
-    codes = locate_points(g.x, g.y, boundaries_for_year(int(year)), max_distance_m=20_000.0)
-    parts = town_parts(
-        g.x, g.y, g.population, codes, min_cell_population=min_cell_population, link_cells=link_cells
-    )
-    parts.attrs["population_year"] = g.year
-    parts.attrs["rule"] = TOWN_RULE.format(year=g.year, min_cell=f"{min_cell_population:g}", link=int(link_cells))
+    x, y, pop, pop_year = national_population_cells()
+    codes = locate_points(x, y, boundaries_for_year(int(year)), max_distance_m=20_000.0)
+    parts = town_parts(x, y, pop, codes, min_cell_population=min_cell_population, link_cells=link_cells)
+    parts.attrs["population_year"] = pop_year
+    parts.attrs["rule"] = TOWN_RULE.format(year=pop_year, min_cell=f"{min_cell_population:g}", link=int(link_cells))
     return parts
+
