@@ -199,8 +199,10 @@ def test_cli_ba_preset_2017_flows_in_2024_codes_end_to_end(dataset, tmp_path, pr
 def test_cli_ba_bad_input_is_named(dataset, tmp_path, proxy_2024):
     flows = dataset("commuting/pendling_03321_2021.csv")
     base = ["regions", "--method", "ba", "--flows", str(flows), "--out", str(tmp_path / "o"), "--no-maps"]
-    r = runner.invoke(app, [*base, "--travel-times", "national"])
-    assert isinstance(r.exception, InputError) and "not wired in yet" in str(r.exception)
+    r = runner.invoke(app, [*base, "--travel-times", "nasjonal"])
+    assert isinstance(r.exception, InputError) and "no registered travel-time source (registered: national)" in str(
+        r.exception
+    )
     merged = tmp_path / "merged.csv"
     merged.write_text("kommunenummer\n0213\n")  # Ski (2019), merged into Nordre Follo in 2020
     r = runner.invoke(app, [*base, "--centres", str(merged)])
@@ -218,3 +220,53 @@ def test_cli_ba_bad_input_is_named(dataset, tmp_path, proxy_2024):
     nowhere.write_text("ArbstedKomm,Bokommuen,Tid,value\n0301,0301,2021,10\n0301,0399,2021,5\n")
     r = runner.invoke(app, ["regions", "--flows", str(nowhere), "--out", str(tmp_path / "o")])
     assert isinstance(r.exception, InputError) and "0399 (in force in no year)" in str(r.exception)
+
+
+@pytest.mark.slow
+def test_national_travel_time_source_is_cached_and_complete():
+    """`national`: the N1000 municipality matrix of the national layer, in the flows' division, cached."""
+    from pathlib import Path
+
+    from geoaccess.layers.crosswalk import codes_in_force
+    from geoaccess.regions.travel_tables import resolve_travel_times
+
+    codes = sorted(codes_in_force(2024))
+    first = resolve_travel_times("national", year=2024, codes=codes, mode="car")
+    assert set(first["origin"]) == set(first["destination"]) == set(codes)
+    assert Path(first.attrs["provenance"]["cache_file"]).is_file()
+    again = resolve_travel_times("national", year=2024, codes=codes, mode="car")
+    pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
+    m = first.set_index(["origin", "destination"])["minutes"]
+    assert 5 < m[("3201", "0301")] < 40 and 10 < m[("3209", "0301")] < 60  # Bærum, Ullensaker -> Oslo
+    boat = resolve_travel_times("national", year=2024, codes=codes, mode="boat").set_index(["origin", "destination"])
+    both = m.to_frame("car").join(boat["minutes"].rename("boat"), how="inner").dropna()
+    assert (both["boat"] <= both["car"] + 1e-6).mean() > 0.99  # the boat network adds passenger boats to the roads
+
+
+@pytest.mark.slow
+def test_cli_ba_the_issue_command_with_national_travel_times(dataset, tmp_path):
+    flows = dataset("commuting/pendling_03321_2017.csv")
+    centres = tmp_path / "centres.csv"
+    centres.write_text("kommunenummer,sammen_med\n0301,3201\n1103,1108\n4601,\n5001,\n1804,\n5501,\n4204,\n")
+    out = tmp_path / "out"
+    r = runner.invoke(
+        app,
+        ["regions", "--method", "ba", "--preset", "toi2019", "--flows", str(flows), "--travel-times", "national",
+         "--alt-travel-times", "national", "--centres", str(centres), "--year-codes", "2024", "--out", str(out),
+         "--no-maps"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    run = json.loads((out / "ba_run.json").read_text())
+    assert run["travel_times"]["car:centres"]["source"].startswith("national car travel times (N1000, 2024")
+    assert run["travel_times"]["car:centres"]["pairs_without_time"] == 0
+    assert not {s["rule"] for s in run["skipped_rules"]} & {"tt30", "tt45", "tt75", "alt90"}
+    mem = pd.read_csv(out / "ba_membership.csv", dtype={"kommunenummer": str, "region": str, "centre": str})
+    assert len(mem) == 357 and mem["inkluderingsgrunnlag"].notna().all()
+    from geoaccess.regions.travel_tables import resolve_travel_times
+
+    car = resolve_travel_times("national", year=2024, codes=list(mem["kommunenummer"]), mode="car")
+    tt = car.set_index(["origin", "destination"])["minutes"]
+    limit = {"tt30": 30, "tt45": 45, "tt75": 75}
+    for row in mem.loc[mem["rule"].isin(list(limit)) & (mem["region_type"] == "centre")].itertuples():
+        best = min(tt[(row.kommunenummer, c)] for c in row.centre.split("+"))
+        assert row.minutes_to_centre == pytest.approx(best) and best < limit[row.rule]

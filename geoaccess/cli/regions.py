@@ -76,12 +76,12 @@ def regions(
     travel_times: str | None = typer.Option(
         None,
         "--travel-times",
-        help="Car travel times between municipalities: CSV origin,destination,minutes, or a registered source name.",
+        help="Car travel times between municipalities: CSV origin,destination,minutes, or 'national' (N1000).",
     ),
     alt_travel_times: str | None = typer.Option(
         None,
         "--alt-travel-times",
-        help="Travel times by the other mode (ferry/boat) for BA rule alt90: CSV or a registered source name.",
+        help="Travel times by the other mode (ferry/boat) for BA rule alt90: CSV, or 'national' (N1000 boat).",
     ),
     year: int | None = typer.Option(
         None, "--year", help="Year of the flow codes (read from the Tid column when present)."

@@ -60,7 +60,7 @@ from geoaccess.errors import DataWarning, InputError
 from geoaccess.regions.centres import centre_proposal_table, format_groups, parse_centres
 from geoaccess.regions.config import RULES, BAParams, TravelRule
 from geoaccess.regions.shares import IN_SHARE_DEFINITIONS, OUT_SHARE_DEFINITION, commuting_shares, main_destination
-from geoaccess.regions.travel_tables import group_minutes, normalise_travel_times
+from geoaccess.regions.travel_tables import group_minutes, groups_from_columns, minutes_array, normalise_travel_times
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -196,6 +196,12 @@ class _Tables:
         self.p = p
         self.car = self._check(car, "travel times (car)")
         self.boat = self._check(boat, "travel times (boat)")
+        codes = list(map(str, fd.codes))
+        # dense municipality x municipality minutes, built once per table (inf where absent)
+        self.dense = {
+            mode: (None if t is None else minutes_array(t, codes, codes))
+            for mode, t in (("car", self.car), ("boat", self.boat))
+        }
         self.report: dict[str, Any] = {}
 
     def _check(self, t: pd.DataFrame | None, what: str) -> pd.DataFrame | None:
@@ -222,10 +228,11 @@ class _Tables:
 
     def minutes(self, mode: str, groups: list[list[str]], *, purpose: str, rows: np.ndarray) -> np.ndarray | None:
         """Zone × group minutes (inf where unreachable), counting the pairs ``rows × groups`` missing."""
-        t = self.table(mode)
-        if t is None:
+        t, dense = self.table(mode), self.dense[mode]
+        if t is None or dense is None:
             return None
-        arr = group_minutes(t, list(self.fd.codes), groups, rule=self.p.group_minutes)
+        codes = list(map(str, self.fd.codes))
+        arr = groups_from_columns(dense, codes, codes, groups, rule=self.p.group_minutes)
         need = arr[rows]
         member = np.zeros(need.shape, dtype=bool)
         for k, g in enumerate(groups):

@@ -9,8 +9,9 @@ cascade (:mod:`geoaccess.regions.ba`) and the travel-time regions
 
 A table may also be named by a *source*: :func:`resolve_travel_times` reads a CSV
 path, and a registered name (``register_travel_time_source``) computes or loads a
-table for a year and a set of codes. The national municipality matrices (car and
-boat, ``geoaccess municipal-matrix``) will register ``"national"`` when they land.
+table for a year and a set of codes. ``"national"`` is registered: the national
+layer's municipality matrices on the N1000 car or boat network
+(:mod:`geoaccess.regions.national_times`, cached).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TravelTimeSource",
     "group_minutes",
+    "groups_from_columns",
     "minutes_array",
     "normalise_travel_times",
     "read_travel_times",
@@ -40,7 +42,15 @@ __all__ = [
 
 #: A named source: ``f(year=, codes=, mode=) -> origin, destination, minutes`` table.
 TravelTimeSource = Callable[..., "pd.DataFrame"]
-_SOURCES: dict[str, TravelTimeSource] = {}
+
+
+def _national(**kwargs: Any) -> pd.DataFrame:
+    from geoaccess.regions.national_times import national_travel_times
+
+    return national_travel_times(**kwargs)
+
+
+_SOURCES: dict[str, TravelTimeSource] = {"national": _national}
 
 
 def zone_ids(values: Any) -> Any:
@@ -162,14 +172,11 @@ def resolve_travel_times(
         return normalise_travel_times(table, what=f"travel-time source {name!r}")
     if os.path.exists(name):
         return read_travel_times(name)
-    known = ", ".join(travel_time_sources()) or "none yet"
-    hint = (
-        " The national municipality matrices are not wired in yet (they come with `geoaccess municipal-matrix`); "
-        "give a CSV origin,destination,minutes meanwhile."
-        if name == "national"
-        else ""
+    known = ", ".join(travel_time_sources()) or "none"
+    msg = (
+        f"--travel-times {name}: no such file and no registered travel-time source (registered: {known}); "
+        "give a CSV origin,destination,minutes or a registered name."
     )
-    msg = f"--travel-times {name}: no such file and no registered travel-time source (registered: {known}).{hint}"
     raise InputError(msg)
 
 
@@ -215,15 +222,27 @@ def group_minutes(
         msg = f"group travel time rule must be 'nearest' or 'main', got {rule!r}."
         raise InputError(msg)
     members = [list(g) if rule == "nearest" else [g[0]] for g in groups]
-    flat = [c for g in members for c in g]
-    per = minutes_array(times, zones, flat)
-    out = np.full((len(zones), len(groups)), np.inf)
+    flat = list(dict.fromkeys(c for g in members for c in g))
+    return groups_from_columns(minutes_array(times, zones, flat), zones, flat, groups, rule=rule)
+
+
+def groups_from_columns(
+    per: np.ndarray,
+    zones: Sequence[str],
+    targets: Sequence[str],
+    groups: Sequence[Sequence[str]],
+    *,
+    rule: str = "nearest",
+) -> np.ndarray:
+    """Zone × group minutes from zone × target minutes ``per`` (see :func:`group_minutes`)."""
+    col = {c: k for k, c in enumerate(targets)}
     pos = {z: i for i, z in enumerate(zones)}
-    col = 0
-    for k, g in enumerate(members):
-        out[:, k] = per[:, col : col + len(g)].min(axis=1)
-        col += len(g)
-        for c in groups[k]:
+    out = np.full((len(zones), len(groups)), np.inf)
+    for k, g in enumerate(groups):
+        use = [col[c] for c in (g if rule == "nearest" else g[:1]) if c in col]
+        if use:
+            out[:, k] = per[:, use].min(axis=1)
+        for c in g:
             if c in pos:
                 out[pos[c], k] = 0.0
     return out
