@@ -154,11 +154,19 @@ def test_region_changes_traveltime():
     assert moves["kommunenummer"].tolist() == ["0002"]
     assert moves.iloc[0]["region_base"] == "0002" and moves.iloc[0]["region_scenario"] == "0000"
     scen_ba = _times([("0001", "0000", 25), ("0002", "0000", 25), ("0003", "0000", 44)])
-    _, sb, mb = region_changes(base, scen_ba, fd, centres=["0000"], method="ba")
-    # BA: 0001 sends 20 % -> out-commuting in both; 0002 comes under 30 min (tt30 has no commuting
-    # condition); 0003 at 44 min has no commuting, so tt45 (sum > 6 %) does not apply
+    import dataclasses
+
+    from geoaccess.regions.config import BAParams, TravelRule
+
+    literal = dataclasses.replace(BAParams(), tt30=TravelRule(30.0, "none"))
+    _, sb, mb = region_changes(base, scen_ba, fd, centres=["0000"], method="ba", params=literal)
+    # BA, literal label: 0001 sends 20 % -> out-commuting in both; 0002 comes under 30 min (tt30 without a
+    # commuting condition); 0003 at 44 min has no commuting, so tt45 (sum > 6 %) does not apply
     assert moves_list(mb) == [("0002", "0002", "0000", "rest", "tt30")]
     assert sb.labels()["0003"] == "0003"
+    # the toi2019 reading asks that the centre be the main commuting destination: 0002 commutes nowhere
+    _, _, mb2 = region_changes(base, scen_ba, fd, centres=["0000"], method="ba")
+    assert mb2.empty
 
 
 def moves_list(m: pd.DataFrame) -> list[tuple[str, ...]]:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from geoaccess.cli import app
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from rich.console import Console
+
+    from geoaccess.regions.config import RegionConfig
+    from geoaccess.regions.flows import FlowData, Regionalisation
 
 
 class Method(str, Enum):
@@ -18,52 +27,30 @@ class Method(str, Enum):
     traveltime = "traveltime"
 
 
-def _centres(spec: str | None) -> list[str] | None:
-    """Centre codes from a CSV (column ``kommunenummer``/``centre`` or the first) or an inline list."""
+def _centres(
+    spec: str | None, *, year: int | None, names: pd.Series | None, console: Console
+) -> list[list[str]] | None:
+    """Centre groups from a CSV file or an inline list, aligned to the municipalities of ``year``."""
     if spec is None:
         return None
-    p = Path(spec)
-    if p.exists():
-        import pandas as pd
+    from geoaccess.regions.centres import align_centres, parse_centres, read_centres
 
-        df = pd.read_csv(p, dtype=str)
-        col = next((c for c in ("kommunenummer", "centre", "senter", "code") if c in df.columns), df.columns[0])
-        vals = [v.strip() for v in df[col].dropna()]
+    path = Path(spec)
+    if path.exists():
+        groups = read_centres(path)
     else:
-        vals = [v.strip() for v in spec.split(",")]
-    out = []
-    for v in vals:
-        parts = [s.strip().zfill(4) for s in v.split("+") if s.strip()]
-        if not parts or not all(s.isdigit() and len(s) == 4 for s in parts):
+        if any(s in spec for s in ("/", "\\")) or spec.endswith(".csv"):
             from geoaccess.errors import InputError
 
-            msg = (
-                f"--centres {spec}: {v!r} is not a municipality code (or a pair like 0301+3024); "
-                "is the file path right?"
-            )
+            msg = f"--centres {spec}: no such file (give a CSV with a kommunenummer column, or codes like 0301+3024)."
             raise InputError(msg)
-        out.append("+".join(parts))
-    return out
-
-
-def _recode_centres(centres: list[str], *, from_year: int, to_year: int, console: object) -> list[str]:
-    """Recode centre codes of the flows' original year that map one-to-one to the target year."""
-    from geoaccess.layers.boundaries import municipality_codes
-    from geoaccess.layers.crosswalk import crosswalk
-
-    valid = municipality_codes(to_year)
-    xw = crosswalk(from_year, to_year)
-    single = xw.groupby("from_code")["to_code"].agg(list)
-    out = []
-    for group in centres:
-        parts = []
-        for c in group.split("+"):
-            if c not in valid and c in single.index and len(single[c]) == 1:
-                console.print(f"note: centre {c} ({from_year} code) recoded to {single[c][0]} ({to_year})")
-                c = single[c][0]
-            parts.append(c)
-        out.append("+".join(parts))
-    return out
+        groups = parse_centres(spec.split(","), what=f"--centres {spec}")
+    if year is None:
+        return groups
+    groups, notes = align_centres(groups, year, what=f"--centres {spec}", names=names)
+    for note in notes:
+        console.print(f"note: {note}")
+    return groups
 
 
 @app.command("regions")
@@ -77,42 +64,63 @@ def regions(
     method: Method = typer.Option(
         Method.lma, "--method", help="lma (Coombes TTWA), ba (TØI-style rules) or traveltime."
     ),
+    preset: str | None = typer.Option(
+        None, "--preset", help="Named parameter set, e.g. toi2019 (our reading of TØI's 2019 BA method)."
+    ),
     centres: str | None = typer.Option(
-        None, "--centres", help="Centre municipalities: CSV file or inline '0301+3024,4601'. BA: proposed when absent."
+        None,
+        "--centres",
+        help="Centre municipalities: a CSV file (kommunenummer [, sammen_med | group]) or inline '0301+3024,4601' "
+        "('+' joins a double centre). BA: proposed from data when absent.",
     ),
-    travel_times: Path | None = typer.Option(
-        None, "--travel-times", help="CSV origin,destination,minutes (municipality -> centre)."
+    travel_times: str | None = typer.Option(
+        None,
+        "--travel-times",
+        help="Car travel times between municipalities: CSV origin,destination,minutes, or 'national' (N1000).",
     ),
-    alt_travel_times: Path | None = typer.Option(
-        None, "--alt-travel-times", help="CSV origin,destination,minutes by ferry/boat (BA rule alt90)."
+    alt_travel_times: str | None = typer.Option(
+        None,
+        "--alt-travel-times",
+        help="Travel times by the other mode (ferry/boat) for BA rule alt90: CSV, or 'national' (N1000 boat).",
     ),
     year: int | None = typer.Option(
         None, "--year", help="Year of the flow codes (read from the Tid column when present)."
     ),
     year_codes: int | None = typer.Option(
-        None, "--year-codes", help="Recode the flows to this year's municipalities (e.g. 2024) first."
+        None, "--year-codes", help="Recode the flows to this year's municipalities (e.g. 2020 or 2024) first."
     ),
-    config: Path | None = typer.Option(None, "--config", help="TOML overriding geoaccess/regions/defaults.toml."),
+    config: Path | None = typer.Option(
+        None, "--config", help="TOML overriding geoaccess/regions/defaults.toml (and the preset)."
+    ),
     max_minutes: float | None = typer.Option(None, "--max-minutes", help="Travel-time regions: limit in minutes."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Draw the PNG and HTML maps."),
 ) -> None:
-    """Delineate regions and write membership CSV, region table, GeoPackage, PNG and HTML maps."""
-    import dataclasses
+    """Delineate regions and write membership CSV, region table, centres, GeoPackage, PNG and HTML maps."""
+    import warnings
 
-    from rich.console import Console
+    from geoaccess.cli._common import print_warnings
 
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _regions(
+                flows=flows, out=out, method=method, preset=preset, centres=centres, travel_times=travel_times,
+                alt_travel_times=alt_travel_times, year=year, year_codes=year_codes, config=config,
+                max_minutes=max_minutes, maps=maps,
+            )  # fmt: skip
+        finally:
+            print_warnings(caught)
+
+
+def _load(
+    flows: Path, *, year: int | None, year_codes: int | None, console: Console
+) -> tuple[pd.DataFrame, FlowData, int | None, gpd.GeoDataFrame | None, pd.Series | None]:
+    """Flows (recoded when asked) with the division's codes, names and boundaries."""
     from geoaccess.errors import InputError
-    from geoaccess.layers.boundaries import read_municipalities
     from geoaccess.layers.commuting import read_flows
-    from geoaccess.layers.crosswalk import division_year, recode_flows
-    from geoaccess.regions.config import load_config
-    from geoaccess.regions.demo import write_region_outputs
-    from geoaccess.regions.diagnostics import region_table
+    from geoaccess.layers.crosswalk import boundaries_for_year, codes_in_force, municipality_names, recode_flows
     from geoaccess.regions.flows import FlowData
-    from geoaccess.regions.traveltime import read_travel_times
 
-    console = Console()
-    cfg = load_config(config)
     table = read_flows(flows)
     if year is not None:
         table.attrs["year"] = year
@@ -123,44 +131,126 @@ def regions(
             raise InputError(msg)
         table = recode_flows(table, to_year=year_codes, from_year=int(codes_year))
         codes_year = year_codes
-    boundaries = None
-    if codes_year is not None and int(codes_year) >= 2020:
-        boundaries = read_municipalities(division_year(int(codes_year)))
-    else:
-        console.print("[yellow]note:[/] no boundaries for these codes: no GeoPackage, maps or contiguity repair.")
-    # all municipalities of the division: those without any flow are kept (zero-worker warning)
-    all_codes = list(boundaries["kommunenummer"]) if boundaries is not None else None
-    fd = FlowData.from_table(table, codes=all_codes, year=None if codes_year is None else int(codes_year))
-    cen = _centres(centres)
-    if cen is not None and year_codes is not None and table.attrs.get("recoded_from") is not None:
-        cen = _recode_centres(cen, from_year=int(table.attrs["recoded_from"]), to_year=year_codes, console=console)
-    tt = read_travel_times(str(travel_times)) if travel_times is not None else None
-    alt = read_travel_times(str(alt_travel_times)) if alt_travel_times is not None else None
+    boundaries = names = all_codes = None
+    if codes_year is not None:
+        codes_year = int(codes_year)
+        all_codes = sorted(codes_in_force(codes_year))
+        names = municipality_names(codes_year)
+        try:
+            boundaries = boundaries_for_year(codes_year)
+        except InputError as exc:
+            console.print(f"[yellow]note:[/] {exc} No GeoPackage, maps, contiguity repair or town sizes.")
+    # every municipality of the division is a zone: those without any flow are kept (zero-worker warning)
+    fd = FlowData.from_table(table, codes=all_codes, year=codes_year)
+    return table, fd, codes_year, boundaries, names
+
+
+def _ba(
+    fd: FlowData,
+    *,
+    cen: list[list[str]] | None,
+    tt: pd.DataFrame | None,
+    alt: pd.DataFrame | None,
+    boundaries: gpd.GeoDataFrame | None,
+    cfg: RegionConfig,
+    codes_year: int | None,
+    console: Console,
+) -> Regionalisation:
+    """Run the BA cascade (with towns for the centre proposal when boundaries exist) and print its summary."""
+    from geoaccess.regions.ba import ba_regions
+
+    towns = None
+    if boundaries is not None and codes_year is not None:
+        from geoaccess.regions.town_clusters import town_parts_for_year
+
+        cp = cfg.ba.centre_proposal
+        towns = town_parts_for_year(
+            codes_year, min_cell_population=cp.town_min_cell_population, link_cells=cp.town_link_cells
+        )
+    result = ba_regions(
+        fd, centres=cen, travel_times=tt, alt_travel_times=alt, boundaries=boundaries, towns=towns, params=cfg.ba
+    )
+    for s in result.meta["skipped_rules"]:
+        console.print(f"[yellow]skipped:[/] {s['rule']}: {s['reason']}")
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.meta["rule_counts"].items()))
+    console.print(f"rules: {counts}")
+    if cen is not None:
+        given = set(result.meta["centres"])
+        prop = set(result.meta["centre_proposal"]["groups"])
+        console.print(
+            f"centres: {len(given)} given, {len(prop)} proposed from data, {len(given & prop)} in both "
+            "(see ba_centres.csv)"
+        )
+    return result
+
+
+def _regions(
+    *,
+    flows: Path,
+    out: Path,
+    method: Method,
+    preset: str | None,
+    centres: str | None,
+    travel_times: str | None,
+    alt_travel_times: str | None,
+    year: int | None,
+    year_codes: int | None,
+    config: Path | None,
+    max_minutes: float | None,
+    maps: bool,
+) -> None:
+    import dataclasses
+
+    from rich.console import Console
+
+    from geoaccess.errors import InputError
+    from geoaccess.regions.config import load_config
+    from geoaccess.regions.diagnostics import region_table
+    from geoaccess.regions.output import write_region_outputs
+    from geoaccess.regions.travel_tables import resolve_travel_times
+
+    console = Console()
+    cfg = load_config(config, preset=preset)
+    table, fd, codes_year, boundaries, names = _load(flows, year=year, year_codes=year_codes, console=console)
+    cen = _centres(centres, year=codes_year, names=names, console=console)
+    tt = resolve_travel_times(travel_times, year=codes_year, codes=list(fd.codes), mode="car")
+    alt = resolve_travel_times(alt_travel_times, year=codes_year, codes=list(fd.codes), mode="boat")
     if method is Method.lma:
         from geoaccess.regions.lma import labour_market_areas
 
         result = labour_market_areas(fd, cfg.lma)
     elif method is Method.ba:
-        from geoaccess.regions.ba import ba_regions
-
-        result = ba_regions(
-            fd, centres=cen, travel_times=tt, alt_travel_times=alt, boundaries=boundaries, params=cfg.ba
+        result = _ba(
+            fd, cen=cen, tt=tt, alt=alt, boundaries=boundaries, cfg=cfg, codes_year=codes_year, console=console
         )
-        for s in result.meta["skipped_rules"]:
-            console.print(f"[yellow]skipped:[/] {s['rule']}: {s['reason']}")
     else:
         from geoaccess.regions.traveltime import travel_time_regions
 
         if cen is None or tt is None:
             msg = "--method traveltime needs --centres and --travel-times."
             raise InputError(msg)
+        if any(len(g) > 1 for g in cen):
+            msg = "--method traveltime takes single centres; a double centre (A+B) is a BA notion."
+            raise InputError(msg)
         params = cfg.traveltime if max_minutes is None else dataclasses.replace(cfg.traveltime, max_minutes=max_minutes)
-        result = travel_time_regions(tt, cen, flows=fd, params=params)
+        result = travel_time_regions(tt, [g[0] for g in cen], flows=fd, params=params)
+    result.meta["inputs"] = {
+        "flows": str(flows),
+        "flows_year": table.attrs.get("recoded_from", table.attrs.get("year")),
+        "codes_year": codes_year,
+        "crosswalk": table.attrs.get("crosswalk"),
+        "preset": cfg.preset,
+        "config": None if config is None else str(config),
+        "centres": centres,
+        "travel_times": travel_times,
+        "alt_travel_times": alt_travel_times,
+    }
     paths = write_region_outputs(
         result,
         fd,
         out,
         boundaries=boundaries,
+        names=names,
         maps=maps,
         title=f"{result.n_regions} regions ({method.value}), flows {flows.name}",
     )

@@ -5,6 +5,8 @@ Submodules are imported lazily (nothing heavy happens at import time):
 - :mod:`geoaccess.layers.population` -- SSB population grids (rutenett): 250 m / 1 km, shapefiles and national CSVs.
 - :mod:`geoaccess.layers.ssb_ids` -- SSB cell ids (rute-id) encoded and decoded.
 - :mod:`geoaccess.layers.centres` -- municipality boundaries by year and municipality centres from the grid.
+- :mod:`geoaccess.layers.boundaries` -- municipality boundaries of 2019, 2020 and 2024; adjacency; points in polygons.
+- :mod:`geoaccess.layers.crosswalk` -- municipality codes 2017-2024 from one division to another.
 """
 
 from __future__ import annotations
@@ -13,17 +15,27 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "codes_in_force",
+    "compare_crosswalks",
+    "crosswalk",
     "decode_ssb_ids",
     "encode_ssb_ids",
     "grid_to_raster",
     "municipality_boundaries",
     "municipality_centres",
+    "read_municipalities",
     "read_ssb_grid",
+    "recode_flows",
 ]
 
 _LAZY = {
     "read_ssb_grid": "population",
     "grid_to_raster": "population",
+    "codes_in_force": "crosswalk",
+    "compare_crosswalks": "crosswalk",
+    "crosswalk": "crosswalk",
+    "recode_flows": "crosswalk",
+    "read_municipalities": "boundaries",
     "decode_ssb_ids": "ssb_ids",
     "encode_ssb_ids": "ssb_ids",
     "municipality_boundaries": "centres",

@@ -1,10 +1,12 @@
-"""Municipality boundaries (*kommunegrenser*) of 2020 and 2024 from the shared Kartverket data.
+"""Municipality boundaries (*kommunegrenser*) of 2019, 2020 and 2024 from the shared Kartverket data.
 
-Both years are returned in the same shape: a GeoDataFrame in EPSG:25833 (by
+Every year is returned in the same shape: a GeoDataFrame in EPSG:25833 (by
 default) with a ``kommunenummer`` 4-digit string column, ``kommunenavn`` and
-``year``. The 2020 file (356 municipalities) ships with integer codes in
+``year``. The 2019 file (422 municipalities, the pre-reform division, simplified)
+ships in CRS84 with string codes; the 2020 file (356) with integer codes in
 EPSG:4326 without a CRS tag (GeoJSON default); the 2024 file (357) with string
-codes in EPSG:4326.
+codes in EPSG:4326. Boundaries of the division in force in any other year (2018's
+1567 Rindal, 2021-2023) come from :func:`geoaccess.layers.crosswalk.boundaries_for_year`.
 """
 
 from __future__ import annotations
@@ -19,11 +21,21 @@ from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy as np
+    from numpy.typing import ArrayLike
 
-__all__ = ["BOUNDARY_FILES", "adjacency", "municipality_codes", "read_boundary_file", "read_municipalities"]
+__all__ = [
+    "BOUNDARY_FILES",
+    "adjacency",
+    "locate_points",
+    "municipality_codes",
+    "read_boundary_file",
+    "read_municipalities",
+]
 
 #: Shared dataset of each boundary year.
 BOUNDARY_FILES: dict[int, str] = {
+    2019: "boundaries/kommuner_2019.geojson",
     2020: "boundaries/kommuner_2020.json.bz2",
     2024: "boundaries/kommuner_2024.geojson",
 }
@@ -88,12 +100,13 @@ def _cached(year: int, crs: str) -> gpd.GeoDataFrame:
 
 
 def read_municipalities(year: int = 2024, *, crs: str = "EPSG:25833") -> gpd.GeoDataFrame:
-    """Municipality boundaries of ``year`` (2020 or 2024) from the shared data.
+    """Municipality boundaries of ``year`` (2019, 2020 or 2024) from the shared data.
 
     Parameters
     ----------
     year
-        2020 (356 municipalities; codes also valid 2020–2023) or 2024 (357).
+        2019 (422 municipalities, pre-reform; simplified lines), 2020 (356; codes also
+        valid 2020–2023) or 2024 (357).
     crs
         Output CRS; EPSG:25833 (UTM 33, metres) by default.
 
@@ -112,9 +125,65 @@ def read_municipalities(year: int = 2024, *, crs: str = "EPSG:25833") -> gpd.Geo
 
 
 def municipality_codes(year: int) -> frozenset[str]:
-    """Set of municipality codes valid in ``year`` (2020–2023 use the 2020 division, 2024 its own)."""
+    """Codes of the boundary file of ``year`` (2020–2023 use the 2020 division, 2024 its own).
+
+    The codes in force in any year, with or without boundaries, come from
+    :func:`geoaccess.layers.crosswalk.codes_in_force` (the official change table).
+    """
     base = 2020 if 2020 <= year <= 2023 else year
     return frozenset(read_municipalities(base)["kommunenummer"])
+
+
+def locate_points(
+    x: ArrayLike,
+    y: ArrayLike,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    max_distance_m: float | None = 20_000.0,
+) -> np.ndarray:
+    """Municipality code of each point: the polygon containing it, else the nearest one.
+
+    The shared boundary files are generalised, so populated places on the coast
+    (and small islands) can fall just outside every polygon; they are given to the
+    nearest polygon within ``max_distance_m``.
+
+    Parameters
+    ----------
+    x, y
+        Point coordinates (metres) in the CRS of ``boundaries`` (projected).
+    boundaries
+        Polygons with a ``kommunenummer`` column.
+    max_distance_m
+        Points farther than this from every polygon get ``None``; ``None``: no limit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of codes (``None`` beyond ``max_distance_m``); a point on a shared
+        border goes to the first polygon in the file order.
+    """
+    import numpy as np
+    import shapely
+
+    if boundaries.crs is None or not boundaries.crs.is_projected:
+        msg = "locate_points() needs boundaries in a projected CRS (metres), e.g. read_municipalities(crs='EPSG:25833')"
+        raise InputError(msg)
+    pts = shapely.points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    codes = boundaries["kommunenummer"].to_numpy(dtype=object)
+    out = np.full(len(pts), None, dtype=object)
+    tree = boundaries.sindex
+    pi, gi = tree.query(pts, predicate="within")
+    first = np.unique(pi, return_index=True)[1]
+    out[pi[first]] = codes[gi[first]]
+    found = np.zeros(len(pts), dtype=bool)
+    found[pi] = True
+    rest = np.flatnonzero(~found)
+    if len(rest):
+        ri, gj = tree.nearest(pts[rest], max_distance=max_distance_m, return_all=False)
+        ri = np.asarray(ri)
+        out[rest[ri]] = codes[gj]
+    return out
+
 
 
 def adjacency(boundaries: gpd.GeoDataFrame, *, tolerance: float = 50.0) -> tuple[list[str], object]:

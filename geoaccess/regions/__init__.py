@@ -1,15 +1,20 @@
 """Functional regions from commuting and travel time: LMAs, BA-regions, travel-time regions.
 
-Submodules are imported lazily (``from geoaccess.regions import lma``)::
+Submodules are imported lazily (``from geoaccess.regions import ba``)::
 
-    lma          Eurostat/Coombes labour-market areas (TTWA algorithm)
-    ba           TØI-style BA-regions (bo- og arbeidsmarkedsregioner) rule cascade
-    traveltime   travel-time regions and regionforstørring (labour pool before/after)
-    compare      adjusted Rand index, best-match share, table of moves
-    diagnostics  region self-containment, size distribution, contiguity, polygons
-    config       parameters (defaults.toml)
-    flows        FlowData (commuting matrix) and Regionalisation (result)
-    demo         demo_summary(): national LMAs from the 2021 flows with maps
+    lma            Eurostat/Coombes labour-market areas (TTWA algorithm)
+    ba             TØI-style BA-regions (bo- og arbeidsmarkedsregioner) rule cascade
+    centres        centre groups: parse, read a centres file, align to a year, propose from data
+    shares         out-/in-commuting shares and their definitions
+    town_clusters  towns as clusters of populated 250 m cells (for the centre proposal)
+    travel_tables  origin, destination, minutes tables: read, check, arrays, named sources
+    traveltime     travel-time regions and regionforstørring (labour pool before/after)
+    compare        adjusted Rand index, best-match share, table of moves
+    diagnostics    region self-containment, size distribution, contiguity, polygons
+    config         parameters (defaults.toml, presets/*.toml)
+    flows          FlowData (commuting matrix) and Regionalisation (result)
+    output         membership/region/centre tables, GeoPackage, maps, run.json
+    demo           demo_summary(): national LMAs from the 2021 flows with maps
 """
 
 from __future__ import annotations
@@ -17,15 +22,56 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["demo_summary"]
+__all__ = [
+    "align_centres",
+    "ba_regions",
+    "centre_proposal_table",
+    "commuting_shares",
+    "demo_summary",
+    "load_config",
+    "main_destination",
+    "normalise_travel_times",
+    "parse_centres",
+    "propose_centres",
+    "read_centres",
+    "read_travel_times",
+    "register_travel_time_source",
+    "resolve_travel_times",
+    "town_parts",
+    "town_parts_for_year",
+    "write_region_outputs",
+]
 
-_SUBMODULES = {"lma", "ba", "traveltime", "compare", "diagnostics", "config", "flows", "demo", "enlargement"}
+_SUBMODULES = {
+    "lma", "ba", "centres", "shares", "town_clusters", "travel_tables", "traveltime", "compare",
+    "diagnostics", "config", "flows", "output", "demo", "enlargement",
+}  # fmt: skip
+
+_LAZY = {
+    "align_centres": "centres",
+    "ba_regions": "ba",
+    "centre_proposal_table": "centres",
+    "commuting_shares": "shares",
+    "demo_summary": "demo",
+    "load_config": "config",
+    "main_destination": "shares",
+    "normalise_travel_times": "travel_tables",
+    "parse_centres": "centres",
+    "propose_centres": "centres",
+    "read_centres": "centres",
+    "read_travel_times": "travel_tables",
+    "register_travel_time_source": "travel_tables",
+    "resolve_travel_times": "travel_tables",
+    "town_parts": "town_clusters",
+    "town_parts_for_year": "town_clusters",
+    "write_region_outputs": "output",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"geoaccess.regions.{name}")
-    if name == "demo_summary":
-        return importlib.import_module("geoaccess.regions.demo").demo_summary
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"geoaccess.regions.{_LAZY[name]}"), name)
     msg = f"module 'geoaccess.regions' has no attribute {name!r}"
     raise AttributeError(msg)

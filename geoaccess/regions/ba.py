@@ -4,8 +4,8 @@ TØI (report 1713/2019, *Inndeling i BA-regioner 2020*) delineates 159 regions f
 the 2020 municipalities with objective rules and publishes, per municipality, the
 rule that placed it (*inkluderingsgrunnlag*). The rules, their order and the
 choices not published are reconstructed in ``../shared/methods/ba-regions.md``;
-this module implements that reconstruction with every threshold in
-:class:`~geoaccess.regions.config.BAParams`:
+this module implements that reconstruction with every threshold and every choice in
+:class:`~geoaccess.regions.config.BAParams` (preset ``toi2019`` = our reading):
 
 ====================  =================================================  ==========================================
 rule                  inkluderingsgrunnlag (nb)                          inclusion basis (en)
@@ -22,36 +22,45 @@ rule                  inkluderingsgrunnlag (nb)                          inclusi
 
 (numbers in the labels follow the parameters actually used.)
 
-Order: centres (given, or :func:`propose_centres`); out-commuting share to a centre
-group (for a double centre, to the pair together); leftovers become
-*restkommuner*; the travel-time rules attach leftovers to a centre in the order
-above (first rule met wins); contiguity repair last.
+Order:
 
-Choices where the published record is silent (recorded in ``meta``):
+1. Centre groups (given, or :func:`~geoaccess.regions.centres.propose_centres`); a
+   double centre is one group everywhere (shares towards the pair together, travel
+   time to the nearer member).
+2. ``out_commuting``: out-commuting share to a group above the threshold, within
+   ``out_commuting_max_minutes`` when travel times are known.
+3. The leftovers are *restkommuner*.
+4. The travel-time rules ``tt30`` → ``tt45`` → ``tt75`` → ``alt90`` (the boat table)
+   attach leftovers to a centre group; the first rule met wins. Each rule's
+   commuting condition is configurable (``tt30``'s reading: the centre is the
+   municipality's main commuting destination).
+5. With ``attach_to_restkommuner``: the same rules attach a leftover to a restkommune,
+   or pair two leftovers. Restkommuner are taken by job count, largest first; each
+   joins the first (strongest) already standing restkommune it meets a rule towards,
+   else stands as the anchor of its own region.
+6. Contiguity repair: a restkommune standing alone whose neighbours include two
+   separate parts of one region (a centre region or a restkommune region) joins it;
+   among several such regions, the one with the strongest commuting link.
 
-* *Out-commuting share* = workers living in ``m`` and working in the centre group /
-  employed residents of ``m`` (table 03321 row sums).
-* *In-commuting share* = workers living in the centre group and working in ``m`` /
-  jobs in ``m``. *Sum pendling* = out share + in share.
-* Several centres qualify under the same rule: the strongest commuting sum wins
-  (``tie_break="commuting"``), or the shortest travel time (``"travel_time"``);
-  remaining ties go to the lower code.
-* Travel time to a double centre = the shorter of the two. A pair missing from a
-  given travel-time table counts as unreachable.
-* Without a travel-time table the out-commuting rule has no distance cap and rules
-  ``tt30``–``alt90`` are skipped; the output records that.
+Ties among qualifying centres follow ``tie_break`` (``out_share``, ``sum_share`` or
+``travel_time``), then the other measure, then the lower code.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import InputError
-from geoaccess.regions.config import BAParams, CentreProposal
+from geoaccess.errors import DataWarning, InputError
+from geoaccess.regions.centres import centre_proposal_table, format_groups, parse_centres
+from geoaccess.regions.config import RULES, BAParams, TravelRule
+from geoaccess.regions.shares import IN_SHARE_DEFINITIONS, OUT_SHARE_DEFINITION, commuting_shares, main_destination
+from geoaccess.regions.travel_tables import group_minutes, groups_from_columns, minutes_array, normalise_travel_times
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -59,87 +68,90 @@ if TYPE_CHECKING:
 
     from geoaccess.regions.flows import FlowData, Regionalisation
 
-__all__ = ["ba_regions", "commuting_shares", "propose_centres", "travel_time_array"]
+__all__ = ["ba_regions", "describe_params", "labels_for", "travel_time_array"]
+
+_CONDITION_TEXT = {
+    "none": "travel time alone",
+    "out_share": "out-commuting share > {s} %",
+    "sum_share": "out + in share > {s} %",
+    "main_destination": "the centre is the municipality's largest commuting destination",
+}
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:g}"
 
 
+def _rule_labels(name: str, r: TravelRule) -> tuple[str, str]:
+    head_nb = "Reisetid" if r.mode == "boat" else "Reisevei"
+    nb = f"{head_nb} < {r.max_minutes:g}" + (", alt. reisemåte" if r.mode == "boat" else "")
+    en = f"Travel time < {r.max_minutes:g} min" + (" by another mode (ferry/boat)" if r.mode == "boat" else "")
+    if r.condition == "sum_share":
+        nb += f", {'pendling' if r.mode == 'boat' else 'sum pendling'} > {_pct(r.min_share)}"
+        en += f", commuting sum > {_pct(r.min_share)} %"
+    elif r.condition == "out_share":
+        nb += f", utpendling > {_pct(r.min_share)}"
+        en += f", out-commuting > {_pct(r.min_share)} %"
+    elif r.condition == "main_destination" and name != "tt30":
+        nb += ", største pendlingsmål"
+        en += ", main commuting destination"
+    return nb, en
+
+
 def labels_for(p: BAParams) -> dict[str, tuple[str, str]]:
-    """Norwegian and English labels of each rule code, with the thresholds of ``p``."""
-    return {
+    """Norwegian and English labels of each rule code, with the thresholds of ``p``.
+
+    The 30-minute rule keeps TØI's bare label ``Reisevei < 30`` whatever its
+    condition; the condition used is recorded in the run metadata.
+    """
+    out = {
         "centre": ("Senterkommune", "Centre municipality"),
         "out_commuting": (
             f"Utpendling > {_pct(p.out_commuting_share)}",
             f"Out-commuting > {_pct(p.out_commuting_share)} %",
         ),
-        "tt30": (
-            f"Reisevei < {p.tt30_minutes:g}"
-            + (f", sum pendling > {_pct(p.tt30_min_sum_commuting)}" if p.tt30_min_sum_commuting > 0 else ""),
-            f"Travel time < {p.tt30_minutes:g} min"
-            + (f", commuting sum > {_pct(p.tt30_min_sum_commuting)} %" if p.tt30_min_sum_commuting > 0 else ""),
-        ),
-        "tt45": (
-            f"Reisevei < {p.tt45_minutes:g}, sum pendling > {_pct(p.tt45_min_sum_commuting)}",
-            f"Travel time < {p.tt45_minutes:g} min, commuting sum > {_pct(p.tt45_min_sum_commuting)} %",
-        ),
-        "tt75": (
-            f"Reisevei < {p.tt75_minutes:g}, sum pendling > {_pct(p.tt75_min_sum_commuting)}",
-            f"Travel time < {p.tt75_minutes:g} min, commuting sum > {_pct(p.tt75_min_sum_commuting)} %",
-        ),
-        "alt90": (
-            f"Reisetid < {p.alt_minutes:g}, alt. reisemåte, pendling > {_pct(p.alt_min_sum_commuting)}",
-            f"Travel time < {p.alt_minutes:g} min by another mode (ferry/boat), "
-            f"commuting sum > {_pct(p.alt_min_sum_commuting)} %",
-        ),
         "contiguity": ("Forhindre ikke-sammenhengende BA-region", "Contiguity repair (prevents a split region)"),
         "rest": ("Restkommune, egen BA-region", "Leftover municipality, own region"),
+        "zero_workers": ("Ingen sysselsatte, egen region", "No employed residents or jobs, own region"),
     }
+    for name in RULES:
+        out[name] = _rule_labels(name, p.rule(name))
+    return out
 
 
-def _groups(centres: Sequence[str | Sequence[str]], flows: FlowData) -> list[list[str]]:
-    groups: list[list[str]] = []
-    for c in centres:
-        g = [s.strip() for s in c.split("+")] if isinstance(c, str) else [str(s) for s in c]
-        g = [s.zfill(4) for s in g if s]
-        if not g:
-            continue
-        groups.append(g)
-    if not groups:
-        msg = "ba_regions: the centre list is empty; give centres or let propose_centres() choose them."
-        raise InputError(msg)
-    flat = [c for g in groups for c in g]
-    dup = sorted({c for c in flat if flat.count(c) > 1})
-    if dup:
-        msg = f"ba_regions: municipalities named in more than one centre: {', '.join(dup)}."
-        raise InputError(msg)
-    flows.index(flat, what="centre list")
-    return groups
-
-
-def commuting_shares(flows: FlowData, groups: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Out- and in-commuting shares of every zone towards each centre group.
-
-    Returns
-    -------
-    out_share : numpy.ndarray, shape (n, g)
-        Workers living in zone ``i`` and working in group ``k`` / employed residents of ``i``.
-    in_share : numpy.ndarray, shape (n, g)
-        Workers living in group ``k`` and working in zone ``i`` / jobs in ``i``.
-    """
-    import scipy.sparse as sp
-
-    n, g = flows.n, len(groups)
-    rows = np.concatenate([flows.index(gr) for gr in groups])
-    cols = np.concatenate([np.full(len(gr), k) for k, gr in enumerate(groups)])
-    ind = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, g))
-    to_g = np.asarray((flows.matrix @ ind).todense()) if g else np.zeros((n, 0))
-    from_g = np.asarray((flows.matrix.T @ ind).todense()) if g else np.zeros((n, 0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out_share = np.where(flows.residents[:, None] > 0, to_g / flows.residents[:, None], 0.0)
-        in_share = np.where(flows.jobs[:, None] > 0, from_g / flows.jobs[:, None], 0.0)
-    return out_share, in_share
+def describe_params(p: BAParams) -> dict[str, Any]:
+    """Plain-language record of every choice of ``p`` (stored in the run metadata)."""
+    rules = {}
+    for name in RULES:
+        r = p.rule(name)
+        rules[name] = (
+            f"{'boat/other-mode' if r.mode == 'boat' else 'car'} travel time < {r.max_minutes:g} min and "
+            + _CONDITION_TEXT[r.condition].format(s=_pct(r.min_share))
+        )
+    return {
+        "out_share": OUT_SHARE_DEFINITION,
+        "in_share": f"{p.in_share}: {IN_SHARE_DEFINITIONS[p.in_share]}",
+        "sum_share": "out_share + in_share",
+        "main_destination": "the centre group receives at least as many of m's commuters as any other "
+        "destination (other groups counted as one, other municipalities singly, m itself excluded)",
+        "double_centre": "one centre group: shares towards the members together; travel time to the "
+        + ("nearer member" if p.group_minutes == "nearest" else "main (first) member"),
+        "out_commuting": f"out_share > {_pct(p.out_commuting_share)} % within {p.out_commuting_max_minutes:g} min "
+        "(no time cap without a travel-time table)",
+        "rules": rules,
+        "tie_break": f"{p.tie_break}, then "
+        + ("shorter travel time" if p.tie_break != "travel_time" else "larger out_share")
+        + ", then the lower code",
+        "restkommuner": (
+            f"rules {', '.join(p.restkommune_rules)} may attach a leftover to a restkommune (largest job count first)"
+            if p.attach_to_restkommuner
+            else "restkommuner stay alone"
+        ),
+        "contiguity": "a lone restkommune between two parts of one region joins it (strongest commuting link)"
+        if p.contiguity_repair
+        else "off",
+        "travel_time_origin": "as given in the table (municipality to municipality)",
+    }
 
 
 def travel_time_array(
@@ -148,82 +160,101 @@ def travel_time_array(
     groups: list[list[str]],
     *,
     what: str = "travel times",
+    rule: str = "nearest",
 ) -> np.ndarray:
-    """Minutes from every zone to every centre group (shorter of a double centre); inf if absent.
-
-    Parameters
-    ----------
-    times
-        ``origin``, ``destination``, ``minutes`` (municipality codes; origin = the
-        municipality, destination = a centre); the engine's ``origin_id``/``destination_id``
-        table is accepted. NaN minutes are unreachable; negative minutes raise.
-    """
-    from geoaccess.regions.traveltime import normalise_travel_times
-
-    t = normalise_travel_times(times, what=what)
-    mins = t["minutes"]
-    pos = {c: i for i, c in enumerate(flows.codes)}
-    member = {c: k for k, gr in enumerate(groups) for c in gr}
-    out = np.full((flows.n, len(groups)), np.inf)
-    oi = t["origin"].map(pos)
-    gk = t["destination"].map(member)
-    ok = oi.notna() & gk.notna()
-    np.minimum.at(out, (oi[ok].astype(int).to_numpy(), gk[ok].astype(int).to_numpy()), mins[ok].to_numpy())
-    for k, gr in enumerate(groups):
-        out[flows.index(gr), k] = 0.0
-    return out
+    """Minutes from every zone of the flows to every centre group; inf if absent (see :func:`group_minutes`)."""
+    return group_minutes(normalise_travel_times(times, what=what), list(flows.codes), groups, rule=rule)
 
 
-def propose_centres(flows: FlowData, params: CentreProposal | None = None) -> list[str]:
-    """Propose centre municipalities from job size and commuting (a documented heuristic).
-
-    Candidates, largest job count first, need ``jobs >= min_jobs`` and
-    ``jobs / employed residents >= min_job_ratio``; a candidate sending more than
-    ``max_out_share_to_centre`` of its employed residents to an already accepted
-    centre is not a centre (it will be attached to that centre instead). TØI's own
-    criteria are not published; give centres explicitly to reproduce a division.
-
-    Double centres listed in ``params.double_centres`` (``"main+partner"``) are formed
-    when either municipality is proposed and both are in the flows; the pair takes the
-    place of the better-ranked one. The result holds ``"a+b"`` strings for those pairs.
-    """
-    p = params or CentreProposal()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(flows.residents > 0, flows.jobs / flows.residents, 0.0)
-    order = np.lexsort((flows.codes.astype(str), -flows.jobs))
-    m = flows.matrix.tocsr()
-    accepted: list[int] = []
-    for i in order:
-        if flows.jobs[i] < p.min_jobs or ratio[i] < p.min_job_ratio:
-            continue
-        if accepted and flows.residents[i] > 0:
-            row = m[[i], :].toarray().ravel()
-            if (row[accepted] / flows.residents[i]).max() > p.max_out_share_to_centre:
-                continue
-        accepted.append(int(i))
-    out = [str(flows.codes[i]) for i in accepted]
-    present = set(map(str, flows.codes))
-    for pair in p.double_centres:
-        main, _, partner = pair.partition("+")
-        if main == partner or main not in present or partner not in present:
-            continue
-        if any(main in c.split("+") or partner in c.split("+") for c in out if "+" in c):
-            continue  # already paired
-        hits = [k for k, c in enumerate(out) if c in (main, partner)]
-        if hits:
-            first = hits[0]
-            out[first] = f"{main}+{partner}"
-            out = [c for k, c in enumerate(out) if k == first or c not in (main, partner)]
-    return out
-
-
-def _pick(cands: np.ndarray, strength: np.ndarray, tt: np.ndarray, tie_break: str) -> int:
-    """Choose among candidate group indices: strongest link or shortest time, then lowest index."""
-    if tie_break == "travel_time":
-        keys = (cands, -strength[cands], tt[cands])
+def _pick(cands: np.ndarray, out_s: np.ndarray, sum_s: np.ndarray, tt: np.ndarray, names: np.ndarray, tie: str) -> int:
+    """Choose among candidate group indices by the tie rule, then the other measure, then the lower code."""
+    if tie == "travel_time":
+        keys = (names[cands], -out_s[cands], tt[cands])
+    elif tie == "sum_share":
+        keys = (names[cands], tt[cands], -sum_s[cands])
     else:
-        keys = (cands, tt[cands], -strength[cands])
+        keys = (names[cands], tt[cands], -out_s[cands])
     return int(cands[np.lexsort(keys)[0]])
+
+
+def _condition(r: TravelRule, out_s: np.ndarray, sum_s: np.ndarray, main: np.ndarray | None) -> np.ndarray:
+    if r.condition == "none":
+        return np.ones(out_s.shape, dtype=bool)
+    if r.condition == "out_share":
+        return out_s > r.min_share
+    if r.condition == "sum_share":
+        return sum_s > r.min_share
+    assert main is not None
+    return main
+
+
+class _Tables:
+    """Travel-time tables of one run, their checks against the flows, and missing-pair counts."""
+
+    def __init__(self, fd: FlowData, car: pd.DataFrame | None, boat: pd.DataFrame | None, p: BAParams) -> None:
+        self.fd = fd
+        self.p = p
+        self.car = self._check(car, "travel times (car)")
+        self.boat = self._check(boat, "travel times (boat)")
+        codes = list(map(str, fd.codes))
+        # dense municipality x municipality minutes, built once per table (inf where absent)
+        self.dense = {
+            mode: (None if t is None else minutes_array(t, codes, codes))
+            for mode, t in (("car", self.car), ("boat", self.boat))
+        }
+        self.report: dict[str, Any] = {}
+
+    def _check(self, t: pd.DataFrame | None, what: str) -> pd.DataFrame | None:
+        if t is None:
+            return None
+        raw_unreach = int(t["minutes"].isna().sum()) if "minutes" in t.columns else 0
+        src = str(t.attrs.get("source", what))
+        t = normalise_travel_times(t, what=src)
+        codes = set(map(str, self.fd.codes))
+        foreign = sorted((set(t["origin"]) | set(t["destination"])) - codes)
+        if foreign:
+            msg = (
+                f"{src}: {len(foreign)} codes are not municipalities of the flows ({self.fd.year or 'unknown year'}"
+                f" codes), e.g. {', '.join(foreign[:8])}; give the table in the flows' codes (--year-codes recodes "
+                "the flows, not the table)."
+            )
+            raise InputError(msg)
+        t.attrs["source"] = src
+        t.attrs["unreachable_rows"] = raw_unreach
+        return t
+
+    def table(self, mode: str) -> pd.DataFrame | None:
+        return self.car if mode == "car" else self.boat
+
+    def minutes(self, mode: str, groups: list[list[str]], *, purpose: str, rows: np.ndarray) -> np.ndarray | None:
+        """Zone × group minutes (inf where unreachable), counting the pairs ``rows × groups`` missing."""
+        t, dense = self.table(mode), self.dense[mode]
+        if t is None or dense is None:
+            return None
+        codes = list(map(str, self.fd.codes))
+        arr = groups_from_columns(dense, codes, codes, groups, rule=self.p.group_minutes)
+        need = arr[rows]
+        member = np.zeros(need.shape, dtype=bool)
+        for k, g in enumerate(groups):
+            member[:, k] = np.isin(self.fd.codes[rows], g)
+        missing = int((~np.isfinite(need) & ~member).sum())
+        key = f"{mode}:{purpose}"
+        self.report[key] = {
+            "source": t.attrs.get("source"),
+            "pairs_needed": int((~member).sum()),
+            "pairs_without_time": missing,
+            "rows_with_nan_minutes": t.attrs.get("unreachable_rows", 0),
+        }
+        if missing and mode == "car":  # a boat table covers only the boat-connected pairs: recorded, not warned
+            i, k = np.argwhere(~np.isfinite(need) & ~member)[0]
+            warnings.warn(
+                f"{t.attrs.get('source')}: {missing:,} of {int((~member).sum()):,} municipality -> "
+                f"{'centre' if purpose == 'centres' else 'restkommune'} pairs have no travel time "
+                f"(e.g. {self.fd.codes[rows][i]} -> {'+'.join(groups[k])}); they count as unreachable.",
+                DataWarning,
+                stacklevel=4,
+            )
+        return arr
 
 
 def ba_regions(
@@ -233,6 +264,7 @@ def ba_regions(
     travel_times: pd.DataFrame | None = None,
     alt_travel_times: pd.DataFrame | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    towns: pd.DataFrame | None = None,
     params: BAParams | None = None,
 ) -> Regionalisation:
     """Delineate BA-regions with the TØI-style rule cascade.
@@ -242,27 +274,38 @@ def ba_regions(
     flows
         Commuting flows (FlowData or flow table), municipality codes of one year.
     centres
-        Centre municipalities; a double centre as ``"0301+3024"`` or a pair. ``None``
-        uses :func:`propose_centres`.
+        Centre groups: ``"0301+3024"`` strings or sequences of codes (a double centre
+        is one group). ``None``: proposed from the data
+        (:func:`~geoaccess.regions.centres.propose_centres`, with ``towns`` if given).
     travel_times
-        Optional ``origin, destination, minutes`` by car (or the main mode) from
-        municipalities to centres. Without it the travel-time rules are skipped.
+        ``origin, destination, minutes`` by car between municipalities (to the centres;
+        among restkommuner too for the restkommune rules). Without it the travel-time
+        rules are skipped (recorded). Pairs missing from the table count as
+        unreachable (a :class:`~geoaccess.errors.DataWarning` counts them).
     alt_travel_times
-        Optional table of the same form by another mode (ferry, boat) for ``alt90``.
+        The same by the other mode (ferry, passenger boat) for rule ``alt90``.
     boundaries
-        Optional municipality polygons of the same division for the contiguity repair.
+        Municipality polygons of the same division, for the contiguity repair.
+    towns
+        Town parts (:func:`geoaccess.regions.town_clusters.town_parts`) for the
+        centre proposal; also reported beside given centres.
     params
-        Thresholds; :class:`BAParams` defaults.
+        Thresholds and choices; :class:`~geoaccess.regions.config.BAParams` defaults.
 
     Returns
     -------
     Regionalisation
-        Membership with ``region`` (main centre's code, or the restkommune's own),
-        ``centre`` (``+``-joined codes of the centre group, empty for restkommuner),
-        ``rule``, ``inkluderingsgrunnlag``, ``inclusion_basis``, ``minutes_to_centre``
-        (NaN when unknown), ``out_share``, ``sum_share`` (towards the chosen centre),
-        and the self-containment columns. ``meta["skipped_rules"]`` lists rules not
-        applied with the reason.
+        Membership with ``kommunenummer``, ``region`` (main centre's code, or the
+        anchoring restkommune's), ``region_type`` (``centre`` / ``restkommune``),
+        ``centre`` (``+``-joined codes of the centre group, empty for restkommune
+        regions), ``rule``, ``inkluderingsgrunnlag``, ``inclusion_basis``,
+        ``minutes_to_centre`` (to the region's centre group or anchoring restkommune by
+        the rule's mode; NaN when unknown), ``minutes_mode``, ``out_share``,
+        ``in_share``, ``sum_share`` (towards the same), and the self-containment
+        columns. ``meta`` records every parameter, its reading, the centres (and the
+        proposal), the travel-time tables with their missing pairs, skipped rules and
+        rule counts. ``meta["centre_proposal_table"]`` holds the proposal per
+        municipality when it could be computed.
     """
     import pandas as pd
 
@@ -271,26 +314,37 @@ def ba_regions(
     p = params or BAParams()
     fd = flows if isinstance(flows, FlowData) else FlowData.from_table(flows)
     t0 = time.perf_counter()
+    codes = np.asarray(fd.codes, dtype=object)
+    n = fd.n
+    proposal = centre_proposal_table(fd, p.centre_proposal, towns=towns)
     proposed = centres is None
-    groups = _groups(propose_centres(fd, p.centre_proposal) if proposed else centres, fd)
-    n, g = fd.n, len(groups)
-    out_s, in_s = commuting_shares(fd, groups)
-    sum_s = out_s + in_s
-    has_tt = travel_times is not None
-    tt = travel_time_array(travel_times, fd, groups) if has_tt else np.full((n, g), np.inf)
-    alt = (
-        travel_time_array(alt_travel_times, fd, groups, what="alternative-mode travel times")
-        if alt_travel_times is not None
-        else None
-    )
-    if has_tt:
-        check_tt = np.isinf(tt).all(axis=1)
-        n_unknown = int(check_tt.sum())
+    if centres is None:
+        groups = [list(g) for g in proposal.attrs["groups"]]
     else:
-        n_unknown = n
+        groups = parse_centres(centres)
+    if not groups:
+        msg = "ba_regions: the centre proposal found no centre; lower centre_proposal.min_jobs or give centres."
+        raise InputError(msg)
+    fd.index([c for g in groups for c in g], what="centre list")
+    g_count = len(groups)
+    gnames = np.array([g[0] for g in groups], dtype=str)
+    out_s, in_s = commuting_shares(fd, groups, in_share=p.in_share)
+    sum_s = out_s + in_s
+    uses_main = any(p.rule(r).condition == "main_destination" for r in RULES)
+    main = main_destination(fd, groups) if uses_main else None
+    tables = _Tables(fd, travel_times, alt_travel_times, p)
+    free_rows = np.flatnonzero(~np.isin(codes, [c for g in groups for c in g]))
+    tt = tables.minutes("car", groups, purpose="centres", rows=free_rows)
+    alt = tables.minutes("boat", groups, purpose="centres", rows=free_rows)
+    has_tt = tt is not None
+    tt_car: np.ndarray = tt if tt is not None else np.full((n, g_count), np.inf)
 
-    group_of = np.full(n, -1)  # centre group of the zone's region (-1 = restkommune)
+    group_of = np.full(n, -1)  # centre group of the zone's region (-1 = not a centre region)
+    anchor = np.full(n, -1)  # restkommune region: zone index of the anchoring restkommune
     rule = np.array(["rest"] * n, dtype=object)
+    mode_used = np.array(["car"] * n, dtype=object)
+    zero = (fd.residents == 0) & (fd.jobs == 0)
+    rule[zero] = "zero_workers"
     for k, gr in enumerate(groups):
         idx = fd.index(gr)
         group_of[idx] = k
@@ -298,164 +352,209 @@ def ba_regions(
     skipped: list[dict[str, str]] = []
 
     # rule 2: out-commuting share to a centre group (within the time cap when times are known)
-    free = group_of < 0
     ok = out_s > p.out_commuting_share
     if has_tt:
-        ok &= tt <= p.out_commuting_max_minutes
-    for i in np.where(free & ok.any(axis=1))[0]:
-        k = _pick(np.where(ok[i])[0], sum_s[i], tt[i], p.tie_break)
-        group_of[i] = k
+        ok &= tt_car <= p.out_commuting_max_minutes
+    else:
+        skipped.append(
+            {"rule": "out_commuting time cap", "reason": "no travel-time table given; share rule applied uncapped"}
+        )
+    for i in np.flatnonzero((rule == "rest") & ok.any(axis=1)).tolist():
+        group_of[i] = _pick(np.flatnonzero(ok[i]), out_s[i], sum_s[i], tt_car[i], gnames, p.tie_break)
         rule[i] = "out_commuting"
 
-    # rules 3-6: travel time combined with commuting, for the leftovers
-    tt_rules = [
-        ("tt30", tt, p.tt30_minutes, p.tt30_min_sum_commuting),
-        ("tt45", tt, p.tt45_minutes, p.tt45_min_sum_commuting),
-        ("tt75", tt, p.tt75_minutes, p.tt75_min_sum_commuting),
-        ("alt90", alt, p.alt_minutes, p.alt_min_sum_commuting),
-    ]
-    rest_anchor = np.full(n, -1)  # with attach_to_restkommuner: zone index of the restkommune joined
-    if not has_tt:
-        skipped += [{"rule": r[0], "reason": "no travel-time table given"} for r in tt_rules[:3]]
-        skipped.append(
-            {
-                "rule": "out_commuting time cap",
-                "reason": "no travel-time table given; share rule applied without distance cap",
-            }
-        )
-    if alt is None:
-        skipped.append({"rule": "alt90", "reason": "no alternative-mode (ferry/boat) travel-time table given"})
-    for name, table, limit, min_sum in tt_rules:
-        if table is None or (name != "alt90" and not has_tt):
+    # rules 3-6: travel time combined with commuting, for the leftovers, first rule met wins
+    arrays = {"car": tt, "boat": alt}
+    for name in RULES:
+        r = p.rule(name)
+        table = arrays[r.mode]
+        if table is None:
+            skipped.append({"rule": name, "reason": f"no {r.mode} travel-time table given"})
             continue
-        for i in np.where(group_of < 0)[0]:
-            if rule[i] != "rest":
-                continue
-            ok_i = (table[i] < limit) & (sum_s[i] > min_sum if min_sum > 0 else True)
-            if ok_i.any():
-                k = _pick(np.where(ok_i)[0], sum_s[i], table[i], p.tie_break)
-                group_of[i] = k
-                rule[i] = name
-    if p.attach_to_restkommuner and has_tt:
-        _attach_leftovers(fd, travel_times, rule, group_of, rest_anchor, p)
+        cond = _condition(r, out_s, sum_s, main) & (table < r.max_minutes)
+        for i in np.flatnonzero((rule == "rest") & cond.any(axis=1)).tolist():
+            group_of[i] = _pick(np.flatnonzero(cond[i]), out_s[i], sum_s[i], table[i], gnames, p.tie_break)
+            rule[i] = name
+            mode_used[i] = r.mode
 
-    # region ids
-    region = np.empty(n, dtype=object)
-    centre = np.empty(n, dtype=object)
-    for i in range(n):
-        if group_of[i] >= 0:
-            region[i] = groups[group_of[i]][0]
-            centre[i] = "+".join(groups[group_of[i]])
-        elif rest_anchor[i] >= 0:
-            root = rest_anchor[i]
-            while rest_anchor[root] >= 0:  # anchors attached later to a larger restkommune
-                root = rest_anchor[root]
-            region[i] = fd.codes[root]
-            centre[i] = ""
-        else:
-            region[i] = fd.codes[i]
-            centre[i] = ""
+    # rule 8 (inferred): restkommuner anchor regions of their own
+    rest_out: np.ndarray | None = None
+    rest_in: np.ndarray | None = None
+    rest_tt: dict[str, np.ndarray | None] = {}
+    rest_idx = np.flatnonzero(rule == "rest")
+    if p.attach_to_restkommuner and len(rest_idx) > 1 and (tt is not None or alt is not None):
+        rest_out, rest_in, rest_tt = _attach_restkommuner(
+            fd, tables, rest_idx, rule, anchor, mode_used, p, main is not None, groups
+        )
+    elif p.attach_to_restkommuner and len(rest_idx) > 1:
+        skipped.append({"rule": "restkommune anchors", "reason": "no travel-time table given"})
+
+    region = np.array(
+        [groups[group_of[i]][0] if group_of[i] >= 0 else codes[anchor[i] if anchor[i] >= 0 else i] for i in range(n)],
+        dtype=object,
+    )
 
     # rule 7: contiguity repair
     n_repaired = 0
     if p.contiguity_repair and boundaries is not None:
-        n_repaired = _contiguity_repair(fd, boundaries, region, rule, centre, sum_s, group_of, groups, p)
+        n_repaired = _contiguity_repair(fd, boundaries, region, rule, group_of, anchor, groups, p)
     elif p.contiguity_repair:
         skipped.append({"rule": "contiguity", "reason": "no boundaries given"})
 
+    # per-municipality measures towards the region's centre group or anchoring restkommune
+    minutes, o_sh, i_sh = _measures(
+        rule, group_of, anchor, mode_used, rest_idx, arrays, (out_s, in_s), (rest_out, rest_in, rest_tt)
+    )
+
     lab = labels_for(p)
-    nb = []
-    en = []
-    for i in range(n):
-        a, b = lab[rule[i]]
-        if rule[i] == "centre" and len(groups[group_of[i]]) > 1:
-            others = [c for c in groups[group_of[i]] if c != fd.codes[i]]
-            a += " sammen med " + ", ".join(others)
-            b += " with " + ", ".join(others)
-        nb.append(a)
-        en.append(b)
-    k_idx = np.where(group_of >= 0, group_of, 0)
-    rows = np.arange(n)
-    chosen = group_of >= 0
-    minutes = np.where(chosen & has_tt, tt[rows, k_idx], np.nan)
-    minutes = np.where(np.isinf(minutes), np.nan, minutes)
+    nb, en = [], []
+    for j in range(n):
+        label_nb, label_en = lab[rule[j]]
+        if rule[j] == "centre" and len(groups[group_of[j]]) > 1:
+            others = [c for c in groups[group_of[j]] if c != codes[j]]
+            label_nb += " sammen med " + ", ".join(others)
+            label_en += " with " + ", ".join(others)
+        nb.append(label_nb)
+        en.append(label_en)
+    is_centre_region = group_of >= 0
     mem = pd.DataFrame(
         {
-            "kommunenummer": fd.codes,
+            "kommunenummer": codes,
             "region": region,
-            "centre": centre,
+            "region_type": np.where(is_centre_region, "centre", "restkommune"),
+            "centre": ["+".join(groups[k]) if k >= 0 else "" for k in group_of],
             "rule": rule.astype(str),
             "inkluderingsgrunnlag": nb,
             "inclusion_basis": en,
             "minutes_to_centre": minutes,
-            "out_share": np.where(chosen, out_s[rows, k_idx], np.nan),
-            "sum_share": np.where(chosen, sum_s[rows, k_idx], np.nan),
+            "minutes_mode": np.where(np.isnan(minutes) | (rule == "centre"), "", mode_used.astype(str)),
+            "out_share": o_sh,
+            "in_share": i_sh,
+            "sum_share": o_sh + i_sh,
             **membership_columns(fd, region),
         }
     )
     counts = mem["rule"].value_counts().to_dict()
+    proposal_summary = {
+        "rule": "jobs, job ratio (net in-commuting) and largest town; pairs from a shared town",
+        "params": asdict(p.centre_proposal),
+        "groups": format_groups(proposal.attrs["groups"]),
+        "skipped": proposal.attrs["skipped"],
+        "towns": (towns.attrs.get("rule") if towns is not None else None),
+    }
     return Regionalisation(
         membership=mem,
         method="ba",
         meta={
             "method": "TØI-style BA rule cascade (reconstruction of TØI report 1713/2019)",
-            "params": {k: v for k, v in p.__dict__.items() if k != "centre_proposal"},
-            "centres": ["+".join(gr) for gr in groups],
+            "params": asdict(p),
+            "readings": describe_params(p),
+            "centres": format_groups(groups),
             "centres_proposed": proposed,
-            "centre_proposal": p.centre_proposal.__dict__ if proposed else None,
+            "centre_proposal": proposal_summary,
+            "centre_proposal_table": proposal,
+            "population_year": (towns.attrs.get("population_year") if towns is not None else None),
+            "travel_times": tables.report,
             "skipped_rules": skipped,
-            "zones_without_travel_time": n_unknown,
             "rule_counts": {str(k): int(v) for k, v in counts.items()},
             "contiguity_repairs": n_repaired,
-            "denominators": {
-                "out_share": "workers living in m and working in the centre group / employed residents of m (row sum)",
-                "in_share": "workers living in the centre group and working in m / jobs in m (column sum)",
-                "sum_share": "out_share + in_share",
-                "travel_time": "minutes from m to the nearer municipality of the centre group, as given",
-            },
+            "n_centre_regions": int(mem.loc[is_centre_region, "region"].nunique()),
+            "n_restkommune_regions": int(mem.loc[~is_centre_region, "region"].nunique()),
             "seconds": time.perf_counter() - t0,
             "year": fd.year,
         },
     )
 
 
-def _attach_leftovers(
-    fd: FlowData,
-    times: pd.DataFrame,
+def _measures(
     rule: np.ndarray,
     group_of: np.ndarray,
-    rest_anchor: np.ndarray,
+    anchor: np.ndarray,
+    mode_used: np.ndarray,
+    rest_idx: np.ndarray,
+    arrays: dict[str, np.ndarray | None],
+    shares: tuple[np.ndarray, np.ndarray],
+    rest: tuple[np.ndarray | None, np.ndarray | None, dict[str, np.ndarray | None]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minutes, out-share and in-share of every municipality towards its region's centre group or anchor.
+
+    NaN for centres and standing restkommuner, and where the table has no time.
+    """
+    n = len(rule)
+    out_s, in_s = shares
+    rest_out, rest_in, rest_tt = rest
+    minutes, o_sh, i_sh = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    rest_pos = {int(z): j for j, z in enumerate(rest_idx)}
+    for i in range(n):
+        if rule[i] in ("centre", "rest", "zero_workers"):
+            continue
+        if group_of[i] >= 0:
+            k = int(group_of[i])
+            arr = arrays.get(mode_used[i])
+            minutes[i] = arr[i, k] if arr is not None else np.nan
+            o_sh[i], i_sh[i] = out_s[i, k], in_s[i, k]
+        elif anchor[i] >= 0 and rest_out is not None and rest_in is not None:
+            a, b = rest_pos.get(i), rest_pos.get(int(anchor[i]))
+            table = rest_tt.get(mode_used[i])
+            if a is not None and b is not None:
+                o_sh[i], i_sh[i] = rest_out[a, b], rest_in[a, b]
+                minutes[i] = table[a, b] if table is not None else np.nan
+    minutes[~np.isfinite(minutes)] = np.nan
+    minutes[rule == "centre"] = 0.0
+    return minutes, o_sh, i_sh
+
+
+def _attach_restkommuner(
+    fd: FlowData,
+    tables: _Tables,
+    rest_idx: np.ndarray,
+    rule: np.ndarray,
+    anchor: np.ndarray,
+    mode_used: np.ndarray,
     p: BAParams,
-) -> None:
-    """Inferred variant: attach a restkommune to a larger restkommune by rules tt30–tt75."""
-    rest = np.where((group_of < 0) & (rule == "rest"))[0]
-    if len(rest) < 2:
-        return
-    codes = fd.codes
-    heads = [[str(codes[i])] for i in rest]
-    tt = travel_time_array(times, fd, heads)
-    out_s, in_s = commuting_shares(fd, heads)
-    sum_s = out_s + in_s
-    order = rest[np.argsort(fd.jobs[rest], kind="mergesort")]
-    col = {int(z): k for k, z in enumerate(rest)}
-    for i in order:
-        if rest_anchor[i] >= 0:
-            continue
-        # anchors: larger restkommuner that are themselves still heads
-        cand = np.array([col[int(z)] for z in rest if fd.jobs[z] > fd.jobs[i] and rest_anchor[z] < 0], dtype=np.int64)
-        if len(cand) == 0:
-            continue
-        for name, limit, min_sum in (
-            ("tt30", p.tt30_minutes, p.tt30_min_sum_commuting),
-            ("tt45", p.tt45_minutes, p.tt45_min_sum_commuting),
-            ("tt75", p.tt75_minutes, p.tt75_min_sum_commuting),
-        ):
-            ok = (tt[i, cand] < limit) & ((sum_s[i, cand] > min_sum) if min_sum > 0 else True)
-            if ok.any():
-                k = _pick(cand[ok], sum_s[i], tt[i], p.tie_break)
-                rest_anchor[i] = rest[k]
-                rule[i] = name
-                break
+    uses_main: bool,
+    centre_groups: list[list[str]],
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray | None]]:
+    """Attach restkommuner to restkommuner by the travel-time rules (largest job count anchors first).
+
+    Returns the rest × rest out-share, in-share and minutes by mode (for the membership table).
+    """
+    codes = np.asarray(fd.codes, dtype=object)
+    heads_all = [[str(codes[i])] for i in rest_idx]
+    out_s, in_s = commuting_shares(fd, heads_all, in_share=p.in_share)
+    out_r, in_r = out_s[rest_idx], in_s[rest_idx]
+    sum_r = out_r + in_r
+    # centre groups compete as destinations too (a double centre counted as one)
+    main_r = main_destination(fd, heads_all + centre_groups)[rest_idx, : len(heads_all)] if uses_main else None
+    tt = {
+        mode: (None if a is None else a[rest_idx])
+        for mode in ("car", "boat")
+        for a in [tables.minutes(mode, heads_all, purpose="restkommuner", rows=rest_idx)]
+    }
+    names = np.array([c[0] for c in heads_all], dtype=str)
+    order = np.lexsort((names, -fd.jobs[rest_idx]))  # largest job count first, then the lower code
+    heads: list[int] = []  # positions (into rest_idx) of standing restkommuner
+    for a in order:
+        if heads:
+            cand_all = np.array(heads)
+            for name in p.restkommune_rules:
+                r = p.rule(name)
+                table = tt[r.mode]
+                if table is None:
+                    continue
+                ok = (table[a, cand_all] < r.max_minutes) & _condition(
+                    r, out_r[a, cand_all], sum_r[a, cand_all], None if main_r is None else main_r[a, cand_all]
+                )
+                if ok.any():
+                    cands = cand_all[ok]
+                    b = _pick(cands, out_r[a], sum_r[a], table[a], names, p.tie_break)
+                    anchor[rest_idx[a]] = rest_idx[b]
+                    rule[rest_idx[a]] = name
+                    mode_used[rest_idx[a]] = r.mode
+                    break
+        if anchor[rest_idx[a]] < 0:
+            heads.append(int(a))
+    return out_r, in_r, tt
 
 
 def _contiguity_repair(
@@ -463,13 +562,12 @@ def _contiguity_repair(
     boundaries: gpd.GeoDataFrame,
     region: np.ndarray,
     rule: np.ndarray,
-    centre: np.ndarray,
-    sum_s: np.ndarray,
     group_of: np.ndarray,
+    anchor: np.ndarray,
     groups: list[list[str]],
     p: BAParams,
 ) -> int:
-    """Add a restkommune lying between two parts of one region to that region; return the count."""
+    """Add a lone restkommune lying between two parts of one region to that region; return the count."""
     import scipy.sparse as sp
     from scipy.sparse.csgraph import connected_components
 
@@ -482,40 +580,42 @@ def _contiguity_repair(
             f"(e.g. {', '.join(missing[:5])}); give boundaries of the same year as the flow codes."
         )
         raise InputError(msg)
-    b = boundaries.set_index("kommunenummer").loc[list(fd.codes)].reset_index()
+    codes = np.asarray(fd.codes, dtype=object)
+    b = boundaries.set_index("kommunenummer").loc[list(codes)].reset_index()
     _, adj = adjacency(b, tolerance=p.adjacency_tolerance_m)
-    adj = adj.tocsr()
-    centre_group = {groups[k][0]: k for k in range(len(groups))}
+    adj = sp.csr_array(adj)
+    flows = fd.matrix.tocsr()
+    group_by_main = {g[0]: k for k, g in enumerate(groups)}
     repaired = 0
     for _ in range(fd.n):
         coo = adj.tocoo()
         same = region[coo.row] == region[coo.col]
         a = sp.csr_array((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=adj.shape)
         _, comp = connected_components(a, directed=False)
-        changed = False
-        for i in np.where(rule == "rest")[0]:
-            if region[i] != fd.codes[i] or (region == region[i]).sum() > 1:
-                continue  # only singleton restkommuner are moved
+        size = {r: int((region == r).sum()) for r in set(region)}
+        best = None
+        for i in np.flatnonzero(rule == "rest"):
+            if size[region[i]] > 1:
+                continue  # only a restkommune standing alone is moved
             nbrs = adj.indices[adj.indptr[i] : adj.indptr[i + 1]]
-            best = None
-            for r in set(region[nbrs]) - {region[i]}:
-                if r not in centre_group:
-                    continue
+            for r in sorted(set(region[nbrs]) - {region[i]}):
                 parts = {int(comp[j]) for j in nbrs if region[j] == r}
-                if len(parts) >= 2:
-                    k = centre_group[r]
-                    s = sum_s[i, k]
-                    if best is None or s > best[0]:
-                        best = (s, r, k)
-            if best is not None:
-                _, r, k = best
-                region[i] = r
-                centre[i] = "+".join(groups[k])
-                group_of[i] = k
-                rule[i] = "contiguity"
-                repaired += 1
-                changed = True
-                break
-        if not changed:
+                if len(parts) < 2:
+                    continue
+                members = np.flatnonzero(region == r)
+                link = flows[[i], :][:, members].sum() + flows[members, :][:, [i]].sum()
+                strength = link / max(fd.residents[i] + fd.jobs[i], 1.0)
+                key = (strength, str(r))
+                if best is None or key[0] > best[0][0] or (key[0] == best[0][0] and key[1] < best[0][1]):
+                    best = (key, int(i), r)
+        if best is None:
             break
+        _, moved, r = best
+        region[moved] = r
+        rule[moved] = "contiguity"
+        k = group_by_main.get(r, -1)
+        group_of[moved] = k
+        if k < 0:
+            anchor[moved] = int(np.flatnonzero(codes == r)[0])
+        repaired += 1
     return repaired

@@ -90,7 +90,10 @@ class FlowData:
         year
             Year of the codes; defaults to ``flows.attrs["year"]``.
         check_year
-            Refuse codes unknown for ``year`` (municipality codes, 2020 or later).
+            Refuse codes not in force in ``year`` (the official change table, 1940-2034),
+            naming them and the years they belong to; a code of the year before that is
+            a plain renumbering (SSB's 2019 table lists 1567 Rindal, 5061 from 2019) is read
+            as the year's code with a :class:`~geoaccess.errors.DataWarning`.
 
         Warns
         -----
@@ -109,16 +112,20 @@ class FlowData:
             msg = f"flows: {int(flows.duplicated(['origin', 'destination']).sum())} duplicated origin-destination rows."
             raise InputError(msg)
         yr = year if year is not None else flows.attrs.get("year")
-        if check_year and yr is not None and int(yr) >= 2020:
-            from geoaccess.layers.crosswalk import check_codes
+        if check_year and yr is not None:
+            from geoaccess.layers.crosswalk import rename_stale_codes
 
-            check_codes(
-                set(flows["origin"])
-                | set(flows["destination"])
-                | (set(map(str, codes)) if codes is not None else set()),
-                int(yr),
-                what="flows",
-            )
+            given = () if codes is None else codes
+            listed = set(flows["origin"]) | set(flows["destination"]) | set(map(str, given))
+            listed |= set(map(str, flows.attrs.get("codes") or ()))
+            ren = rename_stale_codes(listed, int(yr), what=str(flows.attrs.get("source", "flows")))
+            if ren:
+                attrs = dict(flows.attrs)
+                flows = flows.assign(origin=flows["origin"].replace(ren), destination=flows["destination"].replace(ren))
+                flows.attrs.update(attrs)
+                flows.attrs["codes"] = sorted({ren.get(c, c) for c in attrs.get("codes") or ()})
+                if codes is not None:
+                    codes = sorted({ren.get(str(c), str(c)) for c in codes})
         if codes is None and flows.attrs.get("codes"):
             codes = list(flows.attrs["codes"])
         if codes is not None:

@@ -17,7 +17,8 @@ destination = a centre). Produce them with the engine between municipality centr
 e.g. ``geoaccess.engine.matrix.travel_time_matrix(network, origins, destinations)``
 with origins/destinations snapped from municipality centroids or population-weighted
 centres, converted from seconds to minutes and to long form. A missing pair is
-unreachable.
+unreachable. Reading and checking tables lives in :mod:`geoaccess.regions.travel_tables`
+(re-exported here as :func:`normalise_travel_times` and :func:`read_travel_times`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 
 from geoaccess.errors import InputError
 from geoaccess.regions.config import TravelTimeParams
+from geoaccess.regions.travel_tables import minutes_array, normalise_travel_times, read_travel_times, zone_ids
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -37,24 +39,14 @@ if TYPE_CHECKING:
     from geoaccess.regions.flows import FlowData, Regionalisation
 
 __all__ = [
-    "travel_times_from_network",
     "enlargement",
     "labour_pool",
     "normalise_travel_times",
     "read_travel_times",
     "region_changes",
     "travel_time_regions",
+    "travel_times_from_network",
 ]
-
-
-def _ids(values: Any) -> Any:
-    """Zone ids as strings: integral floats lose ``.0`` (ids read as float), padded to 4 like kommunenummer."""
-    import pandas as pd
-
-    s = pd.Series(values)
-    if pd.api.types.is_float_dtype(s) and (s.dropna() == s.dropna().round()).all():
-        s = s.astype("Int64")
-    return s.astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(4)
 
 
 def travel_times_from_network(
@@ -97,7 +89,7 @@ def travel_times_from_network(
         pts = layer[[col, layer.geometry.name]].copy()
         if not pts.geom_type.isin(["Point"]).all():
             pts = pts.set_geometry(layer.geometry.representative_point())
-        pts[col] = _ids(pts[col]).to_numpy()
+        pts[col] = zone_ids(pts[col]).to_numpy()
         return pts
 
     tab = travel_time_matrix(
@@ -111,75 +103,6 @@ def travel_times_from_network(
         progress=progress,
     )
     return normalise_travel_times(tab, what="engine travel times")
-
-
-def normalise_travel_times(times: pd.DataFrame, *, what: str = "travel times") -> pd.DataFrame:
-    """Bring a travel-time table to ``origin, destination, minutes`` with 4-digit-padded string codes.
-
-    Accepts the engine's table (``origin_id``, ``destination_id``, ``minutes``, from
-    :func:`geoaccess.engine.matrix.travel_time_matrix`) as well. NaN minutes mean
-    unreachable and are dropped (a missing pair is unreachable); negative minutes and
-    duplicated pairs raise :class:`InputError`.
-    """
-    import pandas as pd
-
-    t = times.rename(columns={"origin_id": "origin", "destination_id": "destination"})
-    need = {"origin", "destination", "minutes"}
-    if not need <= set(t.columns):
-        msg = f"{what}: expected columns origin, destination, minutes; found {list(times.columns)}."
-        raise InputError(msg)
-    t = t[["origin", "destination", "minutes"]].copy()
-    for col in ("origin", "destination"):
-        t[col] = _ids(t[col])
-    t["minutes"] = pd.to_numeric(t["minutes"], errors="coerce")
-    if (t["minutes"] < 0).any():
-        msg = f"{what}: {int((t['minutes'] < 0).sum())} rows have negative minutes."
-        raise InputError(msg)
-    dup = t.duplicated(["origin", "destination"])
-    if dup.any():
-        first = t.loc[dup].iloc[0]
-        msg = (
-            f"{what}: {int(dup.sum())} duplicated origin-destination rows "
-            f"(e.g. {first['origin']} -> {first['destination']})."
-        )
-        raise InputError(msg)
-    return t.loc[t["minutes"].notna()].reset_index(drop=True)
-
-
-def read_travel_times(path: str) -> pd.DataFrame:
-    """Read a travel-time CSV ``origin,destination,minutes`` (see :func:`normalise_travel_times`)."""
-    import pandas as pd
-
-    try:
-        t = pd.read_csv(path, dtype=str)
-    except OSError as exc:
-        msg = f"Cannot read the travel-time table {path}: {exc}"
-        raise InputError(msg) from exc
-    if "minutes" in t.columns:
-        raw = t["minutes"].fillna("").str.strip()
-        bad = pd.to_numeric(raw, errors="coerce").isna() & ~raw.str.lower().isin(["", "nan", "inf"])
-        if bad.any():
-            msg = f"{path}: {int(bad.sum())} rows have non-numeric minutes (e.g. {raw[bad].iloc[0]!r})."
-            raise InputError(msg)
-        t["minutes"] = pd.to_numeric(raw.replace({"inf": "nan"}), errors="coerce")
-    return normalise_travel_times(t, what=str(path))
-
-
-def _matrix(times: pd.DataFrame, zones: Sequence[str], targets: Sequence[str]) -> np.ndarray:
-    """Dense minutes zone × target (inf where absent; 0 from a target to itself)."""
-    times = normalise_travel_times(times)
-    zpos = {z: i for i, z in enumerate(zones)}
-    tpos = {c: k for k, c in enumerate(targets)}
-    out = np.full((len(zones), len(targets)), np.inf)
-    o = times["origin"].map(zpos)
-    d = times["destination"].map(tpos)
-    ok = o.notna() & d.notna()
-    mins = times["minutes"].astype(float)
-    np.minimum.at(out, (o[ok].astype(int).to_numpy(), d[ok].astype(int).to_numpy()), mins[ok].to_numpy())
-    for k, c in enumerate(targets):
-        if c in zpos:
-            out[zpos[c], k] = 0.0
-    return out
 
 
 def travel_time_regions(
@@ -224,7 +147,7 @@ def travel_time_regions(
     from geoaccess.regions.flows import Regionalisation, membership_columns
 
     p = params or TravelTimeParams()
-    cen = list(_ids(list(centres)))
+    cen = list(zone_ids(list(centres)))
     if not cen:
         msg = "travel_time_regions: the centre list is empty."
         raise InputError(msg)
@@ -234,10 +157,10 @@ def travel_time_regions(
         if jobs is None:
             jobs = pd.Series(flows.jobs, index=flows.codes)
     elif zones is not None:
-        zone_list = list(_ids(list(zones)))
+        zone_list = list(zone_ids(list(zones)))
     else:
         zone_list = sorted(set(normalise_travel_times(times)["origin"]) | set(cen))
-    m = _matrix(times, zone_list, cen)
+    m = minutes_array(times, zone_list, cen)
     weight = np.array([float(jobs.get(c, 0.0)) for c in cen]) if jobs is not None else np.zeros(len(cen))
     best = m.min(axis=1)
     region = np.empty(len(zone_list), dtype=object)
@@ -324,7 +247,7 @@ def labour_pool(
 
     c = str(centre).zfill(4)
     flows.index([c], what="centre")
-    m = _matrix(times, list(flows.codes), [c])[:, 0]
+    m = minutes_array(times, list(flows.codes), [c])[:, 0]
     rows = []
     for t in thresholds:
         inside = m <= float(t)
