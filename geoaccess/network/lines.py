@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -218,26 +218,32 @@ def lines_to_network(
         )
         raise InputError(msg)
     # speeds --------------------------------------------------------------------------------------------
+    from geoaccess.limits import get_limits
+
+    bounds = get_limits().speeds
     raw = gdf[speed_column]
     speed = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-    invalid = ~np.isfinite(speed) | (speed <= 0)
+    implausible = np.isfinite(speed) & (speed > 0) & ~((speed >= bounds.road_min_kmh) & (speed <= bounds.road_max_kmh))
+    invalid = ~np.isfinite(speed) | (speed <= 0) | implausible
     n_default = int(invalid.sum())
     if n_default:
         idx = np.flatnonzero(invalid)
         examples = ", ".join(f"row {i} ({speed_column}={raw.iloc[i]!r})" for i in idx[:10])
+        kinds = "a missing, invalid or implausible" if implausible.any() else "a missing or invalid"
+        plaus = f" (plausible: {bounds.describe()})" if implausible.any() else ""
         if default_speed_kmh is None:
             msg = (
-                f"{what}: {n_default} row(s) have a missing or invalid speed in {speed_column!r} (km/h): {examples}"
+                f"{what}: {n_default} row(s) have {kinds} speed in {speed_column!r} (km/h){plaus}: {examples}"
                 f"{' ...' if n_default > 10 else ''}. Fix them, or pass default_speed_kmh= to use a default speed."
             )
             raise InputError(msg)
-        if not default_speed_kmh > 0:
-            msg = f"default_speed_kmh must be > 0 km/h, got {default_speed_kmh}."
+        if not bounds.contains(float(default_speed_kmh)):
+            msg = f"default_speed_kmh must be a plausible speed, {bounds.describe()}; got {default_speed_kmh}."
             raise InputError(msg)
         warnings.warn(
-            f"{what}: {n_default} row(s) have a missing or invalid speed in {speed_column!r}; "
+            f"{what}: {n_default} row(s) have {kinds} speed in {speed_column!r}{plaus}; "
             f"{default_speed_kmh} km/h is used for them (e.g. {examples}).",
-            UserWarning,
+            DataWarning,
             stacklevel=3,
         )
         speed = np.where(invalid, float(default_speed_kmh), speed)
