@@ -182,6 +182,11 @@ def _direction_codes(values: Any, forward: tuple[str, ...], backward: tuple[str,
     return np.where(fwd, 1, np.where(bwd, -1, 0)).astype(np.int8)
 
 
+def _shown(value: Any) -> str:
+    """A cell value for a message: strings quoted, numbers plain."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def lines_to_network(
     gdf: gpd.GeoDataFrame,
     *,
@@ -228,7 +233,7 @@ def lines_to_network(
     n_default = int(invalid.sum())
     if n_default:
         idx = np.flatnonzero(invalid)
-        examples = ", ".join(f"row {i} ({speed_column}={raw.iloc[i]!r})" for i in idx[:10])
+        examples = ", ".join(f"row {i} ({speed_column}={_shown(raw.iloc[i])})" for i in idx[:10])
         kinds = "a missing, invalid or implausible" if implausible.any() else "a missing or invalid"
         plaus = f" (plausible: {bounds.describe()})" if implausible.any() else ""
         if default_speed_kmh is None:

@@ -226,9 +226,10 @@ def from_netex(
                 counts["empty_operating_period"] += 1
                 continue
             spans.append((dtype, a, b, available, day_type_weekdays.get(dtype), f"OperatingPeriod {period!r}"))
-    start = min((r[1] for r in spans), default=dt.date(1970, 1, 1))
-    end = max((r[2] for r in spans), default=start - dt.timedelta(days=1))
-    if spans:
+    start, end = (min(r[1] for r in spans), max(r[2] for r in spans)) if spans else (dt.date(1970, 1, 2),) * 2
+    if not spans:
+        end = dt.date(1970, 1, 1)  # no dates: an empty calendar
+    else:
         widest = max(spans, key=lambda r: (r[2] - r[1]).days)
         check_span(start, end, what=f"{source}: DayTypeAssignments (widest: {widest[5]})")
     n_days = (end - start).days + 1

@@ -51,7 +51,7 @@ _COLUMNS = {
     "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
     "transfers.txt": ("from_stop_id", "to_stop_id"),
 }
-_TIME = r"^(\d{1,6}):([0-5]\d):([0-5]\d)$"
+_TIME = r"^(\d{1,9}):([0-5]\d):([0-5]\d)$"
 _UINT = r"^\d{1,9}$"
 
 

@@ -317,11 +317,11 @@ def _iterparse(fh: IO[bytes], *, recover: bool) -> Any:
     )
 
 
-def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None) -> None:
+def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tags: dict[str, int] | None = None) -> None:
     """Feed one parse's objects to ``col``, skipping the handled objects numbered in ``col.skip``.
 
     With ``lines``, only record the start line of each handled object (objects of
-    :data:`_HANDLED` never nest, so consecutive start lines delimit them).
+    :data:`_HANDLED` never nest, so consecutive start lines delimit them) and count them by tag in ``tags``.
     """
     k = 0
     for _, e in it:
@@ -329,6 +329,8 @@ def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None) -> 
         if tag in _HANDLED:
             if lines is not None:
                 lines.append(e.sourceline or 0)
+                if tags is not None:
+                    tags[tag] = tags.get(tag, 0) + 1
             elif k not in col.skip:
                 col.handle(tag, e)
             k += 1
@@ -337,6 +339,28 @@ def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None) -> 
         if parent is not None:
             while e.getprevious() is not None:
                 del parent[0]
+
+
+_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(" + "|".join(sorted(_HANDLED)).encode() + rb")(?=[\s/>])")
+
+
+def _count_start_tags(opener: Opener) -> dict[str, int]:
+    """Start tags of handled objects in the raw bytes: what a damaged file should have held."""
+    counts: dict[str, int] = {}
+    pending = b""
+    with opener() as fh:
+        while True:
+            data = fh.read(1 << 20)
+            buf = pending + data
+            limit = len(buf) - 64 if data else len(buf)  # a tag starting later may be cut: keep it for the next round
+            for m in _START_TAG.finditer(buf):
+                if m.start() >= limit:
+                    break
+                name = m[1].decode()
+                counts[name] = counts.get(name, 0) + 1
+            if not data:
+                return counts
+            pending = buf[max(limit, 0) :]
 
 
 def _damaged(starts: list[int], error_lines: list[int]) -> set[int]:
@@ -397,12 +421,15 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
         with opener() as raw:
             fh = RepairingUtf8Reader(raw) if utf8 else raw
             it = _iterparse(io.BufferedReader(fh) if utf8 else fh, recover=True)
-            _stream(target, it, lines)
+            _stream(target, it, lines, seen_tags)
             return it.error_log, (fh if utf8 else None)
 
     # pass 1: where are the objects and the errors; pass 2: read the objects no error touched
     starts: list[int] = []
+    seen_tags: dict[str, int] = {}
     log, repaired = parse(None, starts)
+    expected = _count_start_tags(opener)
+    unrecovered = {t: n - seen_tags.get(t, 0) for t, n in expected.items() if n > seen_tags.get(t, 0)}
     errors = [(x.line, x.type_name, x.message.strip()) for x in log if x.level_name in ("ERROR", "FATAL")]
     if any(t == "ERR_RESOURCE_LIMIT" for _, t, _ in errors):
         msg = f"{where}: refused: {errors[0][2]} (an XML entity expansion attack, or a damaged file)."
@@ -427,10 +454,13 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
                count=1 if cut else 0, example=f"{name} line {cut[-1][0]}" if cut else None)
     report.add("NeTEx object", "in a damaged part of an XML file (skipped)", count=len(lost),
                examples=[f"{name} line {starts[k]}" for k in lost[:5]])
+    report.add("NeTEx object", "lost where the XML parser could not recover (counted from the file's start tags)",
+               count=sum(unrecovered.values()), examples=[f"{n} {t} in {name}" for t, n in unrecovered.items()])
+    n_lost = len(lost) + sum(unrecovered.values())
     first = errors[0] if errors else (line, "", re.sub(r", line \d+, column \d+$", "", first_error.msg))
     warnings.warn(
         f"{where} is damaged (first XML error at line {first[0]}: {first[2]}); read in recovery mode: "
-        f"{len(lost)} object(s) skipped, {n_bytes} byte(s) not UTF-8 read as Windows-1252, "
+        f"{n_lost} object(s) skipped or lost, {n_bytes} byte(s) not UTF-8 read as Windows-1252, "
         f"{len(local)} undefined entit(y/ies) dropped. See the timetable's report.",
         DataWarning,
         stacklevel=3,
