@@ -60,7 +60,7 @@ def sniff_encoding(head: bytes) -> str:
         if head.startswith(bom):
             return name
     n = len(head) - len(head) % 2
-    if n >= 4:
+    if n >= 2:
         even, odd = head[0:n:2], head[1:n:2]
         half = n // 2
         if odd.count(0) > 0.6 * half and even.count(0) < 0.1 * half:

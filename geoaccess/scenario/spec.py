@@ -370,7 +370,7 @@ def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
         msg = f"{where}: edit {index} is not a table; write [[edits]] with type = \"speed\"|\"close\"|\"link\"|\"ferry\"."
         raise InputError(msg)
     kind = raw.get("type")
-    if kind not in _ALLOWED:
+    if not isinstance(kind, str) or kind not in _ALLOWED:
         msg = (f"{where}: edit {index}, field 'type': {kind!r} is not one of "
                f"'speed', 'close', 'link', 'ferry'.")
         raise InputError(msg)

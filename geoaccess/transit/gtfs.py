@@ -92,6 +92,9 @@ class _Source:
             ):
                 df = pd.read_csv(fh, dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False)
         except pd.errors.EmptyDataError:
+            if name in REQUIRED:
+                msg = f"{label} is empty; a GTFS feed needs a header line ({', '.join(_COLUMNS[name])}, ...) and rows."
+                raise InputError(msg) from None
             return pd.DataFrame()
         except pd.errors.ParserError as exc:
             msg = f"{label} is not a readable CSV file ({exc}). Check its quoting and the number of fields per line."
@@ -496,7 +499,10 @@ def _expand_frequencies(freq, rows: _Rows, report, trip_index, t_id, t_route, t_
             limit=lim.max_trips_per_frequency, unit="trips",
         )
     starts = np.searchsorted(st_trip, np.arange(len(t_id) + 1))
-    templates = np.unique(f_trip[good])
+    templates = np.unique(f_trip[f_trip >= 0])  # a template's own times are relative: never kept as a trip
+    orphans = np.setdiff1d(templates, f_trip[good])
+    report.add_many("trip", "frequency-based trip whose frequencies.txt rows were all refused (no departures)",
+                    [str(t_id[t]) for t in orphans])
     new_ids, new_route, new_serv = [], [], []
     parts_t, parts_s, parts_a, parts_d = [], [], [], []
     next_trip = len(t_id)
@@ -519,7 +525,7 @@ def _expand_frequencies(freq, rows: _Rows, report, trip_index, t_id, t_route, t_
     drop = np.isin(st_trip, templates)
     report.add(
         "trip", "frequency-based trip expanded into departures at its headway", action="repaired",
-        count=len(templates),
+        count=len(templates) - len(orphans),
     )
     st_trip = np.concatenate([st_trip[~drop], *parts_t]).astype(np.int64)
     st_stop = np.concatenate([st_stop[~drop], *parts_s])

@@ -344,8 +344,8 @@ def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tag
 _START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(" + "|".join(sorted(_HANDLED)).encode() + rb")(?=[\s/>])")
 
 
-def _count_start_tags(opener: Opener) -> dict[str, int]:
-    """Start tags of handled objects in the raw bytes: what a damaged file should have held."""
+def _count_start_tags(opener: Opener) -> tuple[dict[str, int], bytes]:
+    """Start tags of handled objects in the raw bytes (what a damaged file should hold), and its last bytes."""
     counts: dict[str, int] = {}
     pending = b""
     with opener() as fh:
@@ -359,7 +359,7 @@ def _count_start_tags(opener: Opener) -> dict[str, int]:
                 name = m[1].decode()
                 counts[name] = counts.get(name, 0) + 1
             if not data:
-                return counts
+                return counts, buf[-256:]
             pending = buf[max(limit, 0) :]
 
 
@@ -428,7 +428,7 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
     starts: list[int] = []
     seen_tags: dict[str, int] = {}
     log, repaired = parse(None, starts)
-    expected = _count_start_tags(opener)
+    expected, tail = _count_start_tags(opener)
     unrecovered = {t: n - seen_tags.get(t, 0) for t, n in expected.items() if n > seen_tags.get(t, 0)}
     errors = [(x.line, x.type_name, x.message.strip()) for x in log if x.level_name in ("ERROR", "FATAL")]
     if any(t == "ERR_RESOURCE_LIMIT" for _, t, _ in errors):
@@ -449,9 +449,9 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
                count=len(local), example=f"{name} line {local[0][0]}: {local[0][2]}" if local else None)
     report.add("XML file", "not well-formed; read in recovery mode", action="repaired", count=1 if hard else 0,
                example=f"{name} line {hard[0][0]}: {hard[0][2]}" if hard else None)
-    cut = [e for e in hard if "Premature end of data" in e[2] or e[1] == "ERR_TAG_NOT_FINISHED"]
-    report.add("XML file", "truncated: ends inside an element (any objects after the last line read are missing)",
-               count=1 if cut else 0, example=f"{name} line {cut[-1][0]}" if cut else None)
+    cut = not re.search(rb"</(?:[A-Za-z_][\w.-]*:)?PublicationDelivery\s*>\s*$", tail)
+    report.add("XML file", "truncated: does not end with </PublicationDelivery> (objects after the last line "
+               "read are missing)", count=int(cut), example=f"{name} line {errors[-1][0] if errors else line}")
     report.add("NeTEx object", "in a damaged part of an XML file (skipped)", count=len(lost),
                examples=[f"{name} line {starts[k]}" for k in lost[:5]])
     report.add("NeTEx object", "lost where the XML parser could not recover (counted from the file's start tags)",
