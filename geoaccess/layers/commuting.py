@@ -70,7 +70,7 @@ def _codes(series: pd.Series, *, what: str, source: str) -> pd.Series:
 
     s = series.astype("string").str.strip()
     s = s.str.replace(r"\.0$", "", regex=True).str.zfill(4)
-    bad = s.isna() | ~s.str.fullmatch(r"\d{4}").fillna(False)
+    bad = s.isna() | ~s.str.fullmatch(r"[0-9]{4}").fillna(False)  # ASCII digits: \d also matches "٠٣٠١"
     if bad.any():
         examples = ", ".join(map(repr, pd.Series(series[bad]).astype(str).unique()[:5]))
         msg = (

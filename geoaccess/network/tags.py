@@ -81,12 +81,12 @@ IMPLICIT_MAXSPEED_KMH: dict[str, float] = {
 }
 """Implicit ("<country>:<context>") speed limits in km/h, as used in OSM ``maxspeed``."""
 
-_NUMBER_UNIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|km/t|mph|knots?)?\s*$", re.IGNORECASE)
-_ZONE = re.compile(r"^([A-Z]{2}):zone:?(\d+)$", re.IGNORECASE)
-_HMS = re.compile(r"^\s*(\d{1,6})(?::(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?)?\s*$")
+_NUMBER_UNIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|km/t|mph|knots?)?\s*$", re.IGNORECASE | re.ASCII)
+_ZONE = re.compile(r"^([A-Z]{2}):zone:?(\d+)$", re.IGNORECASE | re.ASCII)
+_HMS = re.compile(r"^\s*(\d{1,6})(?::(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?)?\s*$", re.ASCII)
 _ISO = re.compile(
     r"^\s*P(?:(\d{1,6}(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _TRUE = frozenset({"yes", "true", "1"})
 _REVERSE = frozenset({"-1", "reverse"})

@@ -51,8 +51,8 @@ _COLUMNS = {
     "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
     "transfers.txt": ("from_stop_id", "to_stop_id"),
 }
-_TIME = r"^(\d{1,9}):([0-5]\d):([0-5]\d)$"
-_UINT = r"^\d{1,9}$"
+_TIME = r"^([0-9]{1,9}):([0-5][0-9]):([0-5][0-9])$"  # ASCII digits only (\d also matches "٣")
+_UINT = r"^[0-9]{1,9}$"
 
 
 class _Source:
@@ -308,7 +308,7 @@ def _read(src: _Source, path: Path, *, crs: str | None, strict: bool, footpaths:
     routes = src.read("routes.txt")
     route_ids = routes["route_id"].to_numpy(dtype=object)
     rt_raw = _strip(_col(routes, "route_type", "3"))
-    rt_ok = rt_raw.str.fullmatch(r"\d{1,4}").to_numpy(dtype=bool)
+    rt_ok = rt_raw.str.fullmatch(r"[0-9]{1,4}").to_numpy(dtype=bool)
     report.add_many("route", "route_type missing or not a number (bus, 3, assumed)",
                     [f"{r} ({v!r})" for r, v in zip(route_ids[~rt_ok], rt_raw[~rt_ok], strict=True)],
                     action="repaired")
@@ -545,7 +545,7 @@ def _transfers(tr, rows: _Rows, report: ValidationReport, index: dict[str, int])
     ti = np.array([index.get(s, -1) for s in tr["to_stop_id"]], dtype=np.int64)
     kind_raw = _strip(_col(tr, "transfer_type", "0"))
     digits = kind_raw.where(kind_raw != "", "0")
-    is_digit = digits.str.fullmatch(r"\d{1,2}").to_numpy(dtype=bool)
+    is_digit = digits.str.fullmatch(r"[0-9]{1,2}").to_numpy(dtype=bool)
     kind = np.full(len(tr), -1, dtype=np.int64)
     kind[is_digit] = digits[is_digit].astype(np.int64).to_numpy()
     unknown_kind = ~np.isin(kind, list(TRANSFER_TYPES))
@@ -555,7 +555,7 @@ def _transfers(tr, rows: _Rows, report: ValidationReport, index: dict[str, int])
     mins_raw = _strip(_col(tr, "min_transfer_time"))
     blank = (mins_raw == "").to_numpy()
     mins = np.full(len(tr), np.nan)
-    nums = mins_raw.str.fullmatch(r"-?\d+(\.\d+)?").to_numpy(dtype=bool)
+    nums = mins_raw.str.fullmatch(r"-?[0-9]{1,12}(\.[0-9]+)?").to_numpy(dtype=bool)
     mins[nums] = mins_raw[nums].astype(float).to_numpy()
     not_number = ~blank & ~nums
     rows.refuse(file, not_number, mins_raw, column="min_transfer_time", index=tr.index,

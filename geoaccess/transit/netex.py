@@ -130,8 +130,8 @@ def _ref(elem: Any, tag: str) -> str | None:
     return None if e is None else e.get("ref")
 
 
-_XSD_TIME = re.compile(r"^\s*(\d{2}):([0-5]\d):([0-5]\d(?:\.\d+)?)(?:Z|[+-]\d{2}:\d{2})?\s*$")
-_OFFSET = re.compile(r"^\s*\d{1,3}\s*$")
+_XSD_TIME = re.compile(r"^\s*(\d{2}):([0-5]\d):([0-5]\d(?:\.\d+)?)(?:Z|[+-]\d{2}:\d{2})?\s*$", re.ASCII)
+_OFFSET = re.compile(r"^\s*\d{1,3}\s*$", re.ASCII)
 
 
 def parse_passing_time(value: str | None, offset: str | None = None, *, max_s: float | None = None) -> float:
@@ -283,7 +283,7 @@ class _Collector:
             pts = []
             for p in e.iter(NS + "StopPointInJourneyPattern"):
                 order = (p.get("order") or str(len(pts) + 1)).strip()
-                if not order.isdigit() or len(order) > 9:
+                if not (order.isascii() and order.isdigit()) or len(order) > 9:
                     self.flag("JourneyPattern", "StopPointInJourneyPattern with an unreadable order (pattern "
                               "skipped)", e.get("id"))
                     return
