@@ -258,8 +258,9 @@ def limit_error(what: str, value: str, *, key: str, limit: float | int, unit: st
     """
     section, name = key.split(".", 1)
     src = get_limits().source
+    shown = f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
     msg = (
-        f"{what}: {value} exceeds the limit [{section}] {name} = {limit:g}{(' ' + unit) if unit else ''} "
+        f"{what}: {value} exceeds the limit [{section}] {name} = {shown}{(' ' + unit) if unit else ''} "
         f"(from {src}). If the input is genuine, raise it in a TOML file named by {ENV_VAR} "
         "(see docs/robustness.md)."
     )

@@ -165,6 +165,16 @@ def _clean(kind: str):  # noqa: ANN202 - a Timetable
     return _CLEAN[kind]
 
 
+def _read_or_refuse(reader, path: Path, **kw):  # noqa: ANN001, ANN202 - a reader and its Timetable
+    """The timetable, or None when the reader refused the input with an InputError (the only allowed failure)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            return reader(path, **kw)
+    except InputError:
+        return None
+
+
 def _check_timetable(tt, clean) -> None:  # noqa: ANN001
     """Invariants of any timetable a reader returns from a damaged copy of a clean feed."""
     assert np.isfinite(tt.arr).all() and (tt.dep >= tt.arr).all()
@@ -193,13 +203,9 @@ def test_gtfs_reader_on_a_hostile_cell(tmp_path_factory, cell, row, value, stric
     df = pd.read_csv(feed / f"{file}.txt", dtype=str, keep_default_na=False)
     df.loc[df.index[row % len(df)], column] = value
     df.to_csv(feed / f"{file}.txt", index=False)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            tt = read_gtfs(feed, strict=strict, footpaths=True)
-    except InputError:
-        return
-    _check_timetable(tt, _clean("gtfs"))
+    tt = _read_or_refuse(read_gtfs, feed, strict=strict, footpaths=True)
+    if tt is not None:
+        _check_timetable(tt, _clean("gtfs"))
 
 
 @examples(40)
@@ -212,13 +218,9 @@ def test_gtfs_reader_on_hostile_bytes(tmp_path_factory, file, data):
     shutil.copytree(FIX / "gtfs_min", feed, dirs_exist_ok=True)
     original = (feed / f"{file}.txt").read_bytes()
     (feed / f"{file}.txt").write_bytes(original[: len(data) % (len(original) + 1)] + data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            tt = read_gtfs(feed, strict=False, footpaths=False)
-    except InputError:
-        return
-    _check_timetable(tt, _clean("gtfs"))
+    tt = _read_or_refuse(read_gtfs, feed, strict=False, footpaths=False)
+    if tt is not None:
+        _check_timetable(tt, _clean("gtfs"))
 
 
 # --------------------------------------------------------------------------- NeTEx values and XML
@@ -267,13 +269,9 @@ def test_netex_reader_on_a_hostile_value(tmp_path_factory, tag, which, value):
 
     assume("\x00" not in value and not any(0xD800 <= ord(c) <= 0xDFFF for c in value))
     d = _netex_variant(tmp_path_factory.mktemp("nx"), change)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            tt = read_netex(d, footpaths=False)
-    except InputError:
-        return
-    _check_timetable(tt, _clean("netex"))
+    tt = _read_or_refuse(read_netex, d, footpaths=False)
+    if tt is not None:
+        _check_timetable(tt, _clean("netex"))
 
 
 @examples(50)
@@ -290,11 +288,8 @@ def test_netex_damaged_bytes_lose_nothing_uncounted(tmp_path_factory, where, jun
 
     d = _netex_variant(tmp_path_factory.mktemp("nx"), change)
     clean = _clean("netex")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            tt = read_netex(d, footpaths=False)
-    except InputError:
+    tt = _read_or_refuse(read_netex, d, footpaths=False)
+    if tt is None:
         return
     _check_timetable(tt, clean)
     missing = {str(t) for t in clean.trip_id} - {str(t) for t in tt.trip_id}

@@ -286,7 +286,7 @@ def test_row08_calendar_span_0001_to_9999_refused(tmp_path):
     rows = "\n".join(f"S{i},1,1,1,1,1,1,1,00010101,99991231" for i in range(2000))
     cal = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n" + rows + "\n"
     feed = _feed(tmp_path, calendar=cal)
-    with pytest.raises(LimitError, match=r"0001-01-01 to 9999-12-31 .* max_calendar_span_days = 36600"):
+    with pytest.raises(LimitError, match=r"0001-01-01 to 9999-12-31 .* max_calendar_span_days = 36,600 days"):
         read_gtfs(feed)
 
 

@@ -135,30 +135,20 @@ def validate_flows(
         raise InputError(msg)
     from geoaccess.limits import get_limits, limit_error
 
+    def rows(mask: np.ndarray, problem: str) -> str:
+        first = flows.loc[mask].iloc[0]
+        return f"{source}: {int(mask.sum())} rows have {problem}, e.g. {first[oc]} -> {first[dc]}: {first[wc]}"
+
     wf = w.to_numpy(dtype=np.float64)
-    nonfinite = ~np.isfinite(wf)
-    if nonfinite.any():
-        first = flows.loc[nonfinite].iloc[0]
-        msg = (
-            f"{source}: {int(nonfinite.sum())} rows have an infinite count in column {wc!r}, e.g. "
-            f"{first[oc]} -> {first[dc]}: {first[wc]!r}; give the number of workers."
-        )
-        raise InputError(msg)
     cap = get_limits().counts.max_workers
-    huge = wf > cap
-    if huge.any():
-        first = flows.loc[huge].iloc[0]
-        raise limit_error(
-            f"{source}: {int(huge.sum())} row(s) (e.g. {first[oc]} -> {first[dc]})",
-            f"a count of {first[wc]} workers", key="counts.max_workers", limit=cap, unit="workers",
-        )
-    neg = w < 0
-    if neg.any():
-        first = flows.loc[neg].iloc[0]
-        msg = (
-            f"{source}: {int(neg.sum())} rows have a negative number of workers, e.g. "
-            f"{first[oc]} -> {first[dc]}: {first[wc]}; commuting counts must be >= 0."
-        )
+    if (~np.isfinite(wf)).any():
+        msg = rows(~np.isfinite(wf), f"an infinite count in column {wc!r}") + "; give the number of workers."
+        raise InputError(msg)
+    if (wf > cap).any():
+        raise limit_error(rows(wf > cap, "a huge count"), "the count", key="counts.max_workers", limit=cap,
+                          unit="workers")
+    if (wf < 0).any():
+        msg = rows(wf < 0, "a negative number of workers") + "; commuting counts must be >= 0."
         raise InputError(msg)
     out["workers"] = wf.astype(np.int64) if np.all(wf == np.round(wf)) else wf
     dup = out.duplicated(["origin", "destination"], keep=False)
