@@ -210,16 +210,25 @@ class _Collector:
         self.max_s = get_limits().timetable.max_stop_time_s
         self.skip: set[int] = set()  # positions (in the file's element sequence) of damaged objects
 
-    def mark(self) -> tuple[int, int, dict[str, int], dict[tuple[str, str, str], int]]:
-        """State before a file, to undo a partial read of it (dict entries are keyed by id: reading again overwrites)."""
-        return len(self.dta), len(self.journeys), dict(self.unknown_modes), {k: len(v) for k, v in self.bad.items()}
+    _KEYED = ("quays", "stop_place_of_quay", "stop_places", "assign", "day_types", "periods", "lines", "routes", "jps")
 
-    def rollback(self, mark: tuple[int, int, dict[str, int], dict[tuple[str, str, str], int]]) -> None:
-        n_dta, n_j, modes, bad = mark
-        del self.dta[n_dta:]
-        del self.journeys[n_j:]
-        self.unknown_modes = dict(modes)
-        self.bad = {k: v[: bad.get(k, 0)] for k, v in self.bad.items() if bad.get(k, 0)}
+    def mark(self) -> dict[str, Any]:
+        """The state before a file, to undo a partial read of it (:meth:`rollback`)."""
+        state: dict[str, Any] = {k: len(getattr(self, k)) for k in (*self._KEYED, "dta", "journeys")}
+        state["unknown_modes"] = dict(self.unknown_modes)
+        state["bad"] = {k: len(v) for k, v in self.bad.items()}
+        return state
+
+    def rollback(self, mark: dict[str, Any]) -> None:
+        """Forget what was read since ``mark`` (dicts keep insertion order, so new ids are the last ones)."""
+        for k in self._KEYED:
+            d = getattr(self, k)
+            for key in list(d)[mark[k]:]:
+                del d[key]
+        del self.dta[mark["dta"]:]
+        del self.journeys[mark["journeys"]:]
+        self.unknown_modes = dict(mark["unknown_modes"])
+        self.bad = {k: v[: mark["bad"][k]] for k, v in self.bad.items() if mark["bad"].get(k, 0)}
 
     def flag(self, what: str, reason: str, ident: str | None, *, action: str = "skipped") -> None:
         self.bad.setdefault((what, reason, action), []).append(str(ident))
@@ -384,10 +393,8 @@ def _blank(opener: Opener) -> bool:
 
 def _read_file(col: _Collector, name: str, opener: Opener, *, report: ValidationReport, strict: bool,
                where: str) -> None:
-    """Stream one XML file into ``col``; recover a damaged file and count what it cost."""
+    """Stream one XML file into ``col``; a damaged file is refused (``strict``) or recovered (:func:`_recover`)."""
     from lxml import etree
-
-    from geoaccess.textio import RepairingUtf8Reader
 
     mark = col.mark()
     try:
@@ -396,26 +403,43 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
         return
     except etree.XMLSyntaxError as exc:
         col.rollback(mark)
-        first_error = exc
+        error = exc
     if _blank(opener):
         report.add("XML file", "no XML element at all (an empty file; nothing to read)", action="ignored",
                    example=name)
         return
-    line = first_error.lineno
-    if "amplification" in str(first_error) or ("entity" in str(first_error).lower() and "loop" in str(first_error)):
-        msg = f"{where}: refused: {first_error} (an XML entity expansion attack, or a damaged file)."
+    if "amplification" in str(error) or ("entity" in str(error).lower() and "loop" in str(error)):
+        msg = f"{where}: refused: {error} (an XML entity expansion attack, or a damaged file)."
         raise InputError(msg)
     if strict:
         msg = (
-            f"{where}: not well-formed XML at line {line}: {first_error.msg}. Fix the delivery, or read it with "
+            f"{where}: not well-formed XML at line {error.lineno}: {error.msg}. Fix the delivery, or read it with "
             "strict=False to recover what is readable (the losses are counted in the report)."
         )
         raise InputError(msg)
+    _recover(col, name, opener, report=report, where=where, error=error)
+
+
+def _declares_utf8(opener: Opener) -> bool:
     with opener() as raw:
         head = raw.read(512)
     declared = _ENCODING.search(head)
-    utf8 = not head.startswith((b"\xff\xfe", b"\xfe\xff")) and (
+    return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and (
         declared is None or declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8"))
+
+
+def _recover(col: _Collector, name: str, opener: Opener, *, report: ValidationReport, where: str,
+             error: Exception) -> None:
+    """Read a damaged file in recovery mode: objects hit by a structural error are skipped, every loss counted.
+
+    Pass 1 parses without keeping anything, to learn where the objects and the errors are;
+    pass 2 keeps the objects no structural error touched. Bytes that are not UTF-8 are
+    re-decoded by :class:`~geoaccess.textio.RepairingUtf8Reader` in both passes.
+    """
+    from geoaccess.textio import RepairingUtf8Reader
+
+    utf8 = _declares_utf8(opener)
+    seen_tags: dict[str, int] = {}
 
     def parse(target: _Collector | None, lines: list[int] | None) -> tuple[Any, RepairingUtf8Reader | None]:
         with opener() as raw:
@@ -424,12 +448,8 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
             _stream(target, it, lines, seen_tags)
             return it.error_log, (fh if utf8 else None)
 
-    # pass 1: where are the objects and the errors; pass 2: read the objects no error touched
     starts: list[int] = []
-    seen_tags: dict[str, int] = {}
     log, repaired = parse(None, starts)
-    expected, tail = _count_start_tags(opener)
-    unrecovered = {t: n - seen_tags.get(t, 0) for t, n in expected.items() if n > seen_tags.get(t, 0)}
     errors = [(x.line, x.type_name, x.message.strip()) for x in log if x.level_name in ("ERROR", "FATAL")]
     if any(t == "ERR_RESOURCE_LIMIT" for _, t, _ in errors):
         msg = f"{where}: refused: {errors[0][2]} (an XML entity expansion attack, or a damaged file)."
@@ -441,6 +461,8 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
     finally:
         lost = sorted(col.skip)
         col.skip = set()
+    expected, tail = _count_start_tags(opener)
+    unrecovered = {t: n - seen_tags.get(t, 0) for t, n in expected.items() if n > seen_tags.get(t, 0)}
     n_bytes = repaired.repaired if repaired is not None else 0
     report.add("XML file", "bytes that are not UTF-8 read as Windows-1252 (e.g. a Latin-1 \u00d8)",
                action="repaired", count=n_bytes, example=f"{name} line {repaired.first_line}" if n_bytes else None)
@@ -449,21 +471,22 @@ def _read_file(col: _Collector, name: str, opener: Opener, *, report: Validation
                count=len(local), example=f"{name} line {local[0][0]}: {local[0][2]}" if local else None)
     report.add("XML file", "not well-formed; read in recovery mode", action="repaired", count=1 if hard else 0,
                example=f"{name} line {hard[0][0]}: {hard[0][2]}" if hard else None)
+    line = errors[-1][0] if errors else getattr(error, "lineno", 0)
     cut = not re.search(rb"</(?:[A-Za-z_][\w.-]*:)?PublicationDelivery\s*>\s*$", tail)
     report.add("XML file", "truncated: does not end with </PublicationDelivery> (objects after the last line "
-               "read are missing)", count=int(cut), example=f"{name} line {errors[-1][0] if errors else line}")
+               "read are missing)", count=int(cut), example=f"{name} line {line}")
     report.add("NeTEx object", "in a damaged part of an XML file (skipped)", count=len(lost),
                examples=[f"{name} line {starts[k]}" for k in lost[:5]])
     report.add("NeTEx object", "lost where the XML parser could not recover (counted from the file's start tags)",
                count=sum(unrecovered.values()), examples=[f"{n} {t} in {name}" for t, n in unrecovered.items()])
-    n_lost = len(lost) + sum(unrecovered.values())
-    first = errors[0] if errors else (line, "", re.sub(r", line \d+, column \d+$", "", first_error.msg))
+    first = errors[0] if errors else (getattr(error, "lineno", 0), "",
+                                      re.sub(r", line \d+, column \d+$", "", getattr(error, "msg", str(error))))
     warnings.warn(
         f"{where} is damaged (first XML error at line {first[0]}: {first[2]}); read in recovery mode: "
-        f"{n_lost} object(s) skipped or lost, {n_bytes} byte(s) not UTF-8 read as Windows-1252, "
-        f"{len(local)} undefined entit(y/ies) dropped. See the timetable's report.",
+        f"{len(lost) + sum(unrecovered.values())} object(s) skipped or lost, {n_bytes} byte(s) not UTF-8 read as "
+        f"Windows-1252, {len(local)} undefined entit(y/ies) dropped. See the timetable's report.",
         DataWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
 
 
