@@ -522,3 +522,14 @@ def test_row10_scenario_speed_bounds():
 
     with pytest.raises(InputError, match=r"field 'speed_kmh': 1e\+09 km/h is not a plausible road speed"):
         spec_from_edits("x", [{"type": "speed", "way_ids": [1], "speed_kmh": 1e9}])
+
+
+@pytest.mark.parametrize("column", ["start_time", "end_time"])
+def test_row08_frequency_without_times_refused(tmp_path, column):
+    freq = pd.read_csv(GTFS / "frequencies.txt", dtype=str)
+    freq[column] = ""
+    feed = _feed(tmp_path, frequencies=freq.to_csv(index=False))
+    with pytest.raises(InputError, match=rf"frequencies.txt line 2: {column} '' is empty"):
+        read_gtfs(feed)
+    tt = _quiet(read_gtfs, feed, strict=False)
+    assert not any(str(t).startswith("T4") for t in tt.trip_id)  # the template's relative times are never a trip

@@ -188,14 +188,16 @@ def _col(df, name: str, default: str = "") -> np.ndarray:
     return np.full(len(df), default, dtype=object)
 
 
-def _times(df, column: str, rows: _Rows, file: str, *, ids: Any = None, what: str | None = None) -> tuple[
-    np.ndarray, np.ndarray
-]:
-    """Seconds of a time column (NaN for blanks) and the mask of refused rows."""
+def _times(df, column: str, rows: _Rows, file: str, *, ids: Any = None, what: str | None = None,
+           required: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds of a time column (NaN for blanks, refused too when ``required``) and the mask of refused rows."""
     raw = _strip(_col(df, column))
     sec = parse_gtfs_time(raw)
     limit = get_limits().timetable.max_stop_time_s
     blank = (raw == "").to_numpy()
+    if required:
+        rows.refuse(file, blank, raw, column=column, index=df.index, what=what, ids=ids, problem="is empty",
+                    hint="Give the time as H:MM:SS.")
     invalid = np.isnan(sec) & ~blank
     rows.refuse(file, invalid, raw, column=column, index=df.index, what=what, ids=ids,
                 problem="is not a GTFS time H:MM:SS (hours >= 0, minutes and seconds 00-59)",
@@ -206,7 +208,7 @@ def _times(df, column: str, rows: _Rows, file: str, *, ids: Any = None, what: st
                     problem=f"is later than the limit [timetable] max_stop_time_hours = "
                             f"{get_limits().timetable.max_stop_time_hours:g}",
                     hint="Check the hours, or raise the limit (docs/robustness.md).")
-    bad = invalid | over
+    bad = invalid | over | (blank & required)
     sec[bad] = np.nan
     return sec, bad
 
@@ -472,8 +474,8 @@ def _expand_frequencies(freq, rows: _Rows, report, trip_index, t_id, t_route, t_
 
     lim = get_limits().timetable
     f_trip = np.array([trip_index.get(t, -1) for t in freq["trip_id"]], dtype=np.int64)
-    f_start, bad_s = _times(freq, "start_time", rows, "frequencies.txt")
-    f_end, bad_e = _times(freq, "end_time", rows, "frequencies.txt")
+    f_start, bad_s = _times(freq, "start_time", rows, "frequencies.txt", required=True)
+    f_end, bad_e = _times(freq, "end_time", rows, "frequencies.txt", required=True)
     head_raw = _strip(freq["headway_secs"])
     f_head = pd.to_numeric(head_raw, errors="coerce").to_numpy(dtype=float, copy=True)
     bad_h = ~np.isfinite(f_head)
