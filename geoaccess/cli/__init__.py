@@ -78,9 +78,12 @@ _PY_SHOWWARNING = warnings.showwarning
 
 
 def _fail(text: str, code: int) -> NoReturn:
+    """Print one line on stderr (no rich markup: messages hold brackets such as ``[speeds]``) and exit."""
     from rich.console import Console
+    from rich.text import Text
 
-    Console(stderr=True).print(text, highlight=False, soft_wrap=True, markup=False)
+    head, _, rest = text.partition(" ")
+    Console(stderr=True).print(Text.assemble((head, "bold red"), " ", rest), highlight=False, soft_wrap=True)
     raise SystemExit(code)
 
 
