@@ -82,7 +82,8 @@ def _diagnose(data: bytes, start: int, *, source: str, line: int, encoding: str)
     else:
         as_1252 = snippet.decode("cp1252", errors="replace").strip()
         guess = f"Latin-1 / Windows-1252 text (read that way it says {as_1252!r})"
-        hint = 'Save it as UTF-8, or pass encoding="cp1252" to the reader if that reading is right.'
+        hint = ('Save it as UTF-8, or give its encoding if that reading is right: encoding="cp1252" in Python, '
+                "--encoding cp1252 where a command has that option.")
     what = "UTF-8" if encoding.startswith("utf-8") else encoding
     msg = (
         f"{source}: line {line} is not valid {what} (byte 0x{bad.hex().upper()} at byte {start}); "
