@@ -8,11 +8,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["Network", "EdgeFlag"]
+__all__ = ["EdgeFlag", "Network", "load_n1000_profile", "open_planned_links", "planned_links", "read_n1000"]
 
 _LAZY = {
     "Network": ("geoaccess.network.graph", "Network"),
     "EdgeFlag": ("geoaccess.network.graph", "EdgeFlag"),
+    "read_n1000": ("geoaccess.network.n1000", "read_n1000"),
+    "load_n1000_profile": ("geoaccess.network.n1000_profile", "load_n1000_profile"),
+    "planned_links": ("geoaccess.network.planned", "planned_links"),
+    "open_planned_links": ("geoaccess.network.planned", "open_planned_links"),
 }
 
 
