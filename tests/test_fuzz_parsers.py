@@ -12,9 +12,9 @@ every example budget (see docs/robustness.md)::
     GEOACCESS_FUZZ_SCALE=200 .venv/bin/python -m pytest -p no:xdist --hypothesis-profile=long \\
         tests/test_fuzz_parsers.py
 
-Grid ids (SSB ``ru250m``/``ssbid``): the decoder is being added to
-``geoaccess.layers.population`` by the national-grid work; its property belongs here
-once it exists (see docs/robustness.md).
+Grid ids (SSB ``ru250m``/``ssbid_1000m``): the properties are written against
+:func:`geoaccess.layers.ssb_ids.decode_ssb_ids`, the decoder ``geoaccess.layers.population``
+uses.
 """
 
 from __future__ import annotations
@@ -440,3 +440,31 @@ def test_limits_overrides_are_strict(values):
         if f.name != "source":
             assert all(v > 0 for v in dataclasses.asdict(getattr(lim, f.name)).values())
     assert lim.speeds.road_min_kmh < lim.speeds.road_max_kmh
+
+
+# --------------------------------------------------------------------------- SSB grid ids
+@examples(300)
+@given(st.lists(st.one_of(hostile, st.integers(-(2**64), 2**64)), max_size=10), st.sampled_from([250.0, 1000.0]))
+def test_ssb_grid_ids_decode_or_are_refused_by_name(ids, cell_m):
+    from geoaccess.layers.ssb_ids import decode_ssb_ids, encode_ssb_ids
+
+    d = decode_ssb_ids(ids, cell_m=cell_m)
+    assert len(d.x) == len(ids)
+    ok = np.asarray(d.ok, dtype=bool)
+    assert np.isnan(d.x[~ok]).all() and all(isinstance(r, str) and r for r in d.reason[~ok])
+    if ok.any():  # what decodes is a grid corner that encodes back to the same number
+        assert (d.x[ok] % cell_m == 0).all() and (d.y[ok] % cell_m == 0).all()
+        assert (0 <= d.y[ok]).all() and (d.y[ok] < 10**7).all()
+        back = encode_ssb_ids(d.x[ok], d.y[ok])
+        assert [int(float(str(v).strip())) for v, k in zip(ids, ok, strict=True) if k] == back.tolist()
+
+
+@examples(300)
+@given(st.integers(-8000, 31999), st.integers(0, 39999), st.sampled_from([250, 1000]))
+def test_ssb_grid_id_roundtrip(i, j, cell):
+    from geoaccess.layers.ssb_ids import decode_ssb_ids, encode_ssb_ids
+
+    x, y = i * 250 // cell * cell, j * 250 // cell * cell
+    code = encode_ssb_ids(np.array([x]), np.array([y]))
+    d = decode_ssb_ids([str(code[0]), int(code[0])], cell_m=float(cell))
+    assert d.ok.all() and d.x.tolist() == [x, x] and d.y.tolist() == [y, y]
