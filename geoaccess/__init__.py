@@ -14,10 +14,14 @@ from typing import Any
 
 from geoaccess._version import __version__
 
-__all__ = ["__version__", "Network", "datasets", "network", "engine"]
+__all__ = ["__version__", "Limits", "Network", "datasets", "engine", "get_limits", "load_limits", "network", "use_limits"]
 
 _LAZY = {
     "Network": ("geoaccess.network.graph", "Network"),
+    "Limits": ("geoaccess.limits", "Limits"),
+    "get_limits": ("geoaccess.limits", "get_limits"),
+    "load_limits": ("geoaccess.limits", "load_limits"),
+    "use_limits": ("geoaccess.limits", "use_limits"),
 }
 
 
@@ -25,7 +29,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
-    if name in {"datasets", "network", "engine", "layers", "cli", "national"}:
+    if name in {"datasets", "network", "engine", "layers", "cli", "national", "limits", "textio", "archive"}:
         return importlib.import_module(f"geoaccess.{name}")
     msg = f"module 'geoaccess' has no attribute {name!r}"
     raise AttributeError(msg)

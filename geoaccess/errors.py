@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "LimitError",
     "NetworkBuildError",
+    "OutputError",
     "ReachWarning",
 ]
 
@@ -48,6 +49,10 @@ class NetworkBuildError(InputError):
 
 class CacheError(GeoaccessError, OSError):
     """The network cache folder cannot be written."""
+
+
+class OutputError(GeoaccessError, OSError):
+    """An output cannot be written (disk full, read-only folder, ...); the message names the path."""
 
 
 class LimitError(InputError):

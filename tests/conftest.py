@@ -22,11 +22,18 @@ def dataset():
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Hypothesis: a reproducible profile on CI (CI=true), the random default elsewhere."""
+    """Hypothesis profiles: ``ci`` (derandomised, loaded when CI=true) and ``long`` (fuzzing campaigns).
+
+    A long campaign: ``GEOACCESS_FUZZ_SCALE=200 pytest -p no:xdist --hypothesis-profile=long
+    tests/test_fuzz_parsers.py`` (see docs/robustness.md); the random default elsewhere.
+    """
     from hypothesis import HealthCheck, settings
 
     settings.register_profile(
         "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    )
+    settings.register_profile(
+        "long", deadline=None, suppress_health_check=list(HealthCheck), print_blob=True, report_multiple_bugs=True
     )
     if os.environ.get("CI"):
         settings.load_profile("ci")

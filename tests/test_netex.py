@@ -117,7 +117,7 @@ def test_ovre_romerike(romerike):
     assert s["trips"] == 4401  # 4,402 ServiceJourneys, one passes a missing StopPointInJourneyPattern
     r = _reasons(romerike)
     assert r[("ServiceJourney", "StopPointInJourneyPatternRef to a missing StopPointInJourneyPattern")]["count"] == 1
-    assert r[("XML file", "no XML element at all (empty file skipped)")]["examples"] == "blocks.xml"
+    assert r[("XML file", "no XML element at all (an empty file; nothing to read)")]["examples"] == "blocks.xml"
     assert (s["first_service_date"], s["last_service_date"], s["service_dates"]) == ("2017-07-10", "2017-10-01", 84)
     assert np.all(np.isfinite(romerike.stop_x))
     # quays lie in Øvre Romerike / Oslo, in EPSG:25833 metres

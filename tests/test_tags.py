@@ -50,10 +50,17 @@ def test_parse_maxspeed_unusable_is_none(value: str | None) -> None:
     assert parse_maxspeed(value) is None
 
 
-@given(st.integers(min_value=1, max_value=200))
-def test_parse_maxspeed_mph_is_linear(n: int) -> None:
-    assert parse_maxspeed(f"{n} mph") == pytest.approx(n * 1.609344)
-    assert parse_maxspeed(str(n)) == n
+@given(st.integers(min_value=1, max_value=400))
+def test_parse_maxspeed_mph_is_linear_within_the_plausible_bounds(n: int) -> None:
+    from geoaccess.limits import get_limits
+
+    bounds = get_limits().speeds
+    mph, kmh = parse_maxspeed(f"{n} mph"), parse_maxspeed(str(n))
+    if bounds.contains(n * 1.609344):
+        assert mph == pytest.approx(n * 1.609344)
+    else:
+        assert mph is None  # refused: outside [speeds] road_min_kmh..road_max_kmh
+    assert kmh == (n if bounds.contains(n) else None)
 
 
 @given(st.text(max_size=20))

@@ -39,19 +39,10 @@ def _summary_table(net, title: str):  # noqa: ANN001, ANN202 - rich types import
 
 
 def _atomic_write(target: Path, write) -> None:  # noqa: ANN001 - callable(tmp_path)
-    import os
-    import tempfile
+    from geoaccess.report.atomic import atomic_path  # recognisable temp names, cleaned after a kill
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        os.unlink(tmp)  # some writers refuse to overwrite an existing file
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(target) as tmp:
+        write(tmp)
 
 
 _BOAT_ROUTES = "roads/kartverket_n1000_annenbatrute_2025.gpkg"

@@ -35,7 +35,10 @@ def load(
     ),
     date: str | None = typer.Option(None, "--date", help="Keep the service of one date, YYYY-MM-DD."),
     strict: bool = typer.Option(
-        False, "--strict/--lenient", help="Stop at stop times that go backwards instead of skipping the trip."
+        False, "--strict/--lenient", help="Stop at the first bad row instead of skipping and counting it."
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Text encoding of a GTFS feed that is not UTF-8, e.g. cp1252 (see docs/robustness.md)."
     ),
 ) -> None:
     """Read FEED, print a summary (stops, routes, trips, service dates) and the validation report."""
@@ -45,7 +48,7 @@ def load(
     from geoaccess.transit.feed import read_feed
 
     console = Console()
-    tt = read_feed(_feed_path(feed), strict=strict)
+    tt = read_feed(_feed_path(feed), strict=strict, encoding=encoding)
     if date is not None:
         tt = tt.for_date(date)
     table = Table(title=f"Timetable {feed}", show_header=False)

@@ -25,6 +25,7 @@ sums: SSB counts there also people whose workplace is abroad, on Svalbard or unk
 
 from __future__ import annotations
 
+import csv
 import os
 import warnings
 from pathlib import Path
@@ -69,7 +70,7 @@ def _codes(series: pd.Series, *, what: str, source: str) -> pd.Series:
 
     s = series.astype("string").str.strip()
     s = s.str.replace(r"\.0$", "", regex=True).str.zfill(4)
-    bad = s.isna() | ~s.str.fullmatch(r"\d{4}").fillna(False)
+    bad = s.isna() | ~s.str.fullmatch(r"[0-9]{4}").fillna(False)  # ASCII digits: \d also matches "٠٣٠١"
     if bad.any():
         examples = ", ".join(map(repr, pd.Series(series[bad]).astype(str).unique()[:5]))
         msg = (
@@ -132,16 +133,24 @@ def validate_flows(
             "or drop the rows."
         )
         raise InputError(msg)
-    neg = w < 0
-    if neg.any():
-        first = flows.loc[neg].iloc[0]
-        msg = (
-            f"{source}: {int(neg.sum())} rows have a negative number of workers, e.g. "
-            f"{first[oc]} -> {first[dc]}: {first[wc]}; commuting counts must be >= 0."
-        )
+    from geoaccess.limits import get_limits, limit_error
+
+    def rows(mask: np.ndarray, problem: str) -> str:
+        first = flows.loc[mask].iloc[0]
+        return f"{source}: {int(mask.sum())} rows have {problem}, e.g. {first[oc]} -> {first[dc]}: {first[wc]}"
+
+    wf = w.to_numpy(dtype=np.float64)
+    cap = get_limits().counts.max_workers
+    if (~np.isfinite(wf)).any():
+        msg = rows(~np.isfinite(wf), f"an infinite count in column {wc!r}") + "; give the number of workers."
         raise InputError(msg)
-    vals = w.to_numpy(dtype=np.float64)
-    out["workers"] = vals.astype(np.int64) if np.all(vals == np.round(vals)) else vals
+    if (wf > cap).any():
+        raise limit_error(rows(wf > cap, "a huge count"), "the count", key="counts.max_workers", limit=cap,
+                          unit="workers")
+    if (wf < 0).any():
+        msg = rows(wf < 0, "a negative number of workers") + "; commuting counts must be >= 0."
+        raise InputError(msg)
+    out["workers"] = wf.astype(np.int64) if np.all(wf == np.round(wf)) else wf
     dup = out.duplicated(["origin", "destination"], keep=False)
     if dup.any():
         n_pairs = int(out.loc[dup].drop_duplicates(["origin", "destination"]).shape[0])
@@ -169,7 +178,28 @@ def validate_flows(
     return out
 
 
-def read_03321(path: str | os.PathLike[str], *, duplicates: str = "error") -> pd.DataFrame:
+def _read_csv(path: Path, *, encoding: str | None, sniff: bool) -> pd.DataFrame:
+    """A CSV of strings, decoded by the policy of :mod:`geoaccess.textio`."""
+    import pandas as pd
+
+    from geoaccess.textio import open_text
+
+    try:
+        with open_text(path, encoding=encoding) as (fh, _):
+            if sniff:
+                return pd.read_csv(fh, dtype=str, sep=None, engine="python")
+            return pd.read_csv(fh, dtype=str)
+    except pd.errors.EmptyDataError:
+        msg = f"{path} is empty; a commuting table needs a header line and rows."
+        raise InputError(msg) from None
+    except (pd.errors.ParserError, csv.Error) as exc:
+        msg = f"{path} is not a readable CSV file ({exc}); check the separator, quoting and fields per line."
+        raise InputError(msg) from None
+
+
+def read_03321(
+    path: str | os.PathLike[str], *, duplicates: str = "error", encoding: str | None = None
+) -> pd.DataFrame:
     """Read an SSB table 03321 CSV (workplace × residence, employed persons) into a flow table.
 
     Parameters
@@ -180,16 +210,22 @@ def read_03321(path: str | os.PathLike[str], *, duplicates: str = "error") -> pd
         ``ContentsCode``.
     duplicates
         See :func:`validate_flows`.
+    encoding
+        Text encoding when the file is not UTF-8 (e.g. ``"cp1252"``); ``None`` applies the
+        policy of :mod:`geoaccess.textio` (UTF-8 with or without BOM, UTF-16 detected,
+        Latin-1 refused by name).
 
     Returns
     -------
     pandas.DataFrame
         Flow table; ``attrs["year"]`` is the year from ``Tid`` when present.
     """
-    return read_flows(path, duplicates=duplicates)
+    return read_flows(path, duplicates=duplicates, encoding=encoding)
 
 
-def read_flows(path: str | os.PathLike[str], *, duplicates: str = "error") -> pd.DataFrame:
+def read_flows(
+    path: str | os.PathLike[str], *, duplicates: str = "error", encoding: str | None = None
+) -> pd.DataFrame:
     """Read any origin–destination commuting CSV (SSB 03321 or ``origin,destination,workers``).
 
     Parameters
@@ -198,14 +234,14 @@ def read_flows(path: str | os.PathLike[str], *, duplicates: str = "error") -> pd
         CSV file. Column names are matched as in :func:`validate_flows`.
     duplicates
         See :func:`validate_flows`.
+    encoding
+        See :func:`read_03321`.
     """
-    import pandas as pd
-
     p = Path(path)
     if not p.exists():
         msg = f"Flow file {p} does not exist."
         raise InputError(msg)
-    raw = pd.read_csv(p, dtype=str, sep=None, engine="python") if p.suffix != ".csv" else pd.read_csv(p, dtype=str)
+    raw = _read_csv(p, encoding=encoding, sniff=p.suffix != ".csv")
     if "ContentsCode" in raw.columns:
         codes = raw["ContentsCode"].unique()
         if len(codes) > 1:
@@ -238,7 +274,7 @@ def load_flows(year: int = 2021) -> pd.DataFrame:
     return read_03321(fetch(f"commuting/pendling_03321_{year}.csv"))
 
 
-def read_11618(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_11618(path: str | os.PathLike[str], *, encoding: str | None = None) -> pd.DataFrame:
     """Read an SSB table 11618 CSV into one row per municipality.
 
     Parameters
@@ -246,6 +282,8 @@ def read_11618(path: str | os.PathLike[str]) -> pd.DataFrame:
     path
         CSV with ``Region``, ``ContentsCode`` (``BefolkningBosted``, ``SysselBosted``,
         ``SysselArbsted``), ``Tid`` and ``value``; sexes and ages must be totals.
+    encoding
+        See :func:`read_03321`.
 
     Returns
     -------
@@ -254,10 +292,14 @@ def read_11618(path: str | os.PathLike[str]) -> pd.DataFrame:
         15–74), ``employed_residence`` (employed by residence), ``employed_workplace``
         (employed by workplace), counts as int64; ``attrs["year"]``.
     """
+    import numpy as np
     import pandas as pd
 
     p = Path(path)
-    raw = pd.read_csv(p, dtype=str)
+    if not p.exists():
+        msg = f"SSB 11618 file {p} does not exist."
+        raise InputError(msg)
+    raw = _read_csv(p, encoding=encoding, sniff=False)
     need = {"Region", "ContentsCode", "value"}
     if not need <= set(raw.columns):
         msg = f"{p}: expected columns {sorted(need)}, found {list(raw.columns)}."
@@ -268,8 +310,16 @@ def read_11618(path: str | os.PathLike[str]) -> pd.DataFrame:
             raise InputError(msg)
     raw["kommunenummer"] = _codes(raw["Region"], what="region code", source=str(p))
     raw["value"] = pd.to_numeric(raw["value"], errors="coerce")
-    if raw["value"].isna().any() or (raw["value"] < 0).any():
-        msg = f"{p}: {int(raw['value'].isna().sum() + (raw['value'] < 0).sum())} missing or negative values."
+    from geoaccess.limits import get_limits
+
+    cap = get_limits().counts.max_workers
+    bad = raw["value"].isna() | ~np.isfinite(raw["value"]) | (raw["value"] < 0) | (raw["value"] > cap)
+    if bad.any():
+        first = raw.loc[bad].iloc[0]
+        msg = (
+            f"{p}: {int(bad.sum())} missing, negative, infinite or implausible (above [counts] max_workers = "
+            f"{cap:,}) values, e.g. region {first['Region']} {first['ContentsCode']}: {first['value']}."
+        )
         raise InputError(msg)
     names = {
         "BefolkningBosted": "population_15_74",

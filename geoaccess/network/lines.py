@@ -182,6 +182,11 @@ def _direction_codes(values: Any, forward: tuple[str, ...], backward: tuple[str,
     return np.where(fwd, 1, np.where(bwd, -1, 0)).astype(np.int8)
 
 
+def _shown(value: Any) -> str:
+    """A cell value for a message: strings quoted, numbers plain."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def lines_to_network(
     gdf: gpd.GeoDataFrame,
     *,
@@ -218,24 +223,30 @@ def lines_to_network(
         )
         raise InputError(msg)
     # speeds --------------------------------------------------------------------------------------------
+    from geoaccess.limits import get_limits
+
+    bounds = get_limits().speeds
     raw = gdf[speed_column]
     speed = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-    invalid = ~np.isfinite(speed) | (speed <= 0)
+    implausible = np.isfinite(speed) & (speed > 0) & ~((speed >= bounds.road_min_kmh) & (speed <= bounds.road_max_kmh))
+    invalid = ~np.isfinite(speed) | (speed <= 0) | implausible
     n_default = int(invalid.sum())
     if n_default:
         idx = np.flatnonzero(invalid)
-        examples = ", ".join(f"row {i} ({speed_column}={raw.iloc[i]!r})" for i in idx[:10])
+        examples = ", ".join(f"row {i} ({speed_column}={_shown(raw.iloc[i])})" for i in idx[:10])
+        kinds = "a missing, invalid or implausible" if implausible.any() else "a missing or invalid"
+        plaus = f" (plausible: {bounds.describe()})" if implausible.any() else ""
         if default_speed_kmh is None:
             msg = (
-                f"{what}: {n_default} row(s) have a missing or invalid speed in {speed_column!r} (km/h): {examples}"
+                f"{what}: {n_default} row(s) have {kinds} speed in {speed_column!r} (km/h){plaus}: {examples}"
                 f"{' ...' if n_default > 10 else ''}. Fix them, or pass default_speed_kmh= to use a default speed."
             )
             raise InputError(msg)
-        if not default_speed_kmh > 0:
-            msg = f"default_speed_kmh must be > 0 km/h, got {default_speed_kmh}."
+        if not bounds.contains(float(default_speed_kmh)):
+            msg = f"default_speed_kmh must be a plausible speed, {bounds.describe()}; got {default_speed_kmh}."
             raise InputError(msg)
         warnings.warn(
-            f"{what}: {n_default} row(s) have a missing or invalid speed in {speed_column!r}; "
+            f"{what}: {n_default} row(s) have {kinds} speed in {speed_column!r}{plaus}; "
             f"{default_speed_kmh} km/h is used for them (e.g. {examples}).",
             DataWarning,
             stacklevel=3,

@@ -20,17 +20,19 @@ vectorised numpy (:func:`assemble_network`, shared with the Overpass reader):
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import math
 import os
-import zipfile
+import tempfile
+import warnings as pywarnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from geoaccess.errors import CRSError, InputError, NetworkBuildError
+from geoaccess.errors import CRSError, DataWarning, InputError, NetworkBuildError
 from geoaccess.network.graph import EdgeFlag, Network
 from geoaccess.network.profiles import Profile, WayRule, evaluate_way, load_profile
 from geoaccess.network.tags import TagWarnings
@@ -208,34 +210,35 @@ def _check_xml(head: bytes, p: Path, what: str) -> None:
     raise InputError(msg)
 
 
-def _osmium_input(p: Path, fmt: str) -> Any:
+def _osmium_input(p: Path, fmt: str, stack: contextlib.ExitStack) -> Any:
+    """The osmium input for ``p``; a ``.osm.zip`` member is streamed into a temporary file (bounded memory)."""
     import osmium
 
     if fmt != "osm.zip":
         return osmium.io.File(str(p), fmt)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            members = [i for i in zf.infolist() if not i.is_dir()]
-            osm = [i for i in members if i.filename.lower().endswith((".osm", ".osm.pbf", ".pbf", ".xml"))]
-            if len(osm) != 1:
-                names = [i.filename for i in members][:10]
-                msg = (
-                    f"Zip file {p} must hold exactly one .osm (or .osm.pbf) member; it holds {names}. "
-                    f"Unzip it and pass the OSM file directly."
-                )
-                raise InputError(msg)
-            data = zf.read(osm[0])
-    except zipfile.BadZipFile as exc:
-        msg = f"Zip file {p} is corrupt or truncated ({exc}). Re-download it."
-        raise InputError(msg) from None
-    member = osm[0].filename
-    if not data:
-        msg = f"Zip member {member} of {p} is empty. Re-download the file."
-        raise InputError(msg)
-    inner = "pbf" if member.lower().endswith("pbf") else "osm"
+    from geoaccess.archive import copy_member, open_zip
+
+    with open_zip(p, what="zipped OSM file") as zf:
+        members = [i for i in zf.infolist() if not i.is_dir()]
+        osm = [i for i in members if i.filename.lower().endswith((".osm", ".osm.pbf", ".pbf", ".xml"))]
+        if len(osm) != 1:
+            names = [i.filename for i in members][:10]
+            msg = (
+                f"Zip file {p} must hold exactly one .osm (or .osm.pbf) member; it holds {names}. "
+                f"Unzip it and pass the OSM file directly."
+            )
+            raise InputError(msg)
+        member = osm[0].filename
+        if osm[0].file_size == 0:
+            msg = f"Zip member {member} of {p} is empty. Re-download the file."
+            raise InputError(msg)
+        inner = "pbf" if member.lower().endswith("pbf") else "osm"
+        tmpdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="geoaccess-osm-")))
+        target = copy_member(zf, osm[0], tmpdir / f"member.{inner}", archive=p)
     if inner == "osm":
-        _check_xml(data[:4096], p, f"zip member {member!r} ")
-    return osmium.io.FileBuffer(data, inner)
+        with target.open("rb") as fh:
+            _check_xml(fh.read(4096), p, f"zip member {member!r} ")
+    return osmium.io.File(str(target), inner)
 
 
 # --------------------------------------------------------------------------- reader
@@ -253,7 +256,8 @@ def read_osm(
     ----------
     source
         ``.osm.pbf``, ``.osm`` (XML), ``.osm.gz``, ``.osm.bz2`` or a ``.osm.zip`` holding one
-        OSM file (read in memory, never extracted). The format is detected from the content.
+        OSM file (streamed into a temporary file after the size and ratio checks of
+        :mod:`geoaccess.archive`). The format is detected from the content.
     profile
         ``"car"``, ``"walk"``, ``"bike"``, the path of a TOML profile, or a :class:`Profile`.
     ferry_wait_minutes
@@ -280,15 +284,41 @@ def read_osm(
     NetworkBuildError
         The file holds no ways the profile may use.
     """
-    import osmium
-
     from geoaccess.datasets import sha256sum
 
     p = Path(source)
     prof = resolve_profile(profile)
     wait = _wait_minutes(prof, ferry_wait_minutes)
     fmt = sniff_osm_format(p)
-    src = _osmium_input(p, fmt)
+    stack = contextlib.ExitStack()
+    with stack:
+        src = _osmium_input(p, fmt, stack)
+        table, seen, warnings = _collect_ways(src, p, fmt, prof, progress)
+    if table.n_ways == 0:
+        msg = (
+            f"OSM file {p} holds no ways usable by the {prof.name!r} profile ({seen} ways with highway/route "
+            f"tags, none allowed). Check that the extract contains roads (highway=*) and not only buildings "
+            f"or POIs, or choose another profile ({', '.join(sorted(prof.highway_kmh)[:6])}, ... are allowed)."
+        )
+        raise NetworkBuildError(msg)
+    from geoaccess._version import __version__
+
+    meta = {
+        "source": str(p),
+        "sha256": sha256sum(p),
+        "format": fmt,
+        "reader": "geoaccess.network.osm.read_osm",
+        "geoaccess_version": __version__,
+        "osm_ways_seen": seen,
+    }
+    return assemble_network(table, profile=prof, ferry_wait_minutes=wait, crs=crs, meta=meta, what=str(p),
+                            warnings=warnings)
+
+
+def _collect_ways(src: Any, p: Path, fmt: str, prof: Profile, progress: bool) -> tuple[WayTable, int, TagWarnings]:
+    """Stream the ways of ``src`` once, keeping those ``prof`` allows (with their node locations)."""
+    import osmium
+
     warnings = TagWarnings()
     col = _WayCollector()
     seen = 0
@@ -326,26 +356,13 @@ def read_osm(
             f"corrupt (e.g. an interrupted download); download it again and check its size/SHA-256."
         )
         raise InputError(msg) from None
-    table = col.table(scale=_COORD_PRECISION, undefined=_UNDEFINED_COORD)
-    if table.n_ways == 0:
+    except (ValueError, OverflowError) as exc:  # e.g. osmium's "illegal id" for ids >= 2^63
         msg = (
-            f"OSM file {p} holds no ways usable by the {prof.name!r} profile ({seen} ways with highway/route "
-            f"tags, none allowed). Check that the extract contains roads (highway=*) and not only buildings "
-            f"or POIs, or choose another profile ({', '.join(sorted(prof.highway_kmh)[:6])}, ... are allowed)."
+            f"OSM file {p} holds a value osmium cannot read ({exc}); OSM ids must be integers below 2^63 and "
+            f"coordinates numbers. Fix or re-export the file."
         )
-        raise NetworkBuildError(msg)
-    from geoaccess._version import __version__
-
-    meta = {
-        "source": str(p),
-        "sha256": sha256sum(p),
-        "format": fmt,
-        "reader": "geoaccess.network.osm.read_osm",
-        "geoaccess_version": __version__,
-        "osm_ways_seen": seen,
-    }
-    return assemble_network(table, profile=prof, ferry_wait_minutes=wait, crs=crs, meta=meta, what=str(p),
-                            warnings=warnings)
+        raise InputError(msg) from None
+    return col.table(scale=_COORD_PRECISION, undefined=_UNDEFINED_COORD), seen, warnings
 
 
 class _Progress:
@@ -416,6 +433,17 @@ def assemble_network(
     n_ref = len(refs)
     way_of_ref = np.repeat(np.arange(table.n_ways, dtype=np.int64), np.diff(way_ptr))
     have = np.isfinite(lon) & np.isfinite(lat)
+    off_globe = have & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
+    if off_globe.any():  # e.g. a node at latitude 95: treated like a node missing from the extract
+        k = int(np.flatnonzero(off_globe)[0])
+        pywarnings.warn(
+            f"{what}: {int(off_globe.sum())} way node reference(s) have a location off the globe (e.g. node "
+            f"{refs[k]} at lat {lat[k]:g}, lon {lon[k]:g}); they are treated as missing nodes, so the ways are "
+            "cut there. Fix the nodes' coordinates.",
+            DataWarning,
+            stacklevel=3,
+        )
+        have &= ~off_globe
     j = np.arange(n_ref - 1, dtype=np.int64)
     seg_ok = (way_of_ref[:-1] == way_of_ref[1:]) & have[:-1] & have[1:] & (refs[:-1] != refs[1:])
     j_ok = j[seg_ok]
@@ -528,6 +556,7 @@ def assemble_network(
             "tag_warnings": warn,
             "osm_ways_kept": int(table.n_ways),
             "missing_node_refs": int((~have).sum()),
+            "off_globe_node_refs": int(off_globe.sum()),
             "crs_chosen": crs is None,
         }
     )

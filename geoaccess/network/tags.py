@@ -1,9 +1,14 @@
 """Parse OSM tag values that routing needs: ``maxspeed``, ``duration``, ``oneway``, access values.
 
 Every parser is a pure function of one tag value. Parsers never raise on bad
-data: they return ``None`` and the caller falls back to a documented default
-and records the case in a :class:`TagWarnings` collector, which ends up in
-``Network.meta["tag_warnings"]``.
+data (a hypothesis property in the test suite holds them to it): they return ``None``
+and the caller falls back to a documented default and records the case in a
+:class:`TagWarnings` collector, which ends up in ``Network.meta["tag_warnings"]`` with
+the reason of each value (not understood, or outside a plausibility bound).
+
+Plausibility bounds come from :mod:`geoaccess.limits`: a ``maxspeed`` outside
+``[speeds] road_min_kmh``-``road_max_kmh`` (e.g. ``99999`` or ``0.001``) and a ferry
+``duration`` longer than ``[durations] ferry_max_hours`` are refused (``None``).
 
 Units: speeds are returned in **km/h** (the unit OSM uses), durations in
 **seconds**.
@@ -26,6 +31,7 @@ __all__ = [
     "parse_maxspeed",
     "parse_oneway",
     "is_truthy",
+    "tag_problem",
 ]
 
 MPH_KMH = 1.609344
@@ -75,16 +81,29 @@ IMPLICIT_MAXSPEED_KMH: dict[str, float] = {
 }
 """Implicit ("<country>:<context>") speed limits in km/h, as used in OSM ``maxspeed``."""
 
-_NUMBER_UNIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|km/t|mph|knots?)?\s*$", re.IGNORECASE)
-_ZONE = re.compile(r"^([A-Z]{2}):zone:?(\d+)$", re.IGNORECASE)
-_HMS = re.compile(r"^\s*(\d+)(?::(\d{1,2}))?(?::(\d{1,2}(?:\.\d+)?))?\s*$")
+_NUMBER_UNIT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|km/t|mph|knots?)?\s*$", re.IGNORECASE | re.ASCII)
+_ZONE = re.compile(r"^([A-Z]{2}):zone:?(\d+)$", re.IGNORECASE | re.ASCII)
+_HMS = re.compile(r"^\s*(\d{1,6})(?::(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?)?\s*$", re.ASCII)
 _ISO = re.compile(
-    r"^\s*P(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?\s*$",
-    re.IGNORECASE,
+    r"^\s*P(?:(\d{1,6}(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?\s*$",
+    re.IGNORECASE | re.ASCII,
 )
 _TRUE = frozenset({"yes", "true", "1"})
 _REVERSE = frozenset({"-1", "reverse"})
 _FALSE = frozenset({"no", "false", "0"})
+
+
+def _unbounded_maxspeed(value: str | None) -> float | None:
+    """:func:`parse_maxspeed` without the plausibility bounds."""
+    if value is None:
+        return None
+    parts = [p for p in str(value).split(";") if p.strip()]
+    if not parts:
+        return None
+    speeds = [_single_maxspeed(p) for p in parts]
+    if any(s is None for s in speeds):
+        return None
+    return float(min(speeds))  # type: ignore[type-var]
 
 
 def _single_maxspeed(value: str) -> float | None:
@@ -126,17 +145,15 @@ def parse_maxspeed(value: str | None) -> float | None:
         class default). ``None`` when the value is missing or not a speed (``"signals"``,
         ``"walk"``, ``"variable"``, garbage): the caller falls back to the class default and
         records a warning. Several values separated by ``;`` (e.g. lanes or time-dependent
-        limits, ``"50;70"``) give the **lowest** one, a conservative choice.
+        limits, ``"50;70"``) give the **lowest** one, a conservative choice. A speed outside
+        ``[speeds] road_min_kmh``-``road_max_kmh`` of :mod:`geoaccess.limits` gives ``None``.
     """
-    if value is None:
-        return None
-    parts = [p for p in str(value).split(";") if p.strip()]
-    if not parts:
-        return None
-    speeds = [_single_maxspeed(p) for p in parts]
-    if any(s is None for s in speeds):
-        return None
-    return float(min(speeds))  # type: ignore[type-var]
+    kmh = _unbounded_maxspeed(value)
+    if kmh is None or kmh == math.inf:
+        return kmh
+    from geoaccess.limits import get_limits
+
+    return kmh if get_limits().speeds.contains(kmh) else None
 
 
 def parse_duration(value: str | None) -> float | None:
@@ -153,8 +170,19 @@ def parse_duration(value: str | None) -> float | None:
     Returns
     -------
     float or None
-        Duration in seconds, or ``None`` for a missing, zero or unparsable value.
+        Duration in seconds, or ``None`` for a missing, zero or unparsable value, or one
+        longer than ``[durations] ferry_max_hours`` of :mod:`geoaccess.limits`.
     """
+    seconds = _unbounded_duration(value)
+    if seconds is None:
+        return None
+    from geoaccess.limits import get_limits
+
+    return seconds if seconds <= get_limits().durations.ferry_max_hours * 3600.0 else None
+
+
+def _unbounded_duration(value: str | None) -> float | None:
+    """:func:`parse_duration` without the plausibility bound."""
     if value is None:
         return None
     v = str(value).strip()
@@ -218,6 +246,25 @@ def is_truthy(value: str | None) -> bool:
     return value is not None and str(value).strip().lower() in {"yes", "true", "1", "designated", "permissive"}
 
 
+def tag_problem(tag: str, value: object) -> str:
+    """Why a value of ``tag`` was not used: not understood, or outside a plausibility bound (which one)."""
+    from geoaccess.limits import get_limits
+
+    lim = get_limits()
+    if tag == "maxspeed":
+        kmh = _unbounded_maxspeed(None if value is None else str(value))
+        if kmh is not None and kmh != math.inf and not lim.speeds.contains(kmh):
+            return f"outside the plausible {lim.speeds.describe()}; the road class default is used"
+        return "not a speed; the road class default is used"
+    if tag == "duration":
+        sec = _unbounded_duration(None if value is None else str(value))
+        if sec is not None:
+            return (f"longer than [durations] ferry_max_hours = {lim.durations.ferry_max_hours:g} h in limits.toml; "
+                    "the ferry speed is used")
+        return "not a duration; the ferry speed is used"
+    return "not understood; the documented default is used"
+
+
 @dataclass
 class TagWarnings:
     """Collect tag values that could not be used, with counts and a few examples.
@@ -232,17 +279,22 @@ class TagWarnings:
     _data: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, tag: str, value: object, *, way_id: int | None = None) -> None:
-        """Record one unusable value of ``tag`` (optionally on OSM way ``way_id``)."""
-        entry = self._data.setdefault(tag, {"count": 0, "examples": []})
+        """Record one unusable value of ``tag`` (optionally on OSM way ``way_id``), with its reason."""
+        entry = self._data.setdefault(tag, {"count": 0, "examples": [], "reasons": {}})
         entry["count"] += 1
+        why = tag_problem(tag, value)
+        entry["reasons"][why] = entry["reasons"].get(why, 0) + 1
         if len(entry["examples"]) < self.max_examples:
             example = f"way {way_id}: {tag}={value}" if way_id is not None else f"{tag}={value}"
             if example not in entry["examples"]:
                 entry["examples"].append(example)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
-        """``{tag: {"count": n, "examples": [...]}}``, sorted by tag."""
-        return {k: {"count": v["count"], "examples": list(v["examples"])} for k, v in sorted(self._data.items())}
+        """``{tag: {"count": n, "examples": [...], "reasons": {reason: n}}}``, sorted by tag."""
+        return {
+            k: {"count": v["count"], "examples": list(v["examples"]), "reasons": dict(sorted(v["reasons"].items()))}
+            for k, v in sorted(self._data.items())
+        }
 
     def __len__(self) -> int:
         return sum(v["count"] for v in self._data.values())

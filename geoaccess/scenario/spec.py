@@ -200,14 +200,17 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
     Raises
     ------
     geoaccess.errors.InputError
-        The file is missing or not valid TOML/JSON, or an edit is invalid (the message
-        names the edit number, its type and the field).
+        The file is missing, not text in a known encoding (see :mod:`geoaccess.textio`), not
+        valid TOML/JSON, or an edit is invalid (the message names the edit number, its type
+        and the field).
     """
     p = Path(path)
     if not p.is_file():
         msg = f"Scenario file {p} does not exist; give a .toml or .json file (see scenarios/ for examples)."
         raise InputError(msg)
-    text = p.read_text(encoding="utf-8")
+    from geoaccess.textio import read_text
+
+    text = read_text(p, what="scenario file")  # UTF-8 (BOM removed), UTF-16 detected, Latin-1 refused by name
     try:
         if p.suffix.lower() == ".json":
             data = json.loads(text)
@@ -280,6 +283,16 @@ class _Field:
 
     def fail(self, name: str, problem: str) -> InputError:
         return InputError(f"{self.prefix}, field '{name}': {problem}")
+
+    def speed(self, name: str, *, hint: str) -> float | None:
+        """A speed in km/h within the plausibility bounds ``[speeds]`` of :mod:`geoaccess.limits`."""
+        from geoaccess.limits import get_limits
+
+        v = self.number(name, hint=hint)
+        bounds = get_limits().speeds
+        if v is not None and not bounds.contains(v):
+            raise self.fail(name, f"{v:g} km/h is not a plausible road speed ({bounds.describe()}); {hint}.")
+        return v
 
     def number(self, name: str, *, positive: bool = True, allow_zero: bool = False, required: bool = False,
                hint: str = "") -> float | None:
@@ -357,7 +370,7 @@ def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
         msg = f"{where}: edit {index} is not a table; write [[edits]] with type = \"speed\"|\"close\"|\"link\"|\"ferry\"."
         raise InputError(msg)
     kind = raw.get("type")
-    if kind not in _ALLOWED:
+    if not isinstance(kind, str) or kind not in _ALLOWED:
         msg = (f"{where}: edit {index}, field 'type': {kind!r} is not one of "
                f"'speed', 'close', 'link', 'ferry'.")
         raise InputError(msg)
@@ -391,7 +404,7 @@ def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
             buffer_m=f.number("buffer_m", hint="give the corridor half-width in metres") or DEFAULT_BUFFER_M,
             crs=f.crs(default_crs),
             min_current_kmh=f.number("min_current_kmh", hint="give a speed in km/h"),
-            speed_kmh=f.number("speed_kmh", hint="give the new speed in km/h, e.g. 90"),
+            speed_kmh=f.speed("speed_kmh", hint="give the new speed in km/h, e.g. 90"),
             factor=f.number("factor", hint="give a speed multiplier, e.g. 1.1 for 10 % faster"),
             label=label,
         )
@@ -406,7 +419,7 @@ def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
             raise f.fail("speed_kmh", f"give exactly one of speed_kmh or minutes; found {values or 'none'}.")
         return LinkEdit(
             index=index, start=start, end=end, crs=crs,
-            speed_kmh=f.number("speed_kmh", hint="give the link speed in km/h, e.g. 80"),
+            speed_kmh=f.speed("speed_kmh", hint="give the link speed in km/h, e.g. 80"),
             minutes=f.number("minutes", hint="give the travel time on the link in minutes"),
             length_m=length, two_way=two_way, max_snap_m=max_snap or DEFAULT_MAX_SNAP_M, label=label,
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ServiceCalendar", "from_gtfs", "from_netex", "parse_date"]
+__all__ = ["ServiceCalendar", "check_span", "from_gtfs", "from_netex", "parse_date"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -88,13 +88,28 @@ def describe_dates(dates: Sequence[dt.date], *, limit: int = 6) -> str:
     return f"{len(dates)} dates from {dates[0].isoformat()} to {dates[-1].isoformat()} (first: {head}, ...)"
 
 
+def check_span(start: dt.date, end: dt.date, *, what: str) -> None:
+    """Refuse a calendar longer than ``[timetable] max_calendar_span_days`` (:class:`~geoaccess.errors.LimitError`)."""
+    from geoaccess.limits import get_limits, limit_error
+
+    limit = get_limits().timetable.max_calendar_span_days
+    days = (end - start).days + 1
+    if days > limit:
+        raise limit_error(what, f"a calendar from {start.isoformat()} to {end.isoformat()} ({days:,} days)",
+                          key="timetable.max_calendar_span_days", limit=limit, unit="days")
+
+
 def from_gtfs(
     calendar_rows: Iterable[Mapping[str, str]],
     calendar_date_rows: Iterable[Mapping[str, str]],
+    *,
+    source: str = "GTFS feed",
 ) -> tuple[ServiceCalendar, dict[str, int]]:
     """Build a calendar from GTFS ``calendar.txt`` and ``calendar_dates.txt`` rows.
 
     Either may be empty (feeds with only ``calendar_dates.txt`` are common in Norway).
+    A span beyond ``[timetable] max_calendar_span_days`` raises
+    :class:`~geoaccess.errors.LimitError` naming the service (``source`` names the feed).
 
     Returns
     -------
@@ -129,6 +144,9 @@ def from_gtfs(
             "bad_rows": bad,
         }
     start, end = min(all_dates), max(all_dates)
+    first = next((r for r in weekly if r[2] == start), None) or next(r for r in exceptions if r[1] == start)
+    last = next((r for r in weekly if r[3] == end), None) or next(r for r in exceptions if r[1] == end)
+    check_span(start, end, what=f"{source}: services {first[0]!r} and {last[0]!r}")
     n_days = (end - start).days + 1
     active = np.zeros((len(ids), n_days), dtype=bool)
     weekday0 = start.weekday()
@@ -160,6 +178,7 @@ def from_netex(
     assignments: Sequence[tuple[str, dt.date | None, str | None, bool]],
     periods: Mapping[str, tuple[dt.date, dt.date]],
     day_type_weekdays: Mapping[str, frozenset[int]],
+    source: str = "NeTEx delivery",
 ) -> tuple[ServiceCalendar, np.ndarray, dict[str, int]]:
     """Build a calendar from NeTEx day types.
 
@@ -175,6 +194,8 @@ def from_netex(
     day_type_weekdays
         DayType id to the weekdays (0 = Monday) of its ``DaysOfWeek`` property;
         a DayType without that property applies to every day of a period.
+    source
+        The delivery, for messages.
 
     Returns
     -------
@@ -183,28 +204,47 @@ def from_netex(
     journey_service : numpy.ndarray of int32
         Service index of each journey.
     counts : dict
-        ``missing_operating_period`` and ``day_types_without_dates``.
+        ``missing_operating_period``, ``empty_operating_period`` (to date before from
+        date) and ``day_types_without_dates``.
+
+    Raises
+    ------
+    LimitError
+        The assigned dates span more than ``[timetable] max_calendar_span_days``.
     """
-    counts = {"missing_operating_period": 0, "day_types_without_dates": 0}
-    dates_of: dict[str, dict[dt.date, bool]] = {}
+    counts = {"missing_operating_period": 0, "empty_operating_period": 0, "day_types_without_dates": 0}
+    spans: list[tuple[str, dt.date, dt.date, bool, frozenset[int] | None, str]] = []
     for dtype, date, period, available in assignments:
-        target = dates_of.setdefault(dtype, {})
         if date is not None:
-            target[date] = available
+            spans.append((dtype, date, date, available, None, f"DayType {dtype!r}"))
         elif period is not None:
             if period not in periods:
                 counts["missing_operating_period"] += 1
                 continue
             a, b = periods[period]
-            wd = day_type_weekdays.get(dtype)
-            d = a
-            while d <= b:
-                if wd is None or d.weekday() in wd:
-                    target[d] = available
-                d += dt.timedelta(days=1)
-    all_dates = [d for m in dates_of.values() for d in m]
-    start = min(all_dates) if all_dates else dt.date(1970, 1, 1)
-    n_days = ((max(all_dates) - start).days + 1) if all_dates else 0
+            if b < a:
+                counts["empty_operating_period"] += 1
+                continue
+            spans.append((dtype, a, b, available, day_type_weekdays.get(dtype), f"OperatingPeriod {period!r}"))
+    start, end = (min(r[1] for r in spans), max(r[2] for r in spans)) if spans else (dt.date(1970, 1, 2),) * 2
+    if not spans:
+        end = dt.date(1970, 1, 1)  # no dates: an empty calendar
+    else:
+        widest = max(spans, key=lambda r: (r[2] - r[1]).days)
+        check_span(start, end, what=f"{source}: DayTypeAssignments (widest: {widest[5]})")
+    n_days = (end - start).days + 1
+    dow = (np.arange(n_days) + start.weekday()) % 7
+    state: dict[str, np.ndarray] = {}  # per DayType: -1 unassigned, 0 not available, 1 available
+    for dtype, a, b, available, wd, _ in spans:
+        target = state.get(dtype)
+        if target is None:
+            target = state[dtype] = np.full(n_days, -1, dtype=np.int8)
+        i0, i1 = (a - start).days, (b - start).days + 1
+        if wd is None:
+            target[i0:i1] = available
+        else:
+            sel = np.flatnonzero(np.isin(dow[i0:i1], sorted(wd))) + i0
+            target[sel] = available
     services: dict[tuple[str, ...], int] = {}
     journey_service = np.empty(len(journey_day_types), dtype=np.int32)
     for j, key in enumerate(journey_day_types):
@@ -213,13 +253,11 @@ def from_netex(
     seen_without: set[str] = set()
     for key, i in services.items():
         for dtype in key:
-            m = dates_of.get(dtype)
-            if not m:
+            m = state.get(dtype)
+            if m is None or not (m >= 0).any():
                 seen_without.add(dtype)
                 continue
-            for d, ok in m.items():
-                if ok:
-                    active[i, (d - start).days] = True
+            active[i] |= m == 1
     counts["day_types_without_dates"] = len(seen_without)
     ids = np.array(["+".join(k) for k in services], dtype=object)
     return ServiceCalendar(ids, start, active), journey_service, counts

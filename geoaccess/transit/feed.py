@@ -33,13 +33,15 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     if not zipfile.is_zipfile(p):
         msg = f"{p} is not a zip file or a folder; a timetable must be a GTFS zip or a NeTEx zip (Entur's Nordic profile)."
         raise InputError(msg)
-    with zipfile.ZipFile(p) as zf:
+    from geoaccess.archive import open_member, open_zip
+
+    with open_zip(p, what="timetable feed") as zf:
         names = zf.namelist()
         base = {n.rsplit("/", 1)[-1] for n in names}
         if "stop_times.txt" in base or "stops.txt" in base:
             return "gtfs"
         for n in sorted(x for x in names if x.lower().endswith(".xml")):
-            with zf.open(n) as fh:
+            with open_member(zf, n, archive=p) as fh:
                 if is_netex_file(fh):
                     return "netex"
     shown = ", ".join(sorted(names)[:8]) + (" ..." if len(names) > 8 else "")
@@ -50,13 +52,19 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     raise InputError(msg)
 
 
-def read_feed(path: str | os.PathLike[str], *, crs: str | None = None, strict: bool | None = None) -> Timetable:
-    """Read a GTFS or NeTEx feed, detecting the format (see :func:`detect_format`)."""
+def read_feed(
+    path: str | os.PathLike[str], *, crs: str | None = None, strict: bool | None = None, encoding: str | None = None
+) -> Timetable:
+    """Read a GTFS or NeTEx feed, detecting the format (see :func:`detect_format`).
+
+    ``strict`` defaults to true for GTFS and false for NeTEx (see the readers); ``encoding``
+    applies to GTFS text files (NeTEx XML declares its own).
+    """
     fmt = detect_format(path)
     if fmt == "gtfs":
         from geoaccess.transit.gtfs import read_gtfs
 
-        return read_gtfs(path, crs=crs, strict=True if strict is None else strict)
+        return read_gtfs(path, crs=crs, strict=True if strict is None else strict, encoding=encoding)
     from geoaccess.transit.netex import read_netex
 
     return read_netex(path, crs=crs, strict=False if strict is None else strict)

@@ -76,8 +76,14 @@ def _apply_transfers(tt: Timetable, src: np.ndarray, dst: np.ndarray, sec: np.nd
             if i is not None:
                 keep[i] = False
         elif k == 2 and np.isfinite(m):
+            if m < 0:  # the readers refuse such rows; never build a footpath into the past
+                msg = (
+                    f"transfers: minimum transfer time {m:g} s from stop {tt.stop_id[a]!r} to {tt.stop_id[b]!r} "
+                    "is negative; change times must be >= 0 seconds."
+                )
+                raise InputError(msg)
             if i is not None:
-                sec[i] = max(float(m), 0.0)
+                sec[i] = float(m)
             else:
                 add_s.append(a)
                 add_d.append(b)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,7 +31,16 @@ from geoaccess.errors import InputError
 from geoaccess.transit.calendar import ServiceCalendar, describe_dates, parse_date
 from geoaccess.transit.validation import ValidationReport
 
-__all__ = ["ROUTE_TYPE_NAMES", "Timetable", "build_timetable", "mode_name", "project_stops"]
+__all__ = [
+    "ROUTE_TYPE_NAMES",
+    "TRANSFER_TYPES",
+    "Timetable",
+    "TransferRules",
+    "Transfers",
+    "build_timetable",
+    "mode_name",
+    "project_stops",
+]
 
 DAY_S = 86_400
 
@@ -64,6 +73,57 @@ _EXTENDED = {
     15: "taxi",
     17: "other",
 }
+
+
+TRANSFER_TYPES = {
+    0: "recommended transfer point",
+    1: "timed transfer (the departing vehicle waits)",
+    2: "minimum transfer time (min_transfer_time seconds)",
+    3: "transfer not possible",
+    4: "in-seat transfer (stay on board)",
+    5: "in-seat transfer not allowed (alight and re-board)",
+}
+"""GTFS ``transfers.txt`` ``transfer_type`` codes and their meaning."""
+
+
+class Transfers(NamedTuple):
+    """Stop-to-stop rules of GTFS ``transfers.txt`` between different stops (``Timetable.meta["transfers"]``).
+
+    Used by :mod:`geoaccess.transit.footpaths`: type 2 sets the footpath time, type 3
+    removes the footpath. Arrays of equal length; stops are indices into ``stop_id``.
+
+    Attributes
+    ----------
+    from_stop, to_stop : numpy.ndarray of int64
+        Stop indices.
+    transfer_type : numpy.ndarray of int64
+        0-3, see :data:`TRANSFER_TYPES`.
+    min_transfer_s : numpy.ndarray of float64
+        Minimum transfer time in seconds (>= 0), NaN when not given.
+    """
+
+    from_stop: np.ndarray
+    to_stop: np.ndarray
+    transfer_type: np.ndarray
+    min_transfer_s: np.ndarray
+
+
+class TransferRules(NamedTuple):
+    """Every usable row of ``transfers.txt`` (``Timetable.meta["transfer_rules"]``), for change-time routing.
+
+    Like :class:`Transfers`, plus rows within one stop (minimum change times at a stop),
+    route- and trip-specific rows and in-seat types 4-5. Route and trip ids are the
+    feed's (empty string when the row does not name one).
+    """
+
+    from_stop: np.ndarray
+    to_stop: np.ndarray
+    transfer_type: np.ndarray
+    min_transfer_s: np.ndarray
+    from_route_id: np.ndarray
+    to_route_id: np.ndarray
+    from_trip_id: np.ndarray
+    to_trip_id: np.ndarray
 
 
 def mode_name(route_type: int) -> str:
@@ -271,6 +331,16 @@ class Timetable:
         if len(fp_ptr) != self.n_stops + 1:
             msg = f"Footpath row pointer has {len(fp_ptr)} entries; expected {self.n_stops + 1} (stops + 1)."
             raise InputError(msg)
+        sec = np.asarray(fp_seconds, dtype=np.float64)
+        bad = ~np.isfinite(sec) | (sec < 0)
+        if bad.any():  # a negative footpath would arrive before it leaves
+            k = int(np.flatnonzero(bad)[0])
+            frm = int(np.searchsorted(np.asarray(fp_ptr), k, side="right") - 1)
+            msg = (
+                f"Footpath {self.stop_id[frm]!r} -> {self.stop_id[int(fp_stop[k])]!r} takes {sec[k]} s; "
+                f"footpath times must be finite and >= 0 seconds ({int(bad.sum())} bad in all)."
+            )
+            raise InputError(msg)
         return replace(
             self,
             fp_ptr=np.asarray(fp_ptr, dtype=np.int64),
@@ -369,6 +439,14 @@ def build_timetable(
     trip_time_ptr = np.zeros(len(order) + 1, dtype=np.int64)
     trip_time_ptr[1:] = np.cumsum(lens)
     idx = np.concatenate([np.arange(starts[t], starts[t + 1]) for t in order]) if len(order) else np.zeros(0, np.int64)
+    for name, t in (("arrival", st_arr), ("departure", st_dep)):
+        t = np.asarray(t)
+        if len(t) and not (np.abs(t) < 2**31 - 1).all():  # also catches NaN (as int: a huge negative)
+            msg = (
+                f"{meta.get('source', 'timetable')}: a stop {name} time of {t[~(np.abs(t) < 2**31 - 1)][0]} s does not "
+                "fit the timetable (at most 2^31 s); check the feed's times."
+            )
+            raise InputError(msg)
     arr = np.asarray(st_arr, dtype=np.int32)[idx]
     dep = np.asarray(st_dep, dtype=np.int32)[idx]
     # stop -> (pattern, position)

@@ -7,7 +7,11 @@ silently: each skipped object is counted under a short reason with a few example
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from geoaccess.errors import DataWarning
 
 __all__ = ["Issue", "ValidationReport"]
 
@@ -48,9 +52,16 @@ class ValidationReport:
     counts: dict[str, int] = field(default_factory=dict)
 
     def add(
-        self, what: str, reason: str, *, action: str = "skipped", count: int = 1, example: str | None = None
+        self,
+        what: str,
+        reason: str,
+        *,
+        action: str = "skipped",
+        count: int = 1,
+        example: str | None = None,
+        examples: Sequence[str] = (),
     ) -> None:
-        """Record ``count`` objects of kind ``what`` affected for ``reason``."""
+        """Record ``count`` objects of kind ``what`` affected for ``reason`` (with up to five examples)."""
         if count <= 0:
             return
         key = (what, reason)
@@ -58,8 +69,9 @@ class ValidationReport:
         if issue is None:
             issue = self.issues[key] = Issue(what, reason, action)
         issue.count += int(count)
-        if example is not None and len(issue.examples) < _MAX_EXAMPLES:
-            issue.examples.append(str(example))
+        for ex in ([example] if example is not None else []) + list(examples):
+            if len(issue.examples) < _MAX_EXAMPLES:
+                issue.examples.append(str(ex))
 
     def add_many(self, what: str, reason: str, examples: list[str], *, action: str = "skipped") -> None:
         """Record every id in ``examples`` (keeps the first five as examples)."""
@@ -82,6 +94,20 @@ class ValidationReport:
     def ok(self) -> bool:
         """True when nothing was skipped (repairs and ignored fields do not count)."""
         return self.count(action="skipped") == 0
+
+    def warn_if_skipped(self, *, stacklevel: int = 2) -> None:
+        """Issue one :class:`~geoaccess.errors.DataWarning` when anything was skipped, naming the largest causes."""
+        skipped = sorted((i for i in self.issues.values() if i.action == "skipped"), key=lambda i: -i.count)
+        if not skipped:
+            return
+        top = "; ".join(f"{i.count} {i.what}: {i.reason}" for i in skipped[:3])
+        more = f"; and {len(skipped) - 3} more cause(s)" if len(skipped) > 3 else ""
+        warnings.warn(
+            f"{self.source or 'feed'}: {self.count(action='skipped')} object(s) skipped ({top}{more}). "
+            "See the timetable's report (tt.report, or `geoaccess transit load`).",
+            DataWarning,
+            stacklevel=stacklevel + 1,
+        )
 
     def rows(self) -> list[dict[str, object]]:
         """One dict per issue: what, reason, action, count, examples."""
