@@ -126,6 +126,27 @@ class Network:
         """Node coordinates as an (n, 2) array in metres."""
         return np.column_stack([self.x, self.y])
 
+    @property
+    def has_coordinates(self) -> bool:
+        """``False`` for a graph read without node coordinates (e.g. a DIMACS ``.gr`` without ``.co``)."""
+        return bool(self.crs) and not (self.n_nodes and np.isnan(self.x).all())
+
+    def require_coordinates(self, what: str) -> None:
+        """Raise :class:`~geoaccess.errors.InputError` naming ``what`` when the network has no coordinates.
+
+        Routing between node ids needs none; snapping points, catchment polygons and maps do.
+        """
+        if not self.has_coordinates:
+            from geoaccess.errors import InputError
+
+            source = self.meta.get("source", "this network")
+            msg = (
+                f"{what} needs node coordinates, but {source} has none (a DIMACS .gr read without its .co "
+                "file). Route between node ids (Router.hierarchy.many_to_many), or read the graph with its "
+                "coordinate file: read_dimacs(gr, co)."
+            )
+            raise InputError(msg)
+
     def summary(self) -> dict[str, Any]:
         """Nodes, edges, strongly connected components, km of road and ferry edges."""
         from scipy.sparse.csgraph import connected_components
