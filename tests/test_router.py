@@ -349,7 +349,7 @@ def test_dimacs_without_co_routes_and_says_when_coordinates_are_needed(tmp_path)
 
 
 # ------------------------------------------------------------------ matrices in bounded memory
-def test_streamed_matrix_equals_in_memory_matrix(oslo_car, tmp_path):
+def test_streamed_matrix_equals_in_memory_matrix(oslo_car, tmp_path, monkeypatch):
     import geopandas as gpd
     import pandas as pd
     import pyarrow.parquet as pq
@@ -364,10 +364,14 @@ def test_streamed_matrix_equals_in_memory_matrix(oslo_car, tmp_path):
                            geometry=gpd.points_from_xy(oslo_car.x[pick] + 30, oslo_car.y[pick] + 12), crs=oslo_car.crs)
     s = router.snap(pts, id_column="pid")
     whole = router.matrix(s).to_table()
+    import geoaccess.engine.matrix_writer as mw
+
+    monkeypatch.setattr(mw, "_rss_bytes", lambda: 300 * 2**20)  # the plan's arithmetic, without RSS drift
     big = estimate_matrix(router, s, s, memory_budget_mb=4096)
-    small = estimate_matrix(router, s, s, memory_budget_mb=(big.fixed_bytes + 40 * 150 * 80) / 2**20)
-    assert big.blocks == 1 and 1 <= small.block_origins < 150 and small.blocks > 1
+    small = estimate_matrix(router, s, s, memory_budget_mb=(big.fixed_bytes + 20 * 150 * 10) / 2**20)
+    assert big.blocks == 1 and small.block_origins == 20 and small.blocks == 8
     assert small.memory_bytes <= small.budget_bytes
+    monkeypatch.undo()
     seen = []
     res = write_matrix(router, s, s, tmp_path / "m.parquet", block_origins=13, on_estimate=seen.append)
     assert seen[0].blocks == 12 and res["rows"] == 150 * 150

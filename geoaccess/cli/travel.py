@@ -152,6 +152,7 @@ def catchment(
     window: str = typer.Option("07:00-08:00", "--window", help="Departure window for --mode transit (every minute)."),
     percentile: float = typer.Option(50.0, "--percentile", help="Percentile of travel time over the window (transit)."),
     out: Path = typer.Option(..., "--out", help="Output GeoPackage; a PNG map is written next to it."),
+    draw_map: bool = typer.Option(True, "--map/--no-map", help="Draw the PNG map next to the GeoPackage."),
 ) -> None:
     """Catchment polygons (isochrones) per origin and threshold, with the residents reached.
 
@@ -209,7 +210,8 @@ def catchment(
     print_warnings(caught)
     write_catchments(gdf, out)
     png = out.with_suffix(".png")
-    _draw(gdf, o, png, net_mode=net_mode)
+    if draw_map:
+        _draw(gdf, o, png, net_mode=net_mode)
     detail = f"{percentile:g}th percentile, {window} on {date}" if mode == "transit" else f"{bands}, walk-off {walk_off_m:g} m"
     table = Table(title=f"{net_mode} catchments ({detail})")
     table.add_column("origin")
@@ -225,7 +227,7 @@ def catchment(
         table.add_row(*cells)
     console = _console()
     console.print(table)
-    console.print(f"wrote {out} and {png}", highlight=False)
+    console.print(f"wrote {out}{f' and {png}' if draw_map else ''}", highlight=False)
 
 
 def _transit_catchments(

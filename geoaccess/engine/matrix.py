@@ -206,20 +206,18 @@ def _block(router: Router, src: Snapped, dst: Snapped, prep: dict[str, Any], sl:
     """Seconds of the origins in ``sl`` to every destination (same-edge trips and cutoff applied)."""
     rows = prep["rows"][sl]
     n_rows = sl.stop - sl.start
-    out = np.full((n_rows, len(dst)), np.inf)
     buckets = prep["buckets"]
+    full = bool(rows.all()) and prep["all_cols"] and buckets.n_targets == len(dst)
+    out = np.empty((n_rows, len(dst))) if full and n_rows else np.full((n_rows, len(dst)), np.inf)
     if rows.any() and buckets.n_targets:
-        nodes = prep["s_nodes"][sl][rows]
-        offs = prep["s_offs"][sl][rows]
-        if rows.all() and prep["all_cols"]:
-            router.hierarchy.many_to_buckets(nodes, offs, buckets, out=out)
+        if full:
+            router.hierarchy.many_to_buckets(prep["s_nodes"][sl], prep["s_offs"][sl], buckets, out=out)
         else:
-            sub = router.hierarchy.many_to_buckets(nodes, offs, buckets)
+            sub = router.hierarchy.many_to_buckets(prep["s_nodes"][sl][rows], prep["s_offs"][sl][rows], buckets)
             out[np.ix_(rows, prep["cols"])] = sub
     r, c, direct = router.same_edge_pairs(src, dst, rows=sl)
-    if len(r):
-        np.minimum.at(out, (r - sl.start, c), direct)
-    out[out > cutoff] = np.inf
+    if len(r):  # the kernel already applied the cutoff; only direct same-edge trips may exceed it
+        np.minimum.at(out, (r - sl.start, c), np.where(direct <= cutoff, direct, np.inf))
     return out
 
 
@@ -262,7 +260,8 @@ def compute_matrix(
                             description="matrix")
         seconds = np.vstack(parts) if len(parts) > 1 else (parts[0] if parts else np.zeros((0, len(dst))))
     if np.isinf(cutoff) and seconds.size and src.snapped.any():
-        warn_unreachable(np.isfinite(seconds[prep["rows"]]).any(axis=0), dst, stacklevel=4)
+        routed = seconds if prep["rows"].all() else seconds[prep["rows"]]
+        warn_unreachable(np.isfinite(routed).any(axis=0), dst, stacklevel=4)
     return TravelTimes(seconds=seconds, origin_ids=src.ids, destination_ids=dst.ids)
 
 

@@ -2,8 +2,10 @@
 
 :func:`write_matrix` routes a block of origins at a time on a prepared router (the
 destinations' backward searches are done once, see :mod:`geoaccess.engine.matrix`) and appends
-each block to the output — one Parquet row group (or CSV chunk) per block — so peak memory is
-set by ``memory_budget_mb``, not by the number of pairs. :func:`estimate_matrix` says before
+each block to the output, converted to Arrow and written in chunks of at most 4 million pairs
+(one Parquet row group, or CSV chunk, each), so peak memory is set by ``memory_budget_mb``, not
+by the number of pairs: a block costs about 10 bytes per pair (its float64 seconds), a chunk
+being written about 48 bytes per pair plus its ids. :func:`estimate_matrix` says before
 the work starts how many pairs there are, how large the output may get and how much memory the
 blocks take.
 
@@ -34,8 +36,12 @@ DEFAULT_MEMORY_BUDGET_MB = 2048.0
 """Default memory budget of :func:`write_matrix`, MiB."""
 
 _MiB = 1024.0 * 1024.0
-_WORK_BYTES_PER_PAIR = 8 + 1 + 4 + 4 + 8 + 4 + 11
-"""Block arrays per pair besides the ids: seconds, mask, int32 row/column positions, minutes, offset rows, slack."""
+_BLOCK_BYTES_PER_PAIR = 10.0
+"""A block of the matrix per pair: float64 seconds and slack."""
+_CHUNK_PAIRS = 4_000_000
+"""Pairs converted to Arrow and written at a time (one row group each); bounds the writer's temporaries."""
+_CHUNK_BYTES_PER_PAIR = 8 + 1 + 4 + 4 + 8 + 8 + 11
+"""Arrow conversion per pair besides the ids: seconds, mask, int32 positions, minutes, offset rows, slack."""
 _PARQUET_BYTES_PER_PAIR = 10.0
 """Measured output size per pair (snappy, dictionary-encoded ids, float64 minutes): 993 MB / 10⁸ pairs."""
 
@@ -139,18 +145,21 @@ def estimate_matrix(
     s, t = len(src), len(dst)
     pairs = s * t
     id_o, id_d = _id_bytes(np.asarray(src.ids)), _id_bytes(np.asarray(dst.ids))
-    per_pair = _WORK_BYTES_PER_PAIR + id_o + id_d
+    chunk = min(max(t, 1) * max(_CHUNK_PAIRS // max(t, 1), 1), max(pairs, 1))
     if buckets_bytes is None:  # a backward search settles a few hundred nodes on town networks
         buckets_bytes = t * 12.0 * min(router.network.n_nodes, 2000)
     process = _rss_bytes()
-    fixed = process + buckets_bytes + 2 * per_pair * t  # the process so far, buckets, writer buffers
+    # the process so far, the destinations' buckets, and one chunk being converted and written
+    fixed = process + buckets_bytes + chunk * (_CHUNK_BYTES_PER_PAIR + id_o + id_d)
     budget = float(memory_budget_mb) * _MiB
     room = budget - fixed
-    if block_origins is None and room < per_pair * max(t, 1):
+    row_bytes = _BLOCK_BYTES_PER_PAIR * max(t, 1)
+    if block_origins is None and room < row_bytes:
         msg = (
             f"A memory budget of {memory_budget_mb:,.0f} MiB is too small for a {s:,} x {t:,} matrix on this network: "
-            f"the process, the router and the destinations' searches already take about {fixed / _MiB:,.0f} MiB, "
-            "and one origin's row needs more. Raise --memory-budget-mb, or split the destinations."
+            f"the process, the router, the destinations' searches and the writer already take about "
+            f"{fixed / _MiB:,.0f} MiB, and one origin's row needs more. Raise --memory-budget-mb, or split the "
+            "destinations."
         )
         raise LimitError(msg)
     if block_origins is not None:
@@ -159,7 +168,7 @@ def estimate_matrix(
             raise InputError(msg)
         block = int(block_origins)
     else:
-        block = int(max(1, min(s, room // (per_pair * max(t, 1)))))
+        block = int(max(1, min(s, room // row_bytes)))
     blocks = max(1, -(-s // block)) if s else 0
     if fmt == "csv":
         out_per_pair = id_o + id_d + 22.0
@@ -167,7 +176,7 @@ def estimate_matrix(
         out_per_pair = _PARQUET_BYTES_PER_PAIR
     return MatrixEstimate(
         origins=s, destinations=t, pairs=pairs, block_origins=block, blocks=blocks,
-        output_bytes=out_per_pair * pairs, memory_bytes=fixed + block * t * per_pair, budget_bytes=budget,
+        output_bytes=out_per_pair * pairs, memory_bytes=fixed + block * row_bytes, budget_bytes=budget,
         fixed_bytes=fixed, sparse=cutoff_minutes is not None, format=fmt,
     )
 
@@ -236,7 +245,6 @@ def write_matrix(
         (routing and writing wall time) and ``estimate``.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from geoaccess.engine.matrix import cutoff_seconds
     from geoaccess.engine.parallel import progress_bar
@@ -274,26 +282,20 @@ def write_matrix(
                 for block in router.matrix_blocks(src, dst, cutoff_minutes=cutoff_minutes,
                                                   block_size=plan.block_origins):
                     sec = block.seconds
-                    finite = np.isfinite(sec)
-                    reached |= finite.any(axis=0)
-                    idx = np.int32 if sec.size < 2**31 else np.int64
-                    if sparse:
-                        r, c = (a.astype(idx) for a in np.nonzero(finite))
-                        minutes = pa.array(sec[r, c] / 60.0)
-                    else:
-                        nr = sec.shape[0]
-                        r = np.repeat(np.arange(nr, dtype=idx), sec.shape[1])
-                        c = np.tile(np.arange(sec.shape[1], dtype=idx), nr)
-                        unreachable += int((~finite).sum())
-                        minutes = pa.array((sec / 60.0).ravel(), mask=~finite.ravel())
-                    del finite, sec
-                    table = pa.table({"origin_id": pc.take(o_ids, pa.array(r + np.int64(block.row_offset))),
-                                      "destination_id": pc.take(d_ids, pa.array(c)), "minutes": minutes},
-                                     schema=schema)
-                    del r, c, minutes
-                    writer.write_table(table)
-                    rows_written += table.num_rows
-                    del table, block
+                    step = max(1, _CHUNK_PAIRS // max(sec.shape[1], 1))
+                    for lo in range(0, sec.shape[0], step):
+                        part = sec[lo:lo + step]
+                        finite = np.isfinite(part)
+                        reached |= finite.any(axis=0)
+                        if not sparse:
+                            unreachable += int(part.size - finite.sum())
+                        table = _chunk_table(part, finite, block.row_offset + lo, o_ids, d_ids, schema,
+                                             sparse=sparse)
+                        del finite
+                        writer.write_table(table)
+                        rows_written += table.num_rows
+                        del table
+                    del sec, block
                     if bar is not None:
                         bar.advance(task)
             finally:
@@ -305,6 +307,25 @@ def write_matrix(
         warn_unreachable(reached, dst, stacklevel=3)
     return {"path": str(final), "rows": rows_written, "unreachable": unreachable,
             "seconds": time.perf_counter() - t0, "estimate": plan.to_dict()}
+
+
+def _chunk_table(sec: np.ndarray, finite: np.ndarray, row0: int, o_ids: Any, d_ids: Any, schema: Any, *,
+                 sparse: bool) -> Any:
+    """Arrow table of a chunk of rows: every pair (NaN -> null) or only the finite ones."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    idx = np.int32 if sec.size < 2**31 else np.int64
+    if sparse:
+        r, c = (a.astype(idx) for a in np.nonzero(finite))
+        minutes = pa.array(sec[r, c] / 60.0)
+    else:
+        nr, nc = sec.shape
+        r = np.repeat(np.arange(nr, dtype=idx), nc)
+        c = np.tile(np.arange(nc, dtype=idx), nr)
+        minutes = pa.array((sec / 60.0).ravel(), mask=~finite.ravel())
+    return pa.table({"origin_id": pc.take(o_ids, pa.array(r + np.int64(row0))),
+                     "destination_id": pc.take(d_ids, pa.array(c)), "minutes": minutes}, schema=schema)
 
 
 def _writer(path: Path, fmt: str, schema: Any) -> Any:

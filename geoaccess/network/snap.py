@@ -1,7 +1,7 @@
 """Snapping point layers (homes, schools, grid cells) to positions on the network, once per layer.
 
 A :class:`SnapIndex` is built once per network (a shapely :class:`~shapely.STRtree` over the
-edge polylines, a KD-tree over the junction nodes, the reverse edges); :meth:`SnapIndex.snap`
+edge polylines, one over the junction nodes, the reverse edges); :meth:`SnapIndex.snap`
 turns a layer into one :class:`Snapped` record that every query reuses. The prepared
 router (:class:`geoaccess.engine.router.Router`) holds the index; :func:`snap_points` is a
 one-off convenience that builds an index for a single call.
@@ -35,12 +35,14 @@ along an edge is taken as proportional to length along its polyline.
 from __future__ import annotations
 
 import hashlib
+import math
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numba import njit, prange
 
 from geoaccess.errors import InputError, ReachWarning
 from geoaccess.network.graph import EdgeFlag
@@ -406,12 +408,174 @@ def _layer_xy(points: Any, net: Network, *, id_column: str | None, crs: Any, ids
     return pid, np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
+# --------------------------------------------------------------------------- nearest-segment kernels
+@njit(cache=True)
+def _grid_cells(sx0, sy0, sx1, sy1, gx0, gy0, cell, nx, ny, fill, ptr, out):  # pragma: no cover - numba
+    """Register every segment in the grid cells it passes through (pieces no longer than a cell).
+
+    Pass ``fill=False`` counts registrations per cell into ``ptr[c + 1]``; ``fill=True`` writes
+    segment ids at ``out[ptr[c] ...]`` (``ptr`` then holds the running write positions).
+    """
+    total = 0
+    for s in range(len(sx0)):
+        length = math.hypot(sx1[s] - sx0[s], sy1[s] - sy0[s])
+        pieces = max(1, int(math.ceil(length / cell)))
+        last = -1
+        for k in range(pieces):
+            ax = sx0[s] + (sx1[s] - sx0[s]) * k / pieces
+            ay = sy0[s] + (sy1[s] - sy0[s]) * k / pieces
+            bx = sx0[s] + (sx1[s] - sx0[s]) * (k + 1) / pieces
+            by = sy0[s] + (sy1[s] - sy0[s]) * (k + 1) / pieces
+            c0 = min(max(int(math.floor((min(ax, bx) - gx0) / cell)), 0), nx - 1)
+            c1 = min(max(int(math.floor((max(ax, bx) - gx0) / cell)), 0), nx - 1)
+            r0 = min(max(int(math.floor((min(ay, by) - gy0) / cell)), 0), ny - 1)
+            r1 = min(max(int(math.floor((max(ay, by) - gy0) / cell)), 0), ny - 1)
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    idx = r * nx + c
+                    if idx == last and c0 == c1 and r0 == r1:
+                        continue
+                    last = idx
+                    if fill:
+                        out[ptr[idx]] = s
+                        ptr[idx] += 1
+                    else:
+                        ptr[idx + 1] += 1
+                    total += 1
+    return total
+
+
+@njit(cache=True, parallel=True)
+def _nearest_segment(px, py, max_d, sx0, sy0, sx1, sy1, s_edge, gptr, gseg, gx0, gy0, cell, nx, ny,
+                     out_seg, out_d, out_t):  # pragma: no cover - numba
+    """Nearest segment of every point within ``max_d`` (ring search over the grid; ties: lowest edge).
+
+    Writes the segment (``-1`` none), the distance and the position ``t`` (0..1) on the segment.
+    """
+    for i in prange(len(px)):
+        x = px[i]
+        y = py[i]
+        best = np.inf
+        bseg = -1
+        bt = 0.0
+        cx = int(math.floor((x - gx0) / cell))
+        cy = int(math.floor((y - gy0) / cell))
+        r = 0
+        while True:
+            for row in range(cy - r, cy + r + 1):
+                if row < 0 or row >= ny:
+                    continue
+                step = 1 if (row == cy - r or row == cy + r) else 2 * r
+                col = cx - r
+                while col <= cx + r:
+                    if 0 <= col < nx:
+                        c = row * nx + col
+                        for k in range(gptr[c], gptr[c + 1]):
+                            s = gseg[k]
+                            dx = sx1[s] - sx0[s]
+                            dy = sy1[s] - sy0[s]
+                            l2 = dx * dx + dy * dy
+                            t = 0.0 if l2 == 0.0 else ((x - sx0[s]) * dx + (y - sy0[s]) * dy) / l2
+                            if t <= 0.0:
+                                t = 0.0
+                                qx = sx0[s]
+                                qy = sy0[s]
+                            elif t >= 1.0:
+                                t = 1.0
+                                qx = sx1[s]
+                                qy = sy1[s]
+                            else:
+                                qx = sx0[s] + t * dx
+                                qy = sy0[s] + t * dy
+                            d = math.hypot(x - qx, y - qy)
+                            if d < best or (d == best and bseg >= 0 and s_edge[s] < s_edge[bseg]):
+                                best = d
+                                bseg = s
+                                bt = t
+                    if step == 0:
+                        break
+                    col += step
+            # every segment not yet seen lies in rings > r, at least r * cell away
+            if (best < r * cell) or (r * cell > max_d) or (r > nx + ny):
+                break
+            r += 1
+        if best <= max_d:
+            out_seg[i] = bseg
+            out_d[i] = best
+            out_t[i] = bt
+        else:
+            out_seg[i] = -1
+            out_d[i] = np.nan
+            out_t[i] = np.nan
+
+
+class _Segments:
+    """The polyline segments of the snap-target edges in a uniform grid (for :func:`_nearest_segment`)."""
+
+    def __init__(self, net: Network, edges: np.ndarray) -> None:
+        ptr, xy = net.edge_vertices(edges)
+        n_seg = np.diff(ptr) - 1
+        starts = np.repeat(ptr[:-1], n_seg) + (np.arange(int(n_seg.sum())) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
+        self.x0, self.y0 = xy[starts, 0].copy(), xy[starts, 1].copy()
+        self.x1, self.y1 = xy[starts + 1, 0].copy(), xy[starts + 1, 1].copy()
+        self.edge_pos = np.repeat(np.arange(len(edges), dtype=np.int64), n_seg)  # position in ``edges``
+        self.edge = np.asarray(edges, dtype=np.int64)[self.edge_pos]
+        seg_len = np.hypot(self.x1 - self.x0, self.y1 - self.y0)
+        self.length = seg_len
+        csum = np.cumsum(seg_len)
+        first = np.repeat(np.cumsum(n_seg) - n_seg, n_seg)
+        before = np.concatenate([[0.0], csum])[first]
+        self.start_along = csum - seg_len - before  # metres along the edge where the segment starts
+        self.edge_length = np.zeros(len(edges))
+        if len(seg_len):
+            last = np.cumsum(n_seg) - 1
+            ok = n_seg > 0
+            self.edge_length[ok] = self.start_along[last[ok]] + seg_len[last[ok]]
+        if len(seg_len):
+            xmin = float(min(self.x0.min(), self.x1.min()))
+            ymin = float(min(self.y0.min(), self.y1.min()))
+            xmax = float(max(self.x0.max(), self.x1.max()))
+            ymax = float(max(self.y0.max(), self.y1.max()))
+        else:
+            xmin = ymin = 0.0
+            xmax = ymax = 1.0
+        # cells about as long as a typical segment: a point near a road finds it in the first two rings
+        cell = float(np.clip(1.5 * np.median(seg_len), 20.0, 500.0)) if len(seg_len) else 100.0
+        while ((xmax - xmin) / cell + 1) * ((ymax - ymin) / cell + 1) > 4e6:
+            cell *= 2.0
+        self.gx0, self.gy0, self.cell = xmin, ymin, cell
+        self.nx = int((xmax - xmin) // cell) + 1
+        self.ny = int((ymax - ymin) // cell) + 1
+        counts = np.zeros(self.nx * self.ny + 1, dtype=np.int64)
+        args = (self.x0, self.y0, self.x1, self.y1, self.gx0, self.gy0, self.cell, self.nx, self.ny)
+        total = _grid_cells(*args, False, counts, np.empty(0, np.int64))
+        self.ptr = np.cumsum(counts)
+        self.seg = np.empty(total, dtype=np.int64)
+        pos = self.ptr[:-1].copy()
+        _grid_cells(*args, True, pos, self.seg)
+
+    def nearest(self, x: np.ndarray, y: np.ndarray, max_d: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest segment (``-1`` none within ``max_d``), distance in metres and position on it."""
+        n = len(x)
+        out_seg = np.empty(n, np.int64)
+        out_d = np.empty(n)
+        out_t = np.empty(n)
+        if n:
+            _nearest_segment(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64),
+                             float(max_d), self.x0, self.y0, self.x1, self.y1, self.edge, self.ptr, self.seg,
+                             self.gx0, self.gy0, self.cell, self.nx, self.ny, out_seg, out_d, out_t)
+        return out_seg, out_d, out_t
+
+
 # --------------------------------------------------------------------------- the index
 class SnapIndex:
     """Spatial index of a network's snap targets, built once and reused by every :meth:`snap`.
 
-    Holds an STRtree over the polylines of the non-ferry, non-connector edges, a KD-tree over
-    the nodes those edges touch, the reverse edges and the network's :func:`layout_key`.
+    Holds the polyline segments of the non-ferry, non-connector edges in a uniform grid (a
+    numba ring search finds each point's nearest segment exactly: ~1,000 points per millisecond,
+    against ~15 per millisecond for shapely's STRtree ``query_nearest`` on the same Tampere car
+    edges), an STRtree over the nodes those edges touch, the reverse edges and the network's
+    :func:`layout_key`.
 
     Parameters
     ----------
@@ -421,7 +585,6 @@ class SnapIndex:
 
     def __init__(self, net: Network) -> None:
         import shapely
-        from scipy.spatial import cKDTree
 
         net.require_coordinates("Snapping points")
         self.network = net
@@ -429,9 +592,7 @@ class SnapIndex:
         self.reverse = reverse_edges(net)
         target = (net.flags & (EdgeFlag.FERRY | EdgeFlag.CONNECTOR)) == 0
         self.candidates = np.flatnonzero(target)
-        self.lines = net.edge_geometries(self.candidates) if len(self.candidates) else np.zeros(0, dtype=object)
-        self.tree = shapely.STRtree(self.lines)
-        self.lengths = shapely.length(self.lines)
+        self.segments = _Segments(net, self.candidates)
         # per node: one snap-target edge touching it (the lowest leaving it, at frac 0, else the
         # lowest entering it, at frac 1)
         node_edge = np.full(net.n_nodes, -1, dtype=np.int64)
@@ -445,7 +606,7 @@ class SnapIndex:
         self._node_edge = node_edge
         self._node_frac = node_frac
         self._nodes = np.flatnonzero(node_edge >= 0)
-        self._kdtree = cKDTree(np.column_stack([net.x[self._nodes], net.y[self._nodes]])) if len(self._nodes) else None
+        self._node_tree = shapely.STRtree(shapely.points(net.x[self._nodes], net.y[self._nodes]))
 
     def snap(
         self,
@@ -510,43 +671,35 @@ class SnapIndex:
         sy = np.full(n, np.nan)
         finite = np.isfinite(x) & np.isfinite(y)
         rest = np.flatnonzero(finite)
-        if self._kdtree is not None and len(rest):
-            d_node, k = self._kdtree.query(np.column_stack([x[rest], y[rest]]), distance_upper_bound=NODE_TOLERANCE_M)
-            hit = np.isfinite(d_node)
-            at = rest[hit]
-            node = self._nodes[k[hit]]
-            edge[at] = self._node_edge[node]
-            frac[at] = self._node_frac[node]
-            dist[at] = d_node[hit]
-            sx[at], sy[at] = net.x[node], net.y[node]
-            rest = rest[~hit]
         if len(rest) and len(self.candidates):
-            pts = shapely.points(x[rest], y[rest])
-            (pi, li), d = self.tree.query_nearest(pts, max_distance=float(max_snap_m), return_distance=True,
-                                                  all_matches=True)
-            # ties (a point equidistant from several edges): lowest edge index wins
-            order = np.lexsort((self.candidates[li], d, pi))
-            pi, li, d = pi[order], li[order], d[order]
-            first = np.ones(len(pi), dtype=bool)
-            first[1:] = pi[1:] != pi[:-1]
-            pi, li, d = pi[first], li[first], d[first]
-            within = d <= max_snap_m
-            pi, li, d = pi[within], li[within], d[within]
-            geo = self.lines[li]
-            length = self.lengths[li]
-            along = shapely.line_locate_point(geo, pts[pi], normalized=False)
-            along = np.clip(np.where(np.isfinite(along), along, 0.0), 0.0, length)
+            seg, d, t = self.segments.nearest(x[rest], y[rest], float(max_snap_m))
+            hit = seg >= 0
+            at, seg, d, t = rest[hit], seg[hit], d[hit], t[hit]
+            sg = self.segments
+            pos = sg.edge_pos[seg]
+            length = sg.edge_length[pos]
+            along = np.minimum(sg.start_along[seg] + t * sg.length[seg], length)
             with np.errstate(invalid="ignore", divide="ignore"):
                 f = np.where(length > 0, along / length, 0.0)
             f[along <= _ALONG_TOLERANCE_M] = 0.0
             f[(length - along <= _ALONG_TOLERANCE_M) & (length > 0)] = 1.0
-            on = shapely.line_interpolate_point(geo, f, normalized=True)
-            at = rest[pi]
-            edge[at] = self.candidates[li]
+            edge[at] = sg.edge[seg]
             frac[at] = f
             dist[at] = d
-            sx[at] = shapely.get_x(on)
-            sy[at] = shapely.get_y(on)
+            sx[at] = sg.x0[seg] + t * (sg.x1[seg] - sg.x0[seg])
+            sy[at] = sg.y0[seg] + t * (sg.y1[seg] - sg.y0[seg])
+        # a point at a junction node snaps to the node itself (it may also touch an edge passing over it)
+        near = np.flatnonzero(dist <= NODE_TOLERANCE_M)
+        if len(self._nodes) and len(near):
+            (pi, ni), d_node = self._node_tree.query_nearest(
+                shapely.points(x[near], y[near]), max_distance=NODE_TOLERANCE_M, return_distance=True,
+                all_matches=False)
+            at = near[pi]
+            node = self._nodes[ni]
+            edge[at] = self._node_edge[node]
+            frac[at] = self._node_frac[node]
+            dist[at] = d_node
+            sx[at], sy[at] = net.x[node], net.y[node]
         access = dist / (access_speed_kmh / 3.6)
         o_n, o_s, d_n, d_s = point_seeds(*_edge_times(net, edge, self.reverse), frac, access)
         out = Snapped(
