@@ -354,6 +354,23 @@ def ga_router(net: Any, *, cache: bool) -> Any:
     return router
 
 
+def paired_rounds(fn_a: Callable[[], Any], fn_b: Callable[[], Any], *, rounds: int = 15) -> dict[str, float]:
+    """Time ``fn_a`` then ``fn_b`` back to back, ``rounds`` times; minima, medians and per-round ratios b/a."""
+    a, b = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn_a()
+        t1 = time.perf_counter()
+        fn_b()
+        t2 = time.perf_counter()
+        a.append(t1 - t0)
+        b.append(t2 - t1)
+    ratio = np.asarray(b) / np.asarray(a)
+    return {"a_min": float(min(a)), "a_median": float(np.median(a)), "b_min": float(min(b)),
+            "b_median": float(np.median(b)), "ratio_median": float(np.median(ratio)),
+            "ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()), "rounds": rounds}
+
+
 def ga_points_matrix(router: Any, layer: Any) -> np.ndarray:
     """geoaccess end to end from a point layer: snap it (once: origins = destinations) and route, seconds."""
     return router.matrix(router.snap(layer, id_column="pid")).seconds

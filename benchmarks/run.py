@@ -162,13 +162,13 @@ def add_ratios(rows: list[dict[str, Any]]) -> None:
     ``ratio > 1`` means geoaccess is that many times faster per unit of work.
     The reference is the first ``geoaccess`` row (the CH one for matrices).
     """
-    ref: dict[tuple[str, str, str], float] = {}
+    ref: dict[tuple[str, str, str, str], float] = {}
     for r in rows:
-        key = (r["task"], r["dataset"], r["phase"])
+        key = (r["task"], r["dataset"], r["phase"], r.get("unit", ""))
         if r["tool"].startswith("geoaccess") and r["status"] == "ok" and key not in ref:
             ref[key] = r["seconds"] / (r["units"] or 1.0)
     for r in rows:
-        key = (r["task"], r["dataset"], r["phase"])
+        key = (r["task"], r["dataset"], r["phase"], r.get("unit", ""))
         if r["status"] == "ok" and key in ref and ref[key] > 0:
             r["ratio_vs_geoaccess"] = float(f"{r['seconds'] / (r['units'] or 1.0) / ref[key]:.4g}")
         else:
@@ -421,11 +421,6 @@ def task_points(rec: Recorder, *, quick: bool) -> None:
     rec.run(task="points", dataset=ds, tool="geoaccess Router set-up, CH from cache", phase="load",
             fn=lambda: peers.ga_router(net, cache=True),
             notes="Router(net): the hierarchy loaded from the content-hashed cache (SHA-256 checked), spatial index")
-    fresh = peers.ga_router(net, cache=True)
-    rec.run(task="points", dataset=ds, tool="geoaccess Router, first query", phase="query",
-            fn=peers.ga_points_matrix, args=(fresh, layer), units=pairs, unit="pairs", best_of=1,
-            notes=f"{n} lon/lat points: snap once (origins = destinations) + matrix to a numpy array; "
-                  "the first query on a router just set up (one run)")
     router = peers.ga_router(net, cache=True)
     peers.ga_points_matrix(router, layer)
     ga = rec.run(task="points", dataset=ds, tool="geoaccess Router, from points", phase="query",
@@ -433,6 +428,11 @@ def task_points(rec: Recorder, *, quick: bool) -> None:
                  notes=f"{n} lon/lat points: snap + matrix into a numpy array on a prepared router "
                        "(second and later queries: no set-up)")
     ga_i = len(rec.rows) - 1
+    fresh = peers.ga_router(net, cache=True)
+    rec.run(task="points", dataset=ds, tool="geoaccess Router, first query", phase="query",
+            fn=peers.ga_points_matrix, args=(fresh, layer), units=pairs, unit="pairs", best_of=1,
+            notes=f"{n} lon/lat points: snap once (origins = destinations) + matrix to a numpy array; "
+                  "the first query on a router just set up (one run)")
     snapped = router.snap(layer, id_column="pid")
     rec.run(task="points", dataset=ds, tool="geoaccess snapping only", phase="query",
             fn=lambda: router.snap(layer, id_column="pid"), units=float(n), unit="points",
@@ -459,8 +459,9 @@ def task_points(rec: Recorder, *, quick: bool) -> None:
     if engine is None:
         _unavailable(rec, "points", ds, "OSRM (osrm-bindings)", rec.cache.get("error"))
         return
+    lonlat = peers.layer_lonlat(layer)
     om = rec.run(task="points", dataset=ds, tool="OSRM Table, from points", phase="query", fn=peers.osrm_table,
-                 args=(engine, peers.layer_lonlat(layer)), units=pairs, unit="pairs",
+                 args=(engine, lonlat), units=pairs, unit="pairs",
                  notes="Table service on the same lon/lat points: OSRM's own snapping and the conversion of its "
                        "answer to a numpy array included; its car.lua speeds")
     if om is not None and ga is not None:
@@ -469,6 +470,22 @@ def task_points(rec: Recorder, *, quick: bool) -> None:
             rec.note(-1, f"median OSRM/geoaccess travel-time ratio {np.median(om[ok] / ga[ok]):.2f} "
                          "(different speed profiles)")
         rec.note(ga_i, f"{int(np.isfinite(ga).sum())} of {int(pairs)} pairs reachable")
+    # paired rounds: on a shared machine the load changes between rows; timing the two calls back to
+    # back, round after round, gives a ratio from the same conditions
+    rounds = 5 if quick else 15
+    paired = peers.paired_rounds(lambda: peers.ga_points_matrix(router, layer),
+                                 lambda: peers.osrm_table(engine, lonlat), rounds=rounds)
+    rec.rows.append({
+        "task": "points", "dataset": ds, "tool": "paired rounds: geoaccess from points vs OSRM Table",
+        "phase": "ratio", "status": "ok", "seconds": paired["a_min"], "measured_seconds": paired["a_min"],
+        "units": pairs, "unit": "pairs", "peak_rss_mib": None, "delta_rss_mib": None,
+        "load_1min": round(os.getloadavg()[0], 2),
+        "notes": (f"{rounds} rounds, each geoaccess then OSRM back to back: geoaccess min {paired['a_min']:.3f} s / "
+                  f"median {paired['a_median']:.3f} s, OSRM min {paired['b_min']:.3f} s / median "
+                  f"{paired['b_median']:.3f} s; OSRM/geoaccess per round: median {paired['ratio_median']:.2f}x, "
+                  f"min {paired['ratio_min']:.2f}x, max {paired['ratio_max']:.2f}x"),
+        "paired": paired,
+    })
 
 
 def warm(rec: Recorder, net: Any) -> None:

@@ -204,10 +204,10 @@ class Router:
     # ------------------------------------------------------------------ seeds
     def edge_times(self, edge: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Tails, heads and routing seconds (forward, fastest reverse; ``inf`` absent) of snap-network edges."""
-        from geoaccess.network.snap import _edge_times, fastest_edges
+        from geoaccess.network.snap import edge_times, fastest_edges
 
         if self._edge_map is None:
-            return _edge_times(self.network, edge, self.reverse)
+            return edge_times(self.network, edge, self.reverse)
         edge = np.asarray(edge, dtype=np.int64)
         ok = edge >= 0
         e = np.where(ok, edge, 0)
@@ -432,8 +432,10 @@ class Router:
         from geoaccess.engine.counting import router_reached
 
         src = self.layer(origins, what="origins")
+        from geoaccess.network.snap import Snapped
+
         named = _named_weights(cells, weights)
-        if not hasattr(cells, "edge"):  # a GeoDataFrame of cells
+        if not isinstance(cells, Snapped):  # a GeoDataFrame of cells
             cell_id = "cell_id" if "cell_id" in getattr(cells, "columns", ()) else None
             cells = self.snap(cells, id_column=cell_id, what="cells", warn=False)
         dst = self.layer(cells, what="cells")

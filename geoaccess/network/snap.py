@@ -59,6 +59,7 @@ __all__ = [
     "SnapIndex",
     "Snapped",
     "edge_lines",
+    "edge_times",
     "fastest_edges",
     "layout_key",
     "point_seeds",
@@ -155,14 +156,14 @@ class Snapped:
         """
         if net is None:
             return self.origin_nodes, self.origin_offsets
-        o_n, o_s, _, _ = point_seeds(*_edge_times(net, self.edge), self.frac, self.access_seconds)
+        o_n, o_s, _, _ = point_seeds(*edge_times(net, self.edge), self.frac, self.access_seconds)
         return o_n, o_s
 
     def destination_seeds(self, net: Network | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Seeds for trips **to** the points (see :meth:`origin_seeds`)."""
         if net is None:
             return self.destination_nodes, self.destination_offsets
-        _, _, d_n, d_s = point_seeds(*_edge_times(net, self.edge), self.frac, self.access_seconds)
+        _, _, d_n, d_s = point_seeds(*edge_times(net, self.edge), self.frac, self.access_seconds)
         return d_n, d_s
 
     def take(self, rows: np.ndarray) -> Snapped:
@@ -280,9 +281,19 @@ def reverse_edges(net: Network) -> np.ndarray:
     return fastest_edges(net, net.indices, net.tails)
 
 
-def _edge_times(net: Network, edge: np.ndarray, reverse: np.ndarray | None = None
+def edge_times(net: Network, edge: np.ndarray, reverse: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Tails, heads, forward and reverse seconds of ``edge`` on ``net`` (``inf`` where absent)."""
+    """Tails, heads, forward and fastest-reverse seconds of ``edge`` on ``net`` (``inf`` where absent).
+
+    Parameters
+    ----------
+    net
+        The network.
+    edge
+        Edge indices (``-1`` for unsnapped points).
+    reverse
+        :func:`reverse_edges` of ``net`` when already computed.
+    """
     edge = np.asarray(edge, dtype=np.int64)
     ok = edge >= 0
     e = np.where(ok, edge, 0)
@@ -701,7 +712,7 @@ class SnapIndex:
             dist[at] = d_node
             sx[at], sy[at] = net.x[node], net.y[node]
         access = dist / (access_speed_kmh / 3.6)
-        o_n, o_s, d_n, d_s = point_seeds(*_edge_times(net, edge, self.reverse), frac, access)
+        o_n, o_s, d_n, d_s = point_seeds(*edge_times(net, edge, self.reverse), frac, access)
         out = Snapped(
             ids=np.asarray(pid), edge=edge, frac=frac, snap_metres=dist, access_seconds=access, x=sx, y=sy,
             origin_nodes=o_n, origin_offsets=o_s, destination_nodes=d_n, destination_offsets=d_s,
