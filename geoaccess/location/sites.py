@@ -267,8 +267,8 @@ def evaluate_sites(
     sites: gpd.GeoDataFrame,
     *,
     jobs: int,
-    car: Router | Network,
-    population: gpd.GeoDataFrame,
+    car: Router | Network | None = None,
+    population: gpd.GeoDataFrame | None = None,
     walk: Router | Network | None = None,
     users: gpd.GeoDataFrame | None = None,
     user_weight: str = "population",
@@ -284,6 +284,8 @@ def evaluate_sites(
     centre_minutes: float = 10.0,
     omland_minutes: float = 45.0,
     weights: Mapping[str, float] | None = None,
+    net_car: Network | None = None,
+    net_walk: Network | None = None,
 ) -> SiteEvaluation:
     """Evaluate three or more candidate sites for a state office with ``jobs`` new jobs.
 
@@ -325,6 +327,8 @@ def evaluate_sites(
         by car from the site.
     weights
         Optional weights per measure column for a weighted score of normalised ranks.
+    net_car, net_walk
+        Deprecated names of ``car`` and ``walk``.
 
     Raises
     ------
@@ -334,6 +338,14 @@ def evaluate_sites(
     import geopandas as gpd
     import pandas as pd
 
+    if net_car is not None or net_walk is not None:
+        warnings.warn("net_car=/net_walk= are deprecated; pass car= and walk= (routers or networks)",
+                      DeprecationWarning, stacklevel=2)
+        car = car if car is not None else net_car
+        walk = walk if walk is not None else net_walk
+    if car is None or population is None:
+        msg = "evaluate_sites needs car= (a car router or network) and population= (the SSB grid)."
+        raise InputError(msg)
     if len(sites) < 3:
         msg = (f"The guidelines ask for at least three alternative locations; {len(sites)} site(s) given. "
                "Add candidate sites (one of them in centrality class 3–6).")
