@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 OUT    ?= out/demo
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,12 +18,17 @@ $(STAMP): pyproject.toml
 	@command -v osmium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get -qq update && apt-get -qq install -y osmium-tool >/dev/null 2>&1) || echo "note: osmium-tool not installed; the PBF→XML test uses pyosmium's writer instead"; }
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) chromium
+
+# Debian's Chromium for the browser tests of the HTML maps (tests/test_html_browser.py); checked on every
+# `make test`, so a machine without it gets it. Playwright (a test extra) drives it; no browser is downloaded.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get -qq update && apt-get -qq install -y chromium chromium-driver >/dev/null 2>&1) || echo "note: Chromium could not be installed; the browser tests of the HTML maps are skipped"; }
 
 demo: $(STAMP)
 	$(BIN)/geoaccess demo --out $(OUT)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)

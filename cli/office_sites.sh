@@ -32,19 +32,17 @@ echo "0301,1" >> "$OUT/centrality.csv"   # Oslo: class 1 in SSB's centrality ind
 
 echo "== 2/4 Existing NAV offices (Etatsbasen 2014) -> $OUT/nav_offices.gpkg"
 "$PY" - "$OUT/nav_offices.gpkg" <<'PYCODE'
-import os
 import sys
 import warnings
 
 from geoaccess.layers.services import read_etatsbasen
+from geoaccess.report.gpkg import write_layers
 
 target = sys.argv[1]
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     nav = read_etatsbasen(services=["nav_office"])
-tmp = target + ".tmp.gpkg"
-nav.to_file(tmp, driver="GPKG")
-os.replace(tmp, target)
+write_layers(target, {"nav_offices": nav})  # a named layer, EPSG:25833, written atomically
 print(f"{len(nav)} NAV offices")
 PYCODE
 

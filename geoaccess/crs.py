@@ -4,7 +4,10 @@ Networks are projected once: EPSG:25833 (ETRS89 / UTM 33N) for Norway, the local
 UTM zone (WGS 84) elsewhere. Every layer is checked before it is transformed: a
 layer without a CRS is refused, and a CRS whose datum is "unknown" but whose
 projection parameters are exactly UTM zone 33N (as in the SSB 250 m grid's
-``.prj``) is recognised explicitly and reported with a warning.
+``.prj``) is recognised explicitly and reported with a :class:`~geoaccess.errors.CRSWarning`,
+once per process: the first layer read that way is named, later ones are read the same way
+silently (the rule is documented, and repeating it on every command buried the warnings that
+matter).
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from geoaccess.errors import CRSError
+from geoaccess.errors import CRSError, CRSWarning
 
 if TYPE_CHECKING:
     import geopandas as gpd
     from pyproj import CRS
 
 __all__ = ["NORWAY_CRS", "choose_crs", "resolve_crs", "to_crs_checked"]
+
+# Warnings already given in this process (see _warn_once); tests clear it to see a warning again.
+_WARNED: set[str] = set()
 
 NORWAY_CRS = "EPSG:25833"
 # A coarse outline of mainland Norway and its coastal waters (lon, lat in degrees), drawn
@@ -99,8 +105,9 @@ def resolve_crs(crs: object, *, what: str) -> CRS:
 
     Warns
     -----
-    UserWarning
-        When an "unknown" datum with UTM zone 33N parameters is read as EPSG:25833.
+    geoaccess.errors.CRSWarning
+        When an "unknown" datum with UTM zone 33N parameters is read as EPSG:25833; once per
+        process, naming the first layer.
     """
     from pyproj import CRS
     from pyproj.exceptions import CRSError as ProjCRSError
@@ -118,14 +125,28 @@ def resolve_crs(crs: object, *, what: str) -> CRS:
         msg = f"{what} has a CRS that cannot be parsed ({exc}). Set a valid CRS such as 'EPSG:25833'."
         raise CRSError(msg) from None
     if _is_utm33_unknown_datum(parsed):
-        warnings.warn(
+        _warn_once(
+            "ssb-unknown-datum",
             f"{what}: its CRS has an 'unknown' datum but exactly the UTM zone 33N projection on the GRS 1980 "
-            f"ellipsoid (as in SSB's 250 m grid .prj); it is read as EPSG:25833 (ETRS89 / UTM 33N).",
-            UserWarning,
+            f"ellipsoid (as in SSB's 250 m grid .prj); it is read as EPSG:25833 (ETRS89 / UTM 33N). "
+            f"Further layers with this CRS are read the same way without repeating this note.",
+            CRSWarning,
             stacklevel=2,
         )
         return CRS.from_epsg(25833)
     return parsed
+
+
+def _warn_once(key: str, message: str, category: type[Warning], *, stacklevel: int = 2) -> None:
+    """Issue ``message`` the first time ``key`` is seen in this process, and never again.
+
+    ``stacklevel`` counts from the function that calls ``_warn_once`` (2 = its caller), as in
+    :func:`warnings.warn`.
+    """
+    if key in _WARNED:
+        return
+    _WARNED.add(key)
+    warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 
 def to_crs_checked(gdf: gpd.GeoDataFrame, target: str, *, what: str) -> gpd.GeoDataFrame:

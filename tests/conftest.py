@@ -30,3 +30,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if os.environ.get("CI"):
         settings.load_profile("ci")
+
+
+# --------------------------------------------------------------------------- warnings
+# The suite runs with warnings as errors (pyproject.toml, [tool.pytest.ini_options] filterwarnings;
+# the rules are in docs/outputs.md, "Warnings"). A test that expects one of geoaccess's warnings
+# says so with pytest.warns(<category from geoaccess.errors>, match=...).
+@pytest.fixture
+def fresh_once_warnings(monkeypatch):
+    """Forget the once-per-process warnings (geoaccess.crs._WARNED), so this test sees them again."""
+    import geoaccess.crs
+
+    monkeypatch.setattr(geoaccess.crs, "_WARNED", set())

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from geoaccess.errors import CacheError
+from geoaccess.errors import CacheError, CacheWarning
 from geoaccess.network.cache import load_cached, load_npz, network_cache_key, save_cached, save_npz
 from geoaccess.network.graph import EdgeFlag, Network
 
@@ -85,7 +85,7 @@ def test_load_cached_returns_none_and_warns_on_corrupt_entry(tmp_path):
     assert load_cached("abc", folder=tmp_path) is not None
     p = tmp_path / "abc.npz"
     p.write_bytes(p.read_bytes()[:100])
-    with pytest.warns(UserWarning, match="rebuilt"):
+    with pytest.warns(CacheWarning, match="rebuilt"):
         assert load_cached("abc", folder=tmp_path) is None
     assert load_cached("missing", folder=tmp_path) is None
 
@@ -110,6 +110,7 @@ def cache_env(tmp_path, monkeypatch):
     return folder / "networks"
 
 
+@pytest.mark.filterwarnings("ignore::geoaccess.errors.DataWarning")  # Hamar NVDB's islands, tested in test_lines.py
 def test_build_cache_hit_stale_key_and_corrupt_entry(dataset, cache_env):
     from geoaccess.network.build import build_network
 
@@ -130,7 +131,7 @@ def test_build_cache_hit_stale_key_and_corrupt_entry(dataset, cache_env):
     # corrupt the first entry: detected, rebuilt and rewritten
     f = cache_env / (first.meta["cache_key"] + ".npz")
     f.write_bytes(f.read_bytes()[:1000])
-    with pytest.warns(UserWarning, match="rebuilt"):
+    with pytest.warns(CacheWarning, match="rebuilt"):
         again = build_network(HAMAR)
     assert again.meta["from_cache"] is False
     _same(first, again)
@@ -152,7 +153,7 @@ def test_read_only_cache_folder_warns_and_still_returns(dataset, cache_env):
             writable = False
         if writable:
             pytest.skip("running as root: chmod does not make the folder read-only (the EACCES path is tested below)")
-        with pytest.warns(UserWarning, match=f"{cache_env}.*not writable"):
+        with pytest.warns(CacheWarning, match=f"{cache_env}.*not writable"):
             net = build_network(HAMAR)
         assert net.n_nodes > 4000
         assert not list(cache_env.iterdir())
@@ -160,6 +161,7 @@ def test_read_only_cache_folder_warns_and_still_returns(dataset, cache_env):
         os.chmod(cache_env, 0o700)
 
 
+@pytest.mark.filterwarnings("ignore::geoaccess.errors.DataWarning")  # Hamar NVDB's islands, tested in test_lines.py
 @pytest.mark.parametrize(("code", "words"), [(errno.EACCES, "not writable"), (errno.EROFS, "not writable"), (errno.ENOSPC, "is full")])
 def test_unwritable_or_full_cache_warns_and_still_returns(dataset, cache_env, monkeypatch, code, words):
     from geoaccess.network import cache as cache_mod
@@ -169,7 +171,7 @@ def test_unwritable_or_full_cache_warns_and_still_returns(dataset, cache_env, mo
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(cache_mod.np, "savez_compressed", refuse)
-    with pytest.warns(UserWarning, match=f"{cache_env}.*{words}.*GEOACCESS_CACHE"):
+    with pytest.warns(CacheWarning, match=f"{cache_env}.*{words}.*GEOACCESS_CACHE"):
         net = build_network(HAMAR)
     assert net.n_nodes > 4000 and net.meta["from_cache"] is False
     # nothing half-written is left behind

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from geoaccess.errors import InputError
+from geoaccess.errors import InputError, ReachWarning
 
 
 def _grid_network(k: int = 15, seed: int = 5, shapes: bool = False):
@@ -208,7 +208,7 @@ def test_catchment_bad_input(walk_net, homes):
         catchments(walk_net, homes, walk_off_m=0)
     far = homes.to_crs(walk_net.crs).copy()
     far.loc[len(far)] = ["far", shapely.Point(walk_net.x.max() + 50_000, walk_net.y.max())]
-    with pytest.warns(UserWarning, match="far"):
+    with pytest.warns(ReachWarning, match="far"):
         gdf = catchments(walk_net, far, thresholds_minutes=5, origin_id="hid")
     far_row = gdf.set_index("origin_id").loc["far"]
     assert far_row.geometry is None  # off the network: no catchment (missing, so counts are NaN, not 0)

@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import breadth_first_order
 from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
 from geoaccess.engine.ch import ContractionHierarchy, network_fingerprint
-from geoaccess.errors import CacheError
+from geoaccess.errors import CacheError, CacheWarning
 from geoaccess.network.graph import Network
 
 TOL = 1e-6  # seconds
@@ -177,7 +177,7 @@ def test_for_network_unwritable_cache_warns(tmp_path, monkeypatch, hamar):
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
     monkeypatch.setenv("GEOACCESS_CACHE", str(blocker))
-    with pytest.warns(UserWarning, match="CH cache"):
+    with pytest.warns(CacheWarning, match="CH cache"):
         ch = ContractionHierarchy.for_network(hamar)
     src = np.array([0, 5], np.int32)
     assert_same(ch.one_to_all(src), sp_dijkstra(hamar.csgraph(), indices=src))

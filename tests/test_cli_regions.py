@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import geoaccess.cli.data  # noqa: F401  (a second command keeps typer in sub-command mode)
 import geoaccess.cli.regions  # noqa: F401
 from geoaccess.cli import app
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 
 runner = CliRunner()
 
@@ -102,7 +102,7 @@ def test_cli_zero_worker_municipality_kept_with_warning(tmp_path):
     # two real 2021 municipalities with flows; every other municipality of the 2020 division has none
     f = tmp_path / "two.csv"
     f.write_text("ArbstedKomm,Bokommuen,Tid,value\n0301,0301,2021,5000\n3024,3024,2021,4000\n3024,0301,2021,300\n")
-    with pytest.warns(UserWarning, match="354 zones have no employed residents"):
+    with pytest.warns(DataWarning, match="354 zones have no employed residents"):
         r = runner.invoke(app, ["regions", "--flows", str(f), "--out", str(tmp_path / "o"), "--no-maps"])
     assert r.exit_code == 0, r.output
     mem = pd.read_csv(tmp_path / "o" / "lma_membership.csv", dtype=str).set_index("kommunenummer")

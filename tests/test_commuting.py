@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 from geoaccess.layers.commuting import (
     flow_matrix,
     jobs_by_workplace,
@@ -81,7 +81,7 @@ def test_duplicates_refused_or_summed():
     t = _table([("0301", "3024", 5), ("0301", "3024", 2), ("3024", "0301", 1)])
     with pytest.raises(InputError, match="1 origin-destination pairs occur more than once"):
         validate_flows(t)
-    with pytest.warns(UserWarning, match="1 origin-destination pairs"):
+    with pytest.warns(DataWarning, match="1 origin-destination pairs"):
         out = validate_flows(t, duplicates="sum")
     assert out.set_index(["origin", "destination"])["workers"].to_dict() == {("0301", "3024"): 7, ("3024", "0301"): 1}
 
@@ -104,6 +104,6 @@ def test_all_zero_code_kept_as_zero_worker_zone(dataset):
     # 1567 (Rindal) is still listed in 2019 but moved to Trøndelag as 5061: all its cells are 0
     assert "1567" not in set(f["origin"]) and "1567" in f.attrs["codes"]
     assert len(f.attrs["codes"]) == 422
-    with pytest.warns(UserWarning, match="1 zones have no employed residents"):
+    with pytest.warns(DataWarning, match="1 zones have no employed residents"):
         fd = FlowData.from_table(f)
     assert fd.n == 422

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geoaccess.errors import DataWarning
 from geoaccess.network.components import component_report, keep_components
 from geoaccess.network.graph import Network
 
@@ -35,13 +36,13 @@ def test_report_hand_computed():
 
 def test_keep_largest_and_all_warn_with_island_sizes():
     net = _net([(0, 1), (1, 0), (1, 2), (2, 1), (3, 4), (4, 3), (2, 5)], 6)
-    with pytest.warns(UserWarning, match=r"2 island\(s\).*2 nodes/2.00 km, 1 nodes/0.00 km.*dropped"):
+    with pytest.warns(DataWarning, match=r"2 island\(s\).*2 nodes/2.00 km, 1 nodes/0.00 km.*dropped"):
         big = keep_components(net)
     assert big.n_nodes == 3 and big.n_edges == 4
     assert sorted(big.node_id.tolist()) == [0, 1, 2]
     assert big.meta["components"]["count"] == 3 and big.meta["components"]["island_sizes"] == [2, 1]
     assert big.meta["component_table"]["kept"] == [True, False, False]
-    with pytest.warns(UserWarning, match="kept"):
+    with pytest.warns(DataWarning, match="kept"):
         everything = keep_components(net, keep="all")
     assert everything.n_nodes == 6 and everything.n_edges == 7
     with pytest.raises(ValueError, match="largest"):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
 from geoaccess.crs import choose_crs, resolve_crs, to_crs_checked
-from geoaccess.errors import CRSError
+from geoaccess.errors import CRSError, CRSWarning
 
 
 @pytest.mark.parametrize(
@@ -26,11 +28,23 @@ def test_choose_crs(lon, lat, expected):
     assert choose_crs(lon, lat) == expected
 
 
-def test_unknown_datum_utm33_is_recognised(dataset):
+def test_unknown_datum_utm33_is_recognised(dataset, fresh_once_warnings):
     prj = dataset("population/befolkning_250m_2023_oslo.prj").read_text()
-    with pytest.warns(UserWarning, match="unknown"):
+    with pytest.warns(CRSWarning, match="unknown"):
         crs = resolve_crs(prj, what="SSB grid")
     assert crs.to_epsg() == 25833
+
+
+def test_unknown_datum_warning_once_per_process(dataset, fresh_once_warnings):
+    """The SSB note names the first layer and is not repeated for the next layers or commands."""
+    prj = dataset("population/befolkning_250m_2023_oslo.prj").read_text()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for i in range(3):
+            assert resolve_crs(prj, what=f"layer {i}").to_epsg() == 25833
+    notes = [w for w in seen if issubclass(w.category, CRSWarning)]
+    assert len(notes) == 1 and "layer 0" in str(notes[0].message)
+    assert notes[0].filename == __file__  # points at the caller, not at geoaccess/crs.py
 
 
 def test_unknown_datum_other_projection_is_not_rewritten():

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_oslo_plain_centroids_flag_border_cells(oslo):
     """Generalised boundaries put Oslo's border cells outside or in neighbours: warned, not hidden."""
     from geoaccess.layers.jobs import jobs_to_grid
 
-    with pytest.warns(UserWarning) as rec:
+    with pytest.warns(DataWarning) as rec:
         out = jobs_to_grid(oslo, year=2021)
     text = " ".join(str(w.message) for w in rec)
     meta = out.attrs["jobs"]
@@ -86,7 +86,7 @@ def test_akershus_per_municipality_sums(akershus, raw_jobs, dataset):
     from geoaccess.layers.boundaries import read_municipalities
     from geoaccess.layers.jobs import jobs_to_grid
 
-    with pytest.warns(UserWarning, match="lie in no municipality"):
+    with pytest.warns(DataWarning, match="lie in no municipality"):
         out = jobs_to_grid(akershus, year=2021)
     meta = out.attrs["jobs"]
     assert meta["boundaries_year"] == 2020
@@ -121,7 +121,7 @@ def test_akershus_2024_boundaries_recode(akershus, raw_jobs):
     """2021 jobs on 2024 boundaries: Bærum 3024 -> 3201 is a pure renumbering."""
     from geoaccess.layers.jobs import jobs_to_grid
 
-    with pytest.warns(UserWarning):
+    with pytest.warns(DataWarning):
         out = jobs_to_grid(akershus, year=2021, boundaries_year=2024)
     meta = out.attrs["jobs"]
     assert meta["recoded_to_boundaries"] is True
@@ -153,7 +153,7 @@ def test_nan_population_warns(raw_jobs):
     from geoaccess.layers.jobs import jobs_to_grid
 
     cells = _three_cells(["0301", "0301", "0301"], [2.0, np.nan, 6.0])
-    with pytest.warns(UserWarning, match="1 cells have no residents value"):
+    with pytest.warns(DataWarning, match="1 cells have no residents value"):
         out = jobs_to_grid(cells, year=2021, municipality_column="kommune")
     assert np.isnan(out["jobs"].iloc[1])
     np.testing.assert_allclose(out["jobs"].iloc[[0, 2]], [raw_jobs["0301"] / 4, raw_jobs["0301"] * 3 / 4])
@@ -165,7 +165,7 @@ def test_municipality_without_residents_warns(raw_jobs):
     from geoaccess.layers.jobs import jobs_to_grid
 
     cells = _three_cells(["0301", "3024", "3024"], [4.0, 0.0, 0.0])
-    with pytest.warns(UserWarning, match=r"3024 \([\d,]+ jobs\)"):
+    with pytest.warns(DataWarning, match=r"3024 \([\d,]+ jobs\)"):
         out = jobs_to_grid(cells, year=2021, municipality_column="kommune")
     meta = out.attrs["jobs"]
     assert meta["municipalities_without_residents_in_cells"] == ["3024"]
@@ -184,7 +184,7 @@ def test_bad_input():
         jobs_to_grid(_three_cells(["0301"], [1.0]), population="pop_tot", municipality_column="kommune")
     with pytest.raises(InputError, match="not municipalities of the 2020 division"):
         jobs_to_grid(_three_cells(["0301"], [1.0]), municipalities=["3201"])
-    with pytest.warns(UserWarning, match="no jobs in SSB 03321 2021"):
+    with pytest.warns(DataWarning, match="no jobs in SSB 03321 2021"):
         out = jobs_to_grid(_three_cells(["9999", "0301"], [1.0, 1.0]), municipality_column="kommune")
     assert np.isnan(out["jobs"].iloc[0])
     assert out.attrs["jobs"]["municipalities_without_jobs_data"] == ["9999"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from geoaccess.errors import CRSError, InputError
+from geoaccess.errors import CRSError, DataWarning, InputError
 from geoaccess.network.lines import read_lines, read_nvdb_speed_limits
 
 HAMAR = "roads/hamar_nvdb_speed_limits_2018.geojson"
@@ -26,7 +26,7 @@ def _quiet(fn, *a, **k):
 
 
 def test_hamar_nvdb_two_way_with_speeds_and_component_report(dataset):
-    with pytest.warns(UserWarning, match=r"16 strongly connected components.*235 nodes"):
+    with pytest.warns(DataWarning, match=r"16 strongly connected components.*235 nodes"):
         net = read_nvdb_speed_limits(dataset(HAMAR))
     assert net.crs == "EPSG:25833"
     assert (net.n_nodes, net.n_edges) == (15_547, 32_500)
@@ -80,7 +80,9 @@ def test_direction_column_and_warning_when_everything_is_one_way():
     pairs = {(float(xs[u]), float(xs[v])) for u, v in zip(net.tails, net.indices)}
     assert pairs == {(0.0, 10.0), (20.0, 10.0), (20.0, 30.0), (30.0, 20.0)}
     g2 = _gdf(lines, [36, 36, 36], retning=["med", "med", "med"])
-    with pytest.warns(UserWarning, match="every row is one-way"):
+    # all one-way: so the three lines form three islands, and both are said
+    with pytest.warns(DataWarning, match="every row is one-way"), \
+            pytest.warns(DataWarning, match="left 4 strongly connected components"):
         read_lines(g2, speed_column="speed", direction_column="retning", forward_values=("med",))
 
 
@@ -89,7 +91,7 @@ def test_invalid_speeds_raise_naming_rows_or_use_default_with_count():
     g = _gdf(lines, ["50", "ukjent", None])
     with pytest.raises(InputError, match=r"2 row\(s\).*row 1 \(speed='ukjent'\).*row 2"):
         read_lines(g, speed_column="speed")
-    with pytest.warns(UserWarning, match=r"2 row\(s\).*36"):
+    with pytest.warns(DataWarning, match=r"2 row\(s\).*36"):
         net = read_lines(g, speed_column="speed", default_speed_kmh=36)
     assert sorted(np.round(net.metres / net.seconds * 3.6, 6).tolist()) == [36.0] * 4 + [50.0] * 2
     assert net.meta["rows_default_speed"] == 2

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 from geoaccess.regions.config import LMAParams, load_config
 from geoaccess.regions.flows import FlowData
 from geoaccess.regions.lma import labour_market_areas, lma_labels, validity
@@ -189,7 +189,7 @@ def test_raising_min_sc_never_increases_regions(fd2021):
 
 def test_zero_worker_zone_warns_and_stays_alone():
     t = np.array([[5000, 100, 0], [100, 5000, 0], [0, 0, 0]], dtype=float)
-    with pytest.warns(UserWarning, match="1 zones have no employed residents"):
+    with pytest.warns(DataWarning, match="1 zones have no employed residents"):
         fd = _fd(t)
     res = labour_market_areas(fd, LMAParams(min_size=1000, target_size=5000))
     m = res.membership.set_index("kommunenummer")

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from geoaccess.errors import CRSError, InputError
+from geoaccess.errors import CRSError, InputError, ReachWarning
 
 
 @pytest.fixture(scope="module", params=["walk", "car"])
@@ -146,7 +146,7 @@ def test_unsnapped_points_nan_with_warning(oslo_net):
 
     pts = _random_points(oslo_net, 5, 6)
     pts.loc[len(pts)] = ["far_away", shapely.Point(oslo_net.x.max() + 20_000, oslo_net.y.max())]
-    with pytest.warns(UserWarning, match="far_away"):
+    with pytest.warns(ReachWarning, match="far_away"):
         table = travel_time_matrix(oslo_net, pts, origin_id="pid", destination_id="pid")
     rows = table[(table.origin_id == "far_away") | (table.destination_id == "far_away")]
     assert len(rows) == 11 and rows["minutes"].isna().all()
@@ -186,7 +186,7 @@ def test_island_without_ferry_is_nan_with_warning():
     net = Network.from_edges([0, 1, 2, 3], [1, 0, 3, 2], seconds=[60.0] * 4, x=x, y=y, crs="EPSG:25833")
     main = gpd.GeoDataFrame({"id": ["home"]}, geometry=[shapely.Point(x[0] + 500, y[0] + 10)], crs=net.crs)
     island = gpd.GeoDataFrame({"id": ["island"]}, geometry=[shapely.Point(x[2] + 500, y[0])], crs=net.crs)
-    with pytest.warns(UserWarning, match="island"):
+    with pytest.warns(ReachWarning, match="island"):
         table = travel_time_matrix(net, main, island, origin_id="id", destination_id="id")
     assert table["minutes"].isna().all()
     # by hand: 10 m access (7.2 s) + 30 s half edge + 0 + 30 s half edge: the same-edge direct trip is 0 s along

@@ -45,10 +45,11 @@ def test_cell_id_encodes_south_west_corner(oslo_grid):
     assert (ids == expect.to_numpy()).mean() > 0.99
 
 
-def test_unknown_datum_prj_resolved_with_warning(dataset):
+def test_unknown_datum_prj_resolved_with_warning(dataset, fresh_once_warnings):
+    from geoaccess.errors import CRSWarning
     from geoaccess.layers.population import read_ssb_grid
 
-    with pytest.warns(UserWarning, match="unknown"):
+    with pytest.warns(CRSWarning, match="unknown"):
         g = read_ssb_grid(dataset("population/befolkning_250m_2023_oslo.shp"), as_points=True)
     assert g.crs.to_epsg() == 25833
     assert set(g.geom_type) == {"Point"}

@@ -152,6 +152,15 @@ def test_office_sites(tmp_path):
     out = tmp_path / "office"
     run_recipe("office_sites", out)
     assert (out / "site_evaluation.html").stat().st_size > 5_000
+    import pyogrio
+
+    # QGIS-ready files: layer names without temporary suffixes, one CRS per GeoPackage
+    assert [str(n) for n in pyogrio.list_layers(out / "nav_offices.gpkg")[:, 0]] == ["nav_offices"]
+    for gpkg in (out / "site_evaluation.gpkg", out / "mclp_schools" / "location.gpkg"):
+        names = [str(n) for n in pyogrio.list_layers(gpkg)[:, 0] if str(n) != "layer_styles"]
+        assert names and all(".tmp" not in n and ".gpkg" not in n for n in names)
+        assert {pyogrio.read_info(gpkg, layer=n)["crs"] for n in names} == {"EPSG:25833"}, gpkg
+    assert not list(out.rglob("*.tmp*"))
 
     ev = pd.read_csv(out / "site_evaluation_wide.csv")
     assert len(ev) == 3

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoaccess.errors import CRSError, InputError
+from geoaccess.errors import CRSError, DataWarning, InputError
 from geoaccess.layers.services import (
     COLUMNS,
     SERVICES,
@@ -32,7 +32,7 @@ def _check_layer(g, crs="EPSG:25833"):
 
 
 def test_etatsbasen_join_and_unpositioned_units(dataset):
-    with pytest.warns(UserWarning, match="no position"):
+    with pytest.warns(DataWarning, match="no position"):
         g = read_etatsbasen()
     _check_layer(g)
     # independent join with pandas
@@ -64,7 +64,7 @@ def test_etatsbasen_filter_and_missing_position_synthetic(tmp_path):
         encoding="utf-8",
     )
     (tmp_path / "position.csv").write_text("tailid;coordsys;x;y;z\n1;utm33;100;6600000;\n3;utm33;200;6600100;\n4;utm33;1;1;\n", encoding="utf-8")
-    with pytest.warns(UserWarning, match="1 unit"):
+    with pytest.warns(DataWarning, match="1 unit"):
         g = read_etatsbasen(tmp_path, services=["nav_office"])
     assert g["name"].tolist() == ["NAV Testby"]
     assert g.attrs["n_without_position"] == 1 and g.attrs["without_position"] == ["NAV Utenpos (nav_office)"]

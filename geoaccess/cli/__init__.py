@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # Modules that add commands or sub-apps to ``app`` when imported.
-_COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "locate", "scenario", "demo")
+_COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "locate", "scenario", "national", "demo")
 
 
 def _register() -> None:

@@ -46,6 +46,7 @@ def demo(
         ("regionforstorring", "Regionforstørring: a hypothetical new link, before and after", _step_scenario),
         ("labour_market_regions", "Labour-market regions (BA-regioner) from 2021 commuting", _step_regions),
         ("transit_ovre_romerike", "Public transport from Jessheim (NeTEx, Øvre Romerike)", _step_transit),
+        ("national", "The national layer: N1000 roads and ferries, municipality matrix, regional centres", _step_national),
     )
     context: dict[str, Any] = {}
     for key, title, func in steps:
@@ -221,6 +222,14 @@ def _step_transit(out: Path, console: Any, context: dict[str, Any]) -> dict[str,
     from geoaccess.transit.demo import ovre_romerike_demo
 
     summary = ovre_romerike_demo(out_dir=out)
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
+def _step_national(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.examples.national import national_demo
+
+    summary = national_demo(out / "national")
     _print_flat(console, summary)
     return {"summary": summary}
 

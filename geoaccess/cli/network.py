@@ -31,6 +31,10 @@ def _summary_table(net, title: str):  # noqa: ANN001, ANN202 - rich types import
         table.add_row("island nodes in source", f"{comps.get('island_nodes', '?')}")
     table.add_row("edge km (directed)", f"{s['edge_km']:,.1f}")
     table.add_row("ferry edges", f"{s['ferry_edges']:,}")
+    for label, value in net.meta.get("build_summary", []):  # reader-specific counts (NVDB: limits, one-way, turns)
+        table.add_row(str(label), str(value))
+    if net.turns is not None:
+        table.add_row("turn restrictions in the network (via-way)", f"{net.turns.n_restrictions:,} ({net.turns.n_via_way:,})")
     return table
 
 
@@ -50,11 +54,90 @@ def _atomic_write(target: Path, write) -> None:  # noqa: ANN001 - callable(tmp_p
         raise
 
 
+_BOAT_ROUTES = "roads/kartverket_n1000_annenbatrute_2025.gpkg"
+
+
+def _boat_routes(source: str, given: str | None) -> str | None:
+    """The passenger-boat layer for an N1000 boat network: the given one, else the AnnenBatrute file beside the roads."""
+    if given is not None:
+        return None if given.lower() == "none" else given
+    p = Path(source)
+    folder = p.parent if p.is_file() else None
+    if folder is None:
+        from geoaccess.datasets import fetch
+
+        try:
+            folder = fetch(source).parent
+        except Exception:  # noqa: BLE001 - not a dataset: no sibling to look for
+            return None
+    hits = sorted(folder.glob("*annenbatrute*"))
+    return str(hits[0]) if hits else None
+
+
+def _national_outputs(net, out: Path, year: int, console) -> None:  # noqa: ANN001 - rich types imported lazily
+    """N1000 networks: the national summary (islands named, quays, planned links, municipalities reached)."""
+    import json
+
+    import pandas as pd
+
+    from geoaccess.national.report import network_report
+    from geoaccess.report.atomic import atomic_path, write_table
+
+    ends = pd.DataFrame(net.meta["n1000"]["ferry_end_table"])
+    write_table(ends, out / "ferry_ends.csv")
+    if year <= 0:
+        return
+    report = network_report(net, year=year)
+    with atomic_path(out / "national_summary.json") as tmp:
+        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    fe = report["ferry_ends"]
+    con = fe.get("connector_m", {})
+    console.print(
+        f"ferry/boat ends: {fe.get('ends')} ({', '.join(f'{k} {v}' for k, v in fe.get('by_status', {}).items())}); "
+        f"connectors median {con.get('median') or 0:.0f} m, max {con.get('max') or 0:.0f} m",
+        highlight=False,
+    )
+    for u in fe.get("unconnected", []):
+        if u["status"] == "roadless_quay":
+            place = f"{u.get('place') or ''} ({u.get('kommunenavn', '')})".strip()
+            console.print(f"  unconnected quay {place} of line(s) {u['lines']} at ({u['x']:.0f}, {u['y']:.0f}), "
+                          f"{(u['road_distance_m'] or 0) / 1000:.1f} km from a road", highlight=False)
+    isl = report["islands"]
+    if isl:
+        def label(i: dict) -> str:
+            place = f" ({i['place']})" if i.get("place") else ""
+            return f"{i['kommunenavn']}{place}: {i['road_km']:.1f} km"
+
+        named = ", ".join(label(i) for i in isl[:12])
+        console.print(f"islands dropped ({len(isl)}; roads without a car connection in the data): {named}"
+                      f"{' ...' if len(isl) > 12 else ''}", highlight=False)
+    pl = report["planned_links"]
+    if pl:
+        console.print(f"planned links left out ({len(pl)}): " + ", ".join(
+            f"{r['road']} {r['km']:.1f} km ({r['kommunenavn']})" for r in pl), highlight=False)
+    m = report["municipalities"]
+    console.print(
+        f"municipalities ({m['year']} boundaries, centres from the {m['population_year']} grid): {m['reachable']} of "
+        f"{m['count']} reach and are reached by all others; centre snap median {m['snap_metres_median']:.0f} m, "
+        f"max {m['snap_metres_max']:.0f} m ({m['snap_metres_max_at']})",
+        highlight=False,
+    )
+    if m["unreachable"]:
+        console.print("  [red]unreachable:[/] " + ", ".join(f"{u['kommunenummer']} {u['kommunenavn']}" for u in m["unreachable"]))
+
+
 @network_app.command("build")
 def build(
-    source: str = typer.Argument(..., help="Dataset name, file (.osm.pbf/.osm/.geojson/.gpkg/.gr.gz), 'place:...' or 'bbox:w,s,e,n'."),
+    source: str = typer.Argument(..., help="Dataset name, file (.osm.pbf/.osm/.geojson/.gpkg/.gml/.gr.gz), 'place:...' or 'bbox:w,s,e,n'."),
     out: Path = typer.Option(..., "--out", help="Output folder for network.npz, edges.gpkg and components.csv."),
-    mode: str = typer.Option("car", "--mode", help="car, walk or bike."),
+    mode: str = typer.Option("car", "--mode", help="car, walk or bike; for N1000 car or boat (car + passenger boats)."),
+    kind: str = typer.Option("auto", "--source", help="Reader: auto (by suffix and fields), osm, lines, dimacs, n1000 or nvdb."),
+    boat_routes: Optional[str] = typer.Option(None, "--boat-routes", help="N1000 boat: AnnenBatrute layer (default: the one beside SOURCE; 'none' for none)."),
+    boat_wait: Optional[float] = typer.Option(None, "--boat-wait", help="N1000 boat: boarding wait per boat trip, in minutes."),
+    max_connect_m: Optional[float] = typer.Option(None, "--max-connect-m", help="N1000: largest ferry-end-to-road gap bridged, metres."),
+    include_planned: bool = typer.Option(False, "--include-planned", help="N1000: open the planned links (vegfase P)."),
+    layer: Optional[str] = typer.Option(None, "--layer", help="Layer name in a multi-layer file (GML, FGDB, GeoPackage)."),
+    boundaries_year: int = typer.Option(2020, "--boundaries-year", help="N1000: boundary year for the summary (names islands, checks every municipality is reached); 0 to skip."),
     profile: Optional[str] = typer.Option(None, "--profile", help="OSM profile name or TOML path (default: the mode)."),
     ferry_wait: Optional[float] = typer.Option(None, "--ferry-wait", help="Boarding wait per ferry crossing, in minutes."),
     keep: str = typer.Option("largest", "--keep", help="largest (strong component) or all."),
@@ -74,8 +157,11 @@ def build(
     from geoaccess.network.build import build_network, source_kind
     from geoaccess.network.components import component_report
 
-    if mode not in ("car", "walk", "bike"):
-        msg = f"--mode must be car, walk or bike, not {mode!r}."
+    if mode not in ("car", "walk", "bike", "boat"):
+        msg = f"--mode must be car, walk, bike or boat (N1000 only), not {mode!r}."
+        raise InputError(msg)
+    if kind not in ("auto", "osm", "lines", "dimacs", "n1000", "nvdb"):
+        msg = f"--source must be auto, osm, lines, dimacs, n1000 or nvdb, not {kind!r}."
         raise InputError(msg)
     if keep not in ("largest", "all"):
         msg = f"--keep must be largest or all, not {keep!r}."
@@ -90,6 +176,16 @@ def build(
     if opts and source_kind(source) not in (None, "lines"):
         msg = "--speed-column/--direction-column/--default-speed apply only to line layers (.geojson, .gpkg, ...)."
         raise InputError(msg)
+    n1000 = {"boat_wait_minutes": boat_wait, "max_connect_m": max_connect_m,
+             "boat_routes": _boat_routes(source, boat_routes) if mode == "boat" else None}
+    n1000 = {k: v for k, v in n1000.items() if v is not None}
+    if include_planned:
+        n1000["include_planned"] = True
+    if layer is not None:
+        opts["layer"] = layer
+    if n1000 and kind not in ("auto", "n1000"):
+        msg = "--boat-routes/--boat-wait/--max-connect-m/--include-planned apply only to N1000 sources (--source n1000)."
+        raise InputError(msg)
     console = Console(stderr=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -102,7 +198,9 @@ def build(
             keep=keep,  # type: ignore[arg-type]
             cache=not no_cache,
             progress=True,
+            kind=None if kind == "auto" else kind,
             **opts,
+            **(n1000 if _is_n1000(source, kind, layer) else {}),
         )
     for w in caught:
         console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
@@ -114,7 +212,32 @@ def build(
     report = pd.DataFrame(table) if table else component_report(net)
     _atomic_write(out / "components.csv", lambda p: report.to_csv(p, index=False))
     Console().print(_summary_table(net, f"network from {source}"))
+    if net.meta.get("reader") == "n1000":
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _national_outputs(net, out, boundaries_year, Console())
+        for w in caught:
+            console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
     console.print(f"wrote {out / 'network.npz'}, {out / 'edges.gpkg'} and {out / 'components.csv'}", highlight=False)
+
+
+def _is_n1000(source: str, kind: str, layer: str | None) -> bool:
+    """Whether SOURCE will be read as N1000 (explicitly, or detected by its fields)."""
+    if kind == "n1000":
+        return True
+    if kind != "auto":
+        return False
+    from geoaccess.network.build import detect_kind
+
+    p = Path(source)
+    if not p.exists():
+        from geoaccess.datasets import fetch
+
+        try:
+            p = fetch(source)
+        except Exception:  # noqa: BLE001 - not a file or dataset: build_network reports it
+            return False
+    return detect_kind(p, layer=layer) == "n1000"
 
 
 @network_app.command("info")

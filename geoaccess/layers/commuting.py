@@ -30,7 +30,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -150,6 +150,7 @@ def validate_flows(
             warnings.warn(
                 f"{source}: {n_pairs} origin-destination pairs occur more than once ({int(dup.sum())} rows); "
                 "their counts were added up.",
+                DataWarning,
                 stacklevel=2,
             )
             out = out.groupby(["origin", "destination"], as_index=False, sort=False)["workers"].sum()

@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from geoaccess.errors import GeoaccessError, InputError
+from geoaccess.errors import DataWarning, GeoaccessError, InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -147,7 +147,7 @@ def jobs_to_grid(
 
     Warns
     -----
-    UserWarning
+    geoaccess.errors.DataWarning
         Cells outside every municipality (count), cells with NaN residents (count),
         municipalities whose cells hold no residents (codes and jobs left unspread),
         cells in municipalities without 03321 jobs (codes), municipalities probably
@@ -210,7 +210,7 @@ def jobs_to_grid(
             + f" ({np.nansum(pop[~inside]):,.0f} residents); they get no municipality and NaN jobs"
             + ("" if nearest_within > 0 else " (nearest_within=<metres> assigns shore and border cells)")
             + ".",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     nan_pop = np.isnan(pop)
@@ -218,7 +218,7 @@ def jobs_to_grid(
         warnings.warn(
             f"{int(nan_pop.sum())} cells have no residents value (NaN in {population!r}); they get NaN jobs and "
             "their municipality's jobs are spread over its other cells.",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
 
@@ -230,7 +230,7 @@ def jobs_to_grid(
         warnings.warn(
             f"{len(no_data)} municipalities with cells have no jobs in SSB 03321 {year} "
             f"({', '.join(no_data[:10])}); their cells get NaN jobs. Check the codes' numbering year.",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     empty = per.index[(per["residents"] <= 0) & per["jobs_municipality"].notna()].tolist()
@@ -239,7 +239,7 @@ def jobs_to_grid(
         warnings.warn(
             f"{len(empty)} municipalities have cells but no residents in them, so their jobs cannot be spread "
             "and are left out: " + ", ".join(f"{c} ({v:,.0f} jobs)" for c, v in lost.items()) + ".",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     code_s = pd.Series(codes)
@@ -259,7 +259,7 @@ def jobs_to_grid(
         warnings.warn(
             f"Table 11618 ({year}) could not be used as the residents reference ({exc}); the 'population_15_74' "
             f"figures and the partial-coverage flag are left out of attrs['jobs'].",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
         p1574 = pd.Series(dtype="float64")
@@ -284,7 +284,7 @@ def jobs_to_grid(
             f"{len(partial)} municipalities are probably covered only in part by the cells (residents in the cells "
             f"below {PARTIAL_SHARE:.0%} of their residents aged 15-74 in SSB 11618), yet receive their whole jobs "
             f"total: {', '.join(partial[:15])}. Pass municipalities=[...] to keep only the covered ones.",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     with_jobs = per["jobs_municipality"].notna()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import CRSError, InputError
+from geoaccess.errors import CRSError, DataWarning, InputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -269,7 +269,7 @@ def read_etatsbasen(
             f"Etatsbasen: {int((~ok).sum())} unit(s) matched a service but have no position in {pos_p.name} "
             f"and are left out (see gdf.attrs['without_position']): "
             + ", ".join(prov["without_position"][:5]) + (" ..." if (~ok).sum() > 5 else ""),
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     rows = {
@@ -327,7 +327,7 @@ def read_healthcare(
     lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy()
     ok = np.isfinite(lon) & np.isfinite(lat)
     if (~ok).any():
-        warnings.warn(f"{path.name}: {int((~ok).sum())} site(s) without lat/lon left out.", UserWarning, stacklevel=2)
+        warnings.warn(f"{path.name}: {int((~ok).sum())} site(s) without lat/lon left out.", DataWarning, stacklevel=2)
     df = df[ok]
     geom, target = _lonlat_to_crs(lon[ok], lat[ok], crs, str(path))
     cap = pd.to_numeric(df.get("cap_beds"), errors="coerce").to_numpy(dtype=float)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import InputError
+from geoaccess.errors import InputError, ReachWarning
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -298,7 +298,7 @@ class LocationProblem:
                 warnings.warn(
                     f"{int((~keep).sum())} of {keep.size} demand units (weight {lost_w:,.0f}) are off the network "
                     f"or reach no candidate and are left out: ids {_first(d_ids[~keep])}.",
-                    UserWarning,
+                    ReachWarning,
                     stacklevel=2,
                 )
                 dropped = {"n": int((~keep).sum()), "weight": lost_w}

@@ -1,9 +1,12 @@
 """Site-evaluation outputs: a self-contained HTML report, a tidy CSV and a GeoPackage.
 
 The HTML file carries everything in itself: the overview map as an inline base64 PNG and the
-interactive folium map embedded as an ``<iframe srcdoc=...>`` (the interactive map still loads
-Leaflet and the OpenStreetMap background tiles from the web when opened). Criteria are
-explained with the Norwegian terms of the state-job location guidelines and English glosses.
+interactive map (embedded Leaflet, data inline, municipality borders as context) as an
+``<iframe srcdoc=...>``; it draws its data with no network, and OpenStreetMap tiles are only a
+background while online. The GeoPackage (:func:`geoaccess.report.gpkg.write_layers`) has the
+layers ``sites``, ``cells`` and ``hubs`` in EPSG:25833 with a QGIS style for ``cells`` matching the
+PNG map. Criteria are explained with the Norwegian terms of the state-job location guidelines and
+English glosses.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geoaccess.report.atomic import atomic_path, write_table
+from geoaccess.report.gpkg import LayerStyle, write_layers
 
 if TYPE_CHECKING:
     from geoaccess.location.result import LocationResult
@@ -65,29 +69,37 @@ def _fmt(v: Any, f: str) -> str:
         return html.escape(str(v))
 
 
-def _png_base64(ev: SiteEvaluation, title: str) -> str:
+def _cells_style(ev: SiteEvaluation) -> LayerStyle:
+    """The classes of the overview map: car minutes from each cell to the nearest candidate site."""
+    from geoaccess.report.colours import sequential_scale
+
+    scale = sequential_scale(ev.cells["car_min_best"].to_numpy(dtype=float), cmap="viridis_r",
+                             title="car minutes to the nearest candidate site")
+    return LayerStyle("car_min_best", scale)
+
+
+def _png_base64(ev: SiteEvaluation, title: str, style: LayerStyle) -> str:
     from geoaccess.report.maps import png_map
 
     overlays = [ev.sites]  # black dots = the candidate sites (hubs are on the interactive map)
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "map.png"
-        png_map(ev.cells, p, column="car_min_best", title=title, cmap="viridis_r", overlays=overlays,
-                legend_title="car minutes to the nearest candidate site")
+        png_map(ev.cells, p, column=style.column, title=title, overlays=overlays, scale=style.scale,
+                legend_title=style.scale.title)
         return base64.b64encode(p.read_bytes()).decode("ascii")
 
 
-def _folium_srcdoc(ev: SiteEvaluation) -> str:
-    from geoaccess.report.maps import html_map
+def _interactive_map(ev: SiteEvaluation) -> str:
+    """The interactive map's HTML (self-contained: embedded Leaflet, works offline)."""
+    from geoaccess.report.maps import html_map_document
 
     overlays = []
     if ev.hubs is not None and "hub" in ev.hubs.columns:
         overlays.append(ev.hubs[ev.hubs["hub"]][["name", "kind", ev.hubs.geometry.name]])
     cols = ["site_id", "name", "pool_60", "users_mean_minutes", "walk_hub_minutes", "effect_region_permille"]
     sites = ev.sites[[c for c in cols if c in ev.sites.columns] + [ev.sites.geometry.name]]
-    with tempfile.TemporaryDirectory() as d:
-        p = Path(d) / "map.html"
-        html_map(sites, p, title="Candidate sites and transit hubs", overlays=overlays)
-        return p.read_text(encoding="utf-8")
+    return html_map_document(sites, title="Candidate sites and transit hubs", overlays=overlays,
+                             labels="name" if "name" in sites.columns else None, what="the site map")
 
 
 def write_site_report(
@@ -123,12 +135,11 @@ def write_site_report(
         "wide_csv": write_table(ev.table, Path(f"{stem}_wide.csv")),
     }
     gpkg = stem.with_suffix(".gpkg")
-    with atomic_path(gpkg) as tmp:
-        ev.sites.to_file(tmp, driver="GPKG", layer="sites")
-        ev.cells.to_file(tmp, driver="GPKG", layer="cells", mode="a")
-        if ev.hubs is not None and len(ev.hubs):
-            ev.hubs.to_file(tmp, driver="GPKG", layer="hubs", mode="a")
-    paths["gpkg"] = gpkg
+    style = _cells_style(ev)
+    layers = {"sites": ev.sites, "cells": ev.cells}
+    if ev.hubs is not None and len(ev.hubs):
+        layers["hubs"] = ev.hubs
+    paths["gpkg"] = write_layers(gpkg, layers, styles={"cells": style})
 
     t = ev.table
     head = "".join(f"<th>{html.escape(str(n))}<br><small>{html.escape(str(i))}</small></th>" for i, n in zip(t["site_id"], t["name"]))
@@ -155,11 +166,11 @@ def write_site_report(
                     if k != "network_car")
     png = iframe = ""
     if maps:
-        png = (f'<h2>Kart / map</h2><img alt="map" style="max-width:100%" src="data:image/png;base64,{_png_base64(ev, title)}">'
+        png = (f'<h2>Kart / map</h2><img alt="map" style="max-width:100%" src="data:image/png;base64,{_png_base64(ev, title, style)}">'
                "<p><small>Colour: car minutes from each 250 m cell to the nearest candidate site (black dots: "
                + html.escape(", ".join(t["name"].astype(str))) + "); grey: cells off the car network.</small></p>")
         iframe = ('<h2>Interaktivt kart / interactive map</h2><iframe style="width:100%;height:520px;border:0" srcdoc="'
-                  + html.escape(_folium_srcdoc(ev), quote=True) + '"></iframe>')
+                  + html.escape(_interactive_map(ev), quote=True) + '"></iframe>')
     warn = "" if ev.notes.get("guideline_class_3_6") else (
         "<p class='warn'>None of the sites lies in a municipality of centrality class 3–6 (or the class is unknown): the "
         "guidelines require at least one such alternative, or a justification for the exception.</p>")
@@ -197,7 +208,8 @@ def write_location_outputs(
     """Write a location model's outputs to ``out_dir``.
 
     Files: ``summary.json``, ``sites.csv``, ``allocation.csv`` and, with the layers,
-    ``location.gpkg`` (layers sites/allocation/lines) and ``map.png``.
+    ``location.gpkg`` (layers sites/allocation/lines, all EPSG:25833, with a QGIS style for
+    ``allocation`` matching the PNG, also as ``location_allocation.qml``) and ``map.png``.
     """
     import json
 
@@ -211,17 +223,17 @@ def write_location_outputs(
     paths["allocation"] = write_table(result.allocation_table(), d / "allocation.csv")
     if demand is not None and candidates is not None:
         layers = result.to_geodataframes(demand, candidates, demand_id=demand_id, candidate_id=candidate_id)
-        gpkg = d / "location.gpkg"
-        with atomic_path(gpkg) as tmp:
-            layers["sites"].to_file(tmp, driver="GPKG", layer="sites")
-            layers["allocation"].to_file(tmp, driver="GPKG", layer="allocation", mode="a")
-            layers["lines"].to_file(tmp, driver="GPKG", layer="lines", mode="a")
-        paths["gpkg"] = gpkg
+        from geoaccess.report.colours import sequential_scale
+
+        alloc_style = LayerStyle("minutes", sequential_scale(layers["allocation"]["minutes"].to_numpy(dtype=float),
+                                                              cmap="viridis_r", title="minutes to the allocated site"))
+        paths["gpkg"] = write_layers(d / "location.gpkg", {k: layers[k] for k in ("sites", "allocation", "lines")},
+                                     styles={"allocation": alloc_style})
         if maps:
             from geoaccess.report.maps import png_map
 
             opened = layers["sites"][layers["sites"]["open"].fillna(False).astype(bool)]
             paths["map"] = png_map(layers["allocation"], d / "map.png", column="minutes",
-                                   title=f"{result.model}: {int(result.open.sum())} sites", cmap="viridis_r",
-                                   overlays=[opened], legend_title="minutes to the allocated site")
+                                   title=f"{result.model}: {int(result.open.sum())} sites", scale=alloc_style.scale,
+                                   overlays=[opened], legend_title=alloc_style.scale.title)
     return paths

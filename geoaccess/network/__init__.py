@@ -1,4 +1,4 @@
-"""Networks: readers (OSM, road line layers, DIMACS) → :class:`Network` CSR arrays.
+"""Networks: readers (OSM, road line layers, NVDB/FKB-Vegnett GML, DIMACS) → :class:`Network` CSR arrays.
 
 Sub-modules load lazily, so ``import geoaccess.network`` does no work.
 """
@@ -8,11 +8,32 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["Network", "EdgeFlag"]
+__all__ = [
+    "EdgeFlag",
+    "Network",
+    "NvdbProfile",
+    "TurnKind",
+    "TurnRestrictions",
+    "load_n1000_profile",
+    "load_nvdb_profile",
+    "open_planned_links",
+    "planned_links",
+    "read_n1000",
+    "read_nvdb_gml",
+]
 
 _LAZY = {
     "Network": ("geoaccess.network.graph", "Network"),
     "EdgeFlag": ("geoaccess.network.graph", "EdgeFlag"),
+    "TurnKind": ("geoaccess.network.turns", "TurnKind"),
+    "TurnRestrictions": ("geoaccess.network.turns", "TurnRestrictions"),
+    "read_nvdb_gml": ("geoaccess.network.nvdb_network", "read_nvdb_gml"),
+    "NvdbProfile": ("geoaccess.network.nvdb_profile", "NvdbProfile"),
+    "load_nvdb_profile": ("geoaccess.network.nvdb_profile", "load_nvdb_profile"),
+    "read_n1000": ("geoaccess.network.n1000", "read_n1000"),
+    "load_n1000_profile": ("geoaccess.network.n1000_profile", "load_n1000_profile"),
+    "planned_links": ("geoaccess.network.planned", "planned_links"),
+    "open_planned_links": ("geoaccess.network.planned", "open_planned_links"),
 }
 
 

@@ -20,28 +20,39 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from geoaccess.errors import InputError
+from geoaccess.errors import GeoaccessWarning, InputError
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
 
-__all__ = ["ACCEPTED_SOURCES", "build_network", "source_kind"]
+__all__ = ["ACCEPTED_SOURCES", "SOURCE_KINDS", "build_network", "detect_kind", "source_kind"]
 
 ACCEPTED_SOURCES = (
     "a dataset name from the registry (e.g. 'osm/tampere.osm.pbf'; see `geoaccess data list`)",
     "an OSM file: .osm.pbf, .pbf, .osm, .osm.bz2, .osm.gz, .osm.zip",
     "a road line layer with a speed column: .geojson, .json, .gpkg, .shp, .fgb (pass speed_column=)",
+    "Kartverket N1000 road links (fields typeVeg, vegkategori): .gpkg, .geojson, .gml, .gdb, ... (kind='n1000')",
     "a DIMACS graph: .gr or .gr.gz (coordinates from the matching .co/.co.gz)",
+    "an NVDB / FKB-Vegnett GML export: a .zip of Veglenke.gml, Fartsgrense.gml, ... "
+    "(e.g. 'roads/hamar_0403_nvdb_fkbvn_2017.zip')",
     "'place:<name>' (e.g. 'place:Hamar, Norway') or 'bbox:west,south,east,north' in degrees (Overpass API)",
 )
 
 _OSM = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.zip")
 _LINES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 _DIMACS = (".gr", ".gr.gz")
+_N1000_ONLY = (".gml", ".gdb", ".gml.gz")  # formats read only as N1000 (by their fields)
+
+SOURCE_KINDS = ("osm", "lines", "dimacs", "n1000", "nvdb")
+"""Reader kinds ``build_network(kind=...)`` accepts (default: detected from the suffix and the fields)."""
 
 
-def source_kind(name: str) -> Literal["osm", "lines", "dimacs"] | None:
-    """Reader for a file name by its suffix: ``"osm"``, ``"lines"``, ``"dimacs"`` or ``None``."""
+def source_kind(name: str) -> Literal["osm", "lines", "dimacs", "n1000"] | None:
+    """Reader for a file name by its suffix: ``"osm"``, ``"lines"``, ``"dimacs"``, ``"n1000"`` (GML, FGDB) or ``None``.
+
+    A line layer (``"lines"``) may still be N1000: :func:`detect_kind` also reads its fields. NVDB/FKB-Vegnett
+    zips (reader ``"nvdb"``) are recognised by their content, in :func:`build_network`.
+    """
     low = name.lower()
     if low.endswith(_DIMACS):
         return "dimacs"
@@ -49,7 +60,25 @@ def source_kind(name: str) -> Literal["osm", "lines", "dimacs"] | None:
         return "osm"
     if low.endswith(_LINES):
         return "lines"
+    if low.rstrip("/").endswith(_N1000_ONLY):
+        return "n1000"
     return None
+
+
+def detect_kind(path: Path, *, layer: str | None = None) -> str:
+    """Reader kind of a file: by suffix, and for line layers by their fields (N1000 has ``typeVeg``/``vegkategori``)."""
+    kind = source_kind(str(path))
+    if kind != "lines":
+        return kind or "unknown"
+    import pyogrio
+
+    from geoaccess.network.n1000 import _pick_layer, is_n1000_fields
+
+    try:
+        fields = [str(f) for f in pyogrio.read_info(path, layer=_pick_layer(str(path), layer))["fields"]]
+    except Exception:  # noqa: BLE001 - unreadable or ambiguous: let the line reader report it
+        return "lines"
+    return "n1000" if is_n1000_fields(fields) else "lines"
 
 
 def _unknown(source: str, why: str) -> InputError:
@@ -74,7 +103,7 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str, Path | None, dict[str
             raise _unknown(text, "the bbox must satisfy west < east and south < north, in degrees")
         return "overpass", None, {"bbox": (w, s, e, n)}
     path = Path(text).expanduser()
-    if not path.is_file():
+    if not path.is_file() and not (path.is_dir() and path.suffix.lower() == ".gdb"):
         from geoaccess.datasets import fetch
 
         try:
@@ -82,13 +111,60 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str, Path | None, dict[str
         except KeyError:
             raise _unknown(text, "it is neither an existing file nor a registered dataset") from None
     kind = source_kind(path.name)
+    if kind is None and path.name.lower().endswith(".zip"):
+        from geoaccess.network.nvdb_gml import is_fkb_zip
+
+        kind = "nvdb" if is_fkb_zip(path) else None
     if kind is None:
         raise _unknown(text, f"the file type of {path.name!r} is not recognised")
     return kind, path, {}
 
 
+def _check_kind(kind: str | None, detected: str, source: str) -> str:
+    if kind is None:
+        return detected
+    if kind not in SOURCE_KINDS:
+        msg = f"kind must be one of {', '.join(SOURCE_KINDS)} (or None to detect it), not {kind!r}."
+        raise InputError(msg)
+    if detected in ("osm", "dimacs", "overpass", "nvdb") and kind != detected:
+        raise _unknown(source, f"it is an {detected.upper()} source, not a {kind!r} source")
+    return kind
+
+
+def _path_sha256(path: Path) -> str:
+    """SHA-256 of a file, or of the sorted files of a folder source (an FGDB ``.gdb``)."""
+    from geoaccess.datasets import sha256sum
+
+    if path.is_file():
+        return sha256sum(path)
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(f.relative_to(path).as_posix().encode())
+        h.update(sha256sum(f).encode())
+    return h.hexdigest()
+
+
+def _option_hashes(options: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of every reader option that names a file (e.g. N1000 ``boat_routes``), for the cache key."""
+    out = {}
+    for k, v in options.items():
+        if isinstance(v, (str, os.PathLike)) and Path(v).exists():
+            out[k] = _path_sha256(Path(v))
+    return out
+
+
 def _profile_hash(kind: str, profile: str | os.PathLike[str] | None, mode: str) -> tuple[str, str]:
     """(profile label, SHA-256) of the profile the reader will use; empty hash for readers without one."""
+    if kind == "nvdb":
+        from geoaccess.network.nvdb_profile import load_nvdb_profile
+
+        nprof = load_nvdb_profile(profile if profile is not None else mode)
+        return Path(nprof.source).stem, nprof.sha256
+    if kind == "n1000":
+        from geoaccess.network.n1000_profile import DEFAULT_N1000_PROFILE, load_n1000_profile
+
+        prof = load_n1000_profile(profile if profile is not None else DEFAULT_N1000_PROFILE)
+        return prof.name, prof.sha256
     if kind not in ("osm", "overpass"):
         return "", ""
     from geoaccess.network.profiles import load_profile
@@ -116,14 +192,14 @@ def _read(
         if ignored:
             warnings.warn(
                 f"{', '.join(ignored)} apply only to OSM/Overpass sources and are ignored for {path}.",
-                UserWarning,
+                GeoaccessWarning,
                 stacklevel=3,
             )
         if mode != "car":
             warnings.warn(
                 f"mode={mode!r}: the travel times of {path} come from the file ({kind}), not from a {mode} profile; "
                 f"the network is only labelled {mode!r}.",
-                UserWarning,
+                GeoaccessWarning,
                 stacklevel=3,
             )
     if kind == "osm":
@@ -134,6 +210,17 @@ def _read(
         from geoaccess.network.overpass import read_overpass
 
         return read_overpass(**overpass, profile=prof, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
+    if kind == "nvdb":
+        return _read_nvdb(path, mode=mode, profile=profile, ferry_wait_minutes=ferry_wait_minutes, **reader_options)
+    if kind == "n1000":
+        from geoaccess.network.n1000 import read_n1000
+        from geoaccess.network.n1000_profile import DEFAULT_N1000_PROFILE
+
+        if mode not in ("car", "boat"):
+            msg = f"An N1000 network is built for mode 'car' or 'boat' (car + passenger boats), not {mode!r}."
+            raise InputError(msg)
+        return read_n1000(path, mode=mode, profile=profile if profile is not None else DEFAULT_N1000_PROFILE,  # type: ignore[arg-type]
+                          ferry_wait_minutes=ferry_wait_minutes, **reader_options)
     if kind == "dimacs":
         from geoaccess.network.dimacs import read_dimacs
 
@@ -158,6 +245,22 @@ def _read(
     return read_lines(path, mode=mode, **opts)
 
 
+def _read_nvdb(path: Path | None, *, mode: str, profile: str | os.PathLike[str] | None,
+               ferry_wait_minutes: float | None, **reader_options: Any) -> Network:
+    from geoaccess.network.nvdb_network import read_nvdb_gml
+    from geoaccess.network.nvdb_profile import load_nvdb_profile
+
+    allowed = {"overlay_tolerance_m", "sliver_m", "snap_tolerance_m"}
+    unknown = sorted(set(reader_options) - allowed)
+    if unknown:
+        msg = f"Options {unknown} do not apply to the NVDB/FKB-Vegnett export {path}; its reader takes {sorted(allowed)}."
+        raise InputError(msg)
+    prof = load_nvdb_profile(profile if profile is not None else mode)
+    if ferry_wait_minutes is not None:
+        prof = replace(prof, ferry_wait_minutes=float(ferry_wait_minutes))
+    return read_nvdb_gml(path, mode=mode, profile=prof, **reader_options)  # type: ignore[arg-type]
+
+
 def build_network(
     source: str | os.PathLike[str],
     *,
@@ -168,6 +271,7 @@ def build_network(
     keep: Literal["largest", "all"] = "largest",
     cache: bool = True,
     progress: bool = False,
+    kind: str | None = None,
     **reader_options: Any,
 ) -> Network:
     """Read, simplify, reduce to components and cache a network.
@@ -177,13 +281,17 @@ def build_network(
     source
         A registered dataset name (``"osm/tampere.osm.pbf"``), a file path (OSM ``.osm.pbf``/``.osm``/
         ``.osm.bz2``/``.osm.gz``/``.osm.zip``; line layer ``.geojson``/``.gpkg``/``.shp``/``.fgb``; DIMACS
-        ``.gr``/``.gr.gz``), ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
+        ``.gr``/``.gr.gz``; NVDB/FKB-Vegnett GML ``.zip``, see :func:`geoaccess.network.nvdb_network.read_nvdb_gml`),
+        ``"place:Hamar, Norway"`` or ``"bbox:w,s,e,n"`` (Overpass API).
     mode
         ``"car"``, ``"walk"`` or ``"bike"``; also the OSM profile when ``profile`` is not given.
+        N1000 sources: ``"car"`` or ``"boat"`` (car roads, car ferries and passenger boats).
     profile
-        Built-in profile name or TOML path for OSM sources (default: ``mode``).
+        Built-in profile name or TOML path for OSM sources (default: ``mode``); for N1000 the
+        N1000 profile (default ``"n1000"``, ``networks/profiles/n1000.toml``); for NVDB/FKB-Vegnett zips
+        the NVDB profile (default ``mode``, ``networks/profiles/nvdb_<mode>.toml``).
     ferry_wait_minutes
-        Boarding wait per ferry crossing in **minutes** (OSM sources); ``None`` uses the profile's.
+        Boarding wait per ferry crossing in **minutes** (OSM and N1000 sources); ``None`` uses the profile's.
     simplify
         Merge degree-2 chains (:func:`geoaccess.network.simplify.simplify`); travel times are exact.
     keep
@@ -192,9 +300,15 @@ def build_network(
         Reuse / store the result in ``cache_dir()/networks``; a read-only or full cache folder only warns.
     progress
         Show progress (rich) for the read and the pipeline steps.
+    kind
+        Reader: ``"osm"``, ``"lines"``, ``"dimacs"``, ``"n1000"`` or ``"nvdb"``; default detected from the
+        file suffix and, for line layers, from the fields (an N1000 road-link layer has ``typeVeg`` and
+        ``vegkategori``); a zip whose GML holds ``Veglenke`` features is ``"nvdb"``.
     **reader_options
         Passed to the reader, e.g. ``speed_column=``, ``direction_column=``, ``default_speed_kmh=`` for
-        line layers, ``weight_unit_s=`` for DIMACS.
+        line layers, ``weight_unit_s=`` for DIMACS; ``boat_routes=``, ``boat_wait_minutes=``,
+        ``max_connect_m=``, ``include_planned=``, ``layer=`` for N1000
+        (:func:`geoaccess.network.n1000.read_n1000`).
 
     Returns
     -------
@@ -208,7 +322,6 @@ def build_network(
         Unknown source type (the message lists the accepted kinds), or reader errors.
     """
     from geoaccess import __version__
-    from geoaccess.datasets import sha256sum
     from geoaccess.network.cache import load_cached, network_cache_key, save_cached
     from geoaccess.network.components import keep_components
     from geoaccess.network.simplify import simplify as simplify_network
@@ -216,9 +329,12 @@ def build_network(
     if keep not in ("largest", "all"):
         msg = f"keep must be 'largest' or 'all', not {keep!r}."
         raise InputError(msg)
-    kind, path, overpass = _resolve(source)
+    detected, path, overpass = _resolve(source)
+    if path is not None and detected == "lines":
+        detected = detect_kind(path, layer=reader_options.get("layer"))
+    kind = _check_kind(kind, detected, os.fspath(source))
     if path is not None:
-        source_sha = sha256sum(path)
+        source_sha = _path_sha256(path)
     else:
         source_sha = hashlib.sha256(repr(sorted(overpass.items())).encode()).hexdigest()
     profile_label, profile_sha = _profile_hash(kind, profile, mode)
@@ -229,6 +345,7 @@ def build_network(
         "simplify": bool(simplify),
         "keep": keep,
         "reader_options": {k: reader_options[k] for k in sorted(reader_options)},
+        "file_options_sha256": _option_hashes(reader_options),
     }
     key = network_cache_key(source_sha256=source_sha, profile_sha256=profile_sha, options=options)
     if cache:
@@ -256,7 +373,7 @@ def build_network(
                 p.update(task, advance=1, description=what)
 
         if simplify:
-            net = simplify_network(net)
+            net = _simplify_keeping(net, kind, simplify_network)
         step("components")
         net = keep_components(net, keep=keep, warn=True)
         step("caching")
@@ -279,6 +396,28 @@ def build_network(
             save_cached(net, key)
         step("done")
     return net
+
+
+def _simplify_keeping(net: Network, kind: str, simplify_network: Any) -> Network:
+    """Simplify, keeping the nodes planned links end at (N1000) and those turn restrictions and
+    destination-only edges use (NVDB); turn restrictions are carried over."""
+    import numpy as np
+
+    from geoaccess.network.planned import planned_anchor_nodes
+
+    keep = [planned_anchor_nodes(net)]
+    if kind == "nvdb":
+        from geoaccess.network.nvdb_network import keep_nodes
+
+        nodes = keep_nodes(net)
+        if nodes is not None:
+            keep.append(nodes)
+    out = simplify_network(net, keep=np.unique(np.concatenate(keep)))
+    if net.turns is None:
+        return out
+    from geoaccess.network.turns import carry_turns
+
+    return carry_turns(net, out)
 
 
 def _progress(enabled: bool) -> Any:

@@ -2,7 +2,8 @@
 
 A network is written atomically (temporary file in the same folder, then
 :func:`os.replace`), and every load is validated: a truncated, corrupt or
-inconsistent file is never trusted. :func:`load_npz` raises
+inconsistent file is never trusted (turn restrictions, stored as ``turns_*`` arrays, must form
+connected edge paths). :func:`load_npz` raises
 :class:`~geoaccess.errors.CacheError` for such a file; :func:`load_cached` returns
 ``None`` so the caller rebuilds.
 
@@ -28,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import CacheError
+from geoaccess.errors import CacheError, CacheWarning
+from geoaccess.network.turns import check_turns, turns_from_arrays, turns_to_arrays
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
@@ -101,6 +103,8 @@ def save_npz(net: Network, path: str | os.PathLike[str]) -> Path:
     if net.shape_ptr is not None and net.shape_xy is not None:
         arrays["shape_ptr"] = np.ascontiguousarray(net.shape_ptr, dtype=np.int64)
         arrays["shape_xy"] = np.ascontiguousarray(net.shape_xy, dtype=np.float64).reshape(-1, 2)
+    if net.turns is not None:
+        arrays.update(turns_to_arrays(net.turns))
     header = {
         "format_version": FORMAT_VERSION,
         "crs": net.crs,
@@ -209,16 +213,23 @@ def load_npz(path: str | os.PathLike[str]) -> Network:
     ):
         raise bad("edge shapes are inconsistent")
     try:
-        return Network(
+        turns = turns_from_arrays(data)
+        net = Network(
             **{k: data[k] for k in _ARRAYS},
             crs=str(header["crs"]),
             shape_ptr=shape_ptr,
             shape_xy=shape_xy,
             mode=str(header.get("mode", "car")),
             meta=dict(header.get("meta") or {}),
+            turns=turns,
         )
     except (ValueError, KeyError) as exc:
         raise bad(str(exc)) from None
+    if turns is not None:
+        problems = check_turns(turns, net.n_nodes, net.n_edges, net.tails, net.indices)
+        if problems:
+            raise bad("; ".join(problems))
+    return net
 
 
 def network_cache_key(*, source_sha256: str, profile_sha256: str, options: dict[str, Any]) -> str:
@@ -275,10 +286,10 @@ def load_cached(key: str, *, folder: str | os.PathLike[str] | None = None) -> Ne
     try:
         net = load_npz(path)
     except (CacheError, OSError) as exc:
-        warnings.warn(f"Ignoring the cached network {path}: {exc} It is rebuilt.", UserWarning, stacklevel=2)
+        warnings.warn(f"Ignoring the cached network {path}: {exc} It is rebuilt.", CacheWarning, stacklevel=2)
         return None
     if net.meta.get("cache_key") not in (None, key):
-        warnings.warn(f"Ignoring the cached network {path}: it was written for another key.", UserWarning, stacklevel=2)
+        warnings.warn(f"Ignoring the cached network {path}: it was written for another key.", CacheWarning, stacklevel=2)
         return None
     return net
 
@@ -287,7 +298,7 @@ def save_cached(net: Network, key: str, *, folder: str | os.PathLike[str] | None
     """Store ``net`` under ``key``; warn and return ``None`` when the cache folder cannot be written.
 
     A read-only folder (``EACCES``, ``EPERM``, ``EROFS``) or a full disk (``ENOSPC``, ``EDQUOT``)
-    gives a :class:`UserWarning` that names the folder and says how to choose another one
+    gives a :class:`~geoaccess.errors.CacheWarning` that names the folder and says how to choose another one
     (environment variable ``GEOACCESS_CACHE``) or to pass ``cache=False``. Other errors propagate.
     """
     folder = Path(folder if folder is not None else network_cache_dir())
@@ -303,7 +314,7 @@ def save_cached(net: Network, key: str, *, folder: str | os.PathLike[str] | None
             f"The network cache folder {folder} {reason} ({os.strerror(exc.errno or 0)}); the network was built "
             f"but not cached. Free space there, make it writable, point the environment variable GEOACCESS_CACHE "
             f"to a writable folder, or pass cache=False (CLI: the build still writes --out).",
-            UserWarning,
+            CacheWarning,
             stacklevel=2,
         )
         return None

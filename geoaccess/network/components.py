@@ -107,7 +107,7 @@ def keep_components(
         ``"largest"`` (default) drops every node outside the largest strong component;
         ``"all"`` keeps the network as it is.
     warn
-        Warn (:class:`UserWarning`) listing the islands by size when there is more than one component.
+        Warn (:class:`~geoaccess.errors.DataWarning`) listing the islands by size when there is more than one component.
 
     Returns
     -------
@@ -116,7 +116,7 @@ def keep_components(
         ``meta["component_table"]`` (the full :func:`component_report` of the input as lists, with a
         ``kept`` column) and ``meta["components_kept"]``.
     """
-    from geoaccess.errors import InputError
+    from geoaccess.errors import DataWarning, InputError
 
     if keep not in ("largest", "all"):
         msg = f"keep must be 'largest' or 'all', not {keep!r}."
@@ -129,7 +129,7 @@ def keep_components(
             if keep == "largest"
             else "they are kept (keep='all'); nodes there reach only their own island"
         )
-        warnings.warn(f"{_island_text(report)}; {action}.", UserWarning, stacklevel=2)
+        warnings.warn(f"{_island_text(report)}; {action}.", DataWarning, stacklevel=2)
     if keep == "all" or len(report) <= 1:
         out = net
     else:

@@ -14,10 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.network.turns import check_turns, reverse_turns, subset_turns
+
 if TYPE_CHECKING:
     import geopandas as gpd
     import networkx as nx
     import scipy.sparse as sp
+
+    from geoaccess.network.turns import TurnRestrictions
 
 __all__ = ["EdgeFlag", "Network", "gather_shapes"]
 
@@ -70,6 +74,9 @@ class Network:
         Profile the network was built for (``"car"``, ``"walk"``, ``"bike"``, ...).
     meta : dict
         Provenance: source file, SHA-256, profile, package version, build options.
+    turns : TurnRestrictions, optional
+        Turn restrictions as paths of edge indices of this network
+        (:mod:`geoaccess.network.turns`); ``None`` when the source has none or they were not read.
     """
 
     indptr: np.ndarray
@@ -86,6 +93,7 @@ class Network:
     shape_xy: np.ndarray | None = None
     mode: str = "car"
     meta: dict[str, Any] = field(default_factory=dict)
+    turns: TurnRestrictions | None = None
 
     def __post_init__(self) -> None:
         n = len(self.indptr) - 1
@@ -101,6 +109,8 @@ class Network:
                 problems.append(f"{name} has {len(getattr(self, name))} entries, expected {n} nodes")
         if self.shape_ptr is not None and len(self.shape_ptr) != m + 1:
             problems.append("shape_ptr must have one entry per edge plus one")
+        if self.turns is not None and not problems:
+            problems += check_turns(self.turns, n, m)
         if problems:
             msg = "Inconsistent Network arrays: " + "; ".join(problems) + "."
             raise ValueError(msg)
@@ -209,6 +219,7 @@ class Network:
             flags=self.flags[order],
             shape_ptr=shape_ptr,
             shape_xy=shape_xy,
+            turns=None if self.turns is None else reverse_turns(self.turns, order, tails),
         )
 
     def subgraph(self, nodes: np.ndarray) -> Network:
@@ -234,7 +245,7 @@ class Network:
         shape_ptr = shape_xy = None
         if self.shape_ptr is not None:
             shape_ptr, shape_xy = gather_shapes(self.shape_ptr, self.shape_xy, edges)
-        return Network.from_arrays(
+        out = Network.from_arrays(
             new_id[tails[edges]],
             new_id[self.indices[edges]],
             seconds=self.seconds[edges],
@@ -250,6 +261,9 @@ class Network:
             mode=self.mode,
             meta=dict(self.meta),
         )
+        if self.turns is None:
+            return out
+        return replace(out, turns=subset_turns(self.turns, edge_mask, new_id))
 
     @classmethod
     def from_arrays(

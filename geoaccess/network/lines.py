@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -237,7 +237,7 @@ def lines_to_network(
         warnings.warn(
             f"{what}: {n_default} row(s) have a missing or invalid speed in {speed_column!r}; "
             f"{default_speed_kmh} km/h is used for them (e.g. {examples}).",
-            UserWarning,
+            DataWarning,
             stacklevel=3,
         )
         speed = np.where(invalid, float(default_speed_kmh), speed)
@@ -250,7 +250,7 @@ def lines_to_network(
         warnings.warn(
             f"{what}: every row is one-way according to {direction_column!r}; check that this column really "
             f"restricts the direction of travel (NVDB 'retning' does not).",
-            UserWarning,
+            DataWarning,
             stacklevel=3,
         )
     if id_column is not None:
@@ -376,7 +376,7 @@ def lines_to_network(
             f"{what}: noding (tolerance {snap_tolerance_m} m) left {len(report)} strongly connected components; "
             f"the largest has {int(report['nodes'].iloc[0])} of {net.n_nodes} nodes. {_island_text(report)}. "
             f"Lines that meet without a shared vertex are not connected.",
-            UserWarning,
+            DataWarning,
             stacklevel=3,
         )
     return net

@@ -9,7 +9,10 @@ node sequence and hands it to :func:`geoaccess.network.profiles.evaluate_way`
 and :func:`geoaccess.network.osm.assemble_network`, exactly as the PBF reader does.
 
 The live download needs internet access and is untested in this project's
-offline CI; the conversion is tested on graphs built like osmnx's output.
+offline CI; the conversion is tested on graphs built like osmnx's output. Without internet
+(or when Nominatim/Overpass cannot be reached or find nothing) :func:`read_overpass` raises a
+one-line :class:`~geoaccess.errors.NetworkBuildError` that says what failed and how to build the
+same network from a file instead, naming the bundled examples.
 """
 
 from __future__ import annotations
@@ -31,6 +34,56 @@ if TYPE_CHECKING:
 __all__ = ["network_from_osmnx", "read_overpass"]
 
 _OSMNX_REVERSED = frozenset({"-1", "reverse", "T"})  # osmnx reverses the node order for these oneway values
+
+#: What to use without internet: the bundled sample networks (dataset names, see `geoaccess data list`).
+OFFLINE_EXAMPLES = (
+    "osm/oslo-east-filtered.osm.pbf (OSM, eastern Oslo)",
+    "osm/andorra-2013.osm.pbf (OSM, Andorra)",
+    "roads/hamar_nvdb_speed_limits_2018.geojson (NVDB speed limits, Hamar)",
+)
+
+
+def _check_reachable(url: str, query: str, *, timeout_s: float = 5.0) -> None:
+    """Fail fast, with :func:`_offline_error`, when the host of ``url`` cannot be resolved or connected to.
+
+    osmnx, asked for the Overpass server's status while offline, waits a default 60 s before it
+    tries the download; this check (one DNS look-up and one TCP connection) answers at once.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+    except OSError as exc:  # gaierror (no DNS), refused, unreachable, timeout
+        raise _offline_error(query, exc, host=host) from None
+
+
+def _offline_error(query: str, exc: BaseException, *, host: str | None = None) -> NetworkBuildError:
+    """One line: what failed (which host, why) and how to build from a PBF or NVDB file instead."""
+    import re
+    import socket
+
+    text = str(exc)
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None) or ""
+    found = re.search(r"https?://([^/:]+)", url) or re.search(r"host='([^']+)'", text)
+    where = host or (found.group(1) if found else "the OpenStreetMap servers")
+    step = "geocoding the place name" if "nominatim" in where else "downloading the roads"
+    kind = type(exc).__name__
+    reason = ("name resolution failed" if isinstance(exc, socket.gaierror)
+              or re.search(r"resolv|getaddrinfo|Name or service", text)
+              else "timed out" if "timeout" in kind.lower() or "timed out" in text.lower()
+              else "connection refused or unreachable")
+    msg = (
+        f"Cannot build a network from {query!r}: {step} needs {where}, which could not be reached ({kind}: "
+        f"{reason}; no internet?). Offline, build from a file instead: an OSM extract "
+        f"(`geoaccess network build region.osm.pbf`, e.g. a Geofabrik extract) or an NVDB road layer with speed "
+        f"limits (.geojson/.gpkg); bundled examples: {'; '.join(OFFLINE_EXAMPLES)}."
+    )
+    return NetworkBuildError(msg)
 
 
 def read_overpass(
@@ -65,8 +118,14 @@ def read_overpass(
         msg = "read_overpass needs exactly one of place='Hamar, Norway' or bbox=(west, south, east, north)."
         raise InputError(msg)
     import osmnx as ox
+    import requests
+    from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
     prof = resolve_profile(profile)
+    query = f"place:{place}" if place is not None else f"bbox:{','.join(str(v) for v in bbox)}"  # type: ignore[union-attr]
+    if place is not None:
+        _check_reachable(ox.settings.nominatim_url, query)
+    _check_reachable(ox.settings.overpass_url, query)
     saved = (list(ox.settings.useful_tags_way), ox.settings.all_oneway)
     ox.settings.useful_tags_way = sorted(set(ox.settings.useful_tags_way) | set(prof.needed_keys))
     ox.settings.all_oneway = True
@@ -85,6 +144,13 @@ def read_overpass(
                 custom_filter=filters,
             )
             source = f"overpass:bbox={tuple(bbox)}"  # type: ignore[arg-type]
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, TimeoutError) as exc:
+        raise _offline_error(query, exc) from None
+    except (InsufficientResponseError, ResponseStatusCodeError, ValueError) as exc:
+        msg = (f"Cannot build a network from {query!r}: OpenStreetMap returned no usable answer ({exc}). Check the "
+               f"spelling (e.g. 'place:Kongsvinger, Norway'), or build from a file: bundled examples "
+               f"{'; '.join(OFFLINE_EXAMPLES)}.")
+        raise NetworkBuildError(" ".join(msg.split())) from None
     finally:
         ox.settings.useful_tags_way, ox.settings.all_oneway = saved
     return network_from_osmnx(graph, profile=prof, ferry_wait_minutes=ferry_wait_minutes, crs=crs,

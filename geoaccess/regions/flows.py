@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from geoaccess.errors import InputError
+from geoaccess.errors import DataWarning, InputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,7 +94,7 @@ class FlowData:
 
         Warns
         -----
-        UserWarning
+        geoaccess.errors.DataWarning
             With the count of zero-worker zones (no employed residents and no jobs).
         """
         import numpy as np
@@ -131,6 +131,7 @@ class FlowData:
             warnings.warn(
                 f"{int(zero.sum())} zones have no employed residents and no jobs "
                 f"(e.g. {', '.join(zone[zero][:5])}); each is kept as its own region, flagged 'zero_workers'.",
+                DataWarning,
                 stacklevel=2,
             )
         return cls(codes=zone, matrix=m, residents=residents, jobs=jobs, year=None if yr is None else int(yr))

@@ -1,0 +1,66 @@
+"""The one place where the national layer routes: snapping points and point-to-point seconds.
+
+Everything in :mod:`geoaccess.national` that needs travel times calls the three functions
+below, so switching to the prepared router (:mod:`geoaccess.engine.router`) is a change of
+this module only. Today they use the contraction hierarchy
+(:class:`geoaccess.engine.ch.ContractionHierarchy`, cached by network fingerprint) and
+:func:`geoaccess.network.snap.snap_points`.
+
+Times are seconds; unreachable is ``inf``. A point is represented by up to two *seeds*
+(the ends of the edge it snaps to, with the time along the edge) plus its access leg:
+the straight line from the point to the road at ``access_speed_kmh``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from geoaccess.network.graph import Network
+    from geoaccess.network.snap import Snapped
+
+__all__ = ["Prepared", "prepare", "seconds_between", "snap", "to_destinations_seconds"]
+
+
+class Prepared(NamedTuple):
+    """A network made ready to answer queries (its contraction hierarchy)."""
+
+    net: Network
+    ch: Any
+
+
+def prepare(net: Network, *, cache: bool = True) -> Prepared:
+    """Contract ``net`` once (or load its hierarchy from the cache)."""
+    from geoaccess.engine.ch import ContractionHierarchy
+
+    return Prepared(net, ContractionHierarchy.for_network(net, cache=cache))
+
+
+def snap(net: Network, x: np.ndarray, y: np.ndarray, *, ids: np.ndarray, max_snap_m: float,
+         access_speed_kmh: float) -> Snapped:
+    """Snap points (metres, the network's CRS) to the nearest non-ferry edge within ``max_snap_m``."""
+    from geoaccess.network.snap import snap_points
+
+    return snap_points(net, (np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)), crs=net.crs,
+                       ids=np.asarray(ids), max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+
+
+def seconds_between(prep: Prepared, origins: Snapped, destinations: Snapped, *, cutoff_s: float = np.inf) -> np.ndarray:
+    """Door-to-door seconds, shape (len(origins), len(destinations)); ``inf`` unreachable or unsnapped."""
+    on, oo = origins.origin_seeds(prep.net)
+    dn, do = destinations.destination_seeds(prep.net)
+    return prep.ch.many_to_many(on, oo, dn, do, cutoff=cutoff_s)
+
+
+def to_destinations_seconds(prep: Prepared, destinations: Snapped, *, cutoff_s: float = np.inf) -> np.ndarray:
+    """Seconds from every network node to every destination, shape (n_nodes, len(destinations)).
+
+    Combine with a point's origin seeds (``min over seeds of offset + row[node]``) to get its
+    times without routing from each of many points: used for the 220,171 grid cells.
+    """
+    n = prep.net.n_nodes
+    dn, do = destinations.destination_seeds(prep.net)
+    nodes = np.arange(n, dtype=np.int32)
+    return prep.ch.many_to_many(nodes, np.zeros(n), dn, do, cutoff=cutoff_s)
