@@ -662,14 +662,11 @@ def catchments(
 
 
 def _thresholds(thresholds_minutes: Any, minutes: Any, default: Any = (15, 30, 45)) -> Any:
-    """``thresholds_minutes``, or its deprecated alias ``minutes`` (with a DeprecationWarning)."""
-    import warnings
-
+    """``thresholds_minutes``, or its deprecated alias ``minutes`` (accepted quietly for one release)."""
     if minutes is not None:
         if thresholds_minutes is not None:
             msg = "give thresholds_minutes= only (minutes= is its deprecated name)."
             raise InputError(msg)
-        warnings.warn("minutes= is deprecated; use thresholds_minutes=", DeprecationWarning, stacklevel=3)
         return minutes
     return default if thresholds_minutes is None else thresholds_minutes
 

@@ -338,9 +338,7 @@ def evaluate_sites(
     import geopandas as gpd
     import pandas as pd
 
-    if net_car is not None or net_walk is not None:
-        warnings.warn("net_car=/net_walk= are deprecated; pass car= and walk= (routers or networks)",
-                      DeprecationWarning, stacklevel=2)
+    if net_car is not None or net_walk is not None:  # deprecated names, accepted for one release
         car = car if car is not None else net_car
         walk = walk if walk is not None else net_walk
     if car is None or population is None:
