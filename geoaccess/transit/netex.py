@@ -356,6 +356,7 @@ def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tag
 
 
 def _scrub_attributes(e: Any) -> None:
+    """Remove U+FFFD from every attribute value of ``e`` and its descendants (see :func:`_stream`)."""
     for el in e.iter():
         for key, value in el.attrib.items():
             if "\ufffd" in value:
@@ -453,8 +454,8 @@ def _recover(col: _Collector, name: str, opener: Opener, *, report: ValidationRe
     utf8 = _declares_utf8(opener)
     seen_tags: dict[str, int] = {}
 
-    def parse(target: _Collector | None, lines: list[int] | None, *, scrub: bool = False,
-              ) -> tuple[Any, RepairingUtf8Reader | None]:
+    def parse(target: _Collector | None, lines: list[int] | None, *,
+              scrub: bool = False) -> tuple[Any, RepairingUtf8Reader | None]:
         with opener() as raw:
             fh = RepairingUtf8Reader(raw) if utf8 else raw
             it = _iterparse(io.BufferedReader(fh) if utf8 else fh, recover=True)
