@@ -9,6 +9,7 @@ from bisect import bisect_left
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from feed_skips import RUTER_2017, TAMPERE, skips
 from hypothesis import strategies as st
 
 from geoaccess.errors import InputError
@@ -105,14 +106,16 @@ def reference_earliest_arrival(tt, origin: int, t0: float) -> np.ndarray:
 def tampere(dataset):
     from geoaccess.transit.gtfs import read_gtfs
 
-    return read_gtfs(dataset("transit/tampere_gtfs.zip")).for_date("2022-01-12")
+    with skips(*TAMPERE):
+        return read_gtfs(dataset("transit/tampere_gtfs.zip")).for_date("2022-01-12")
 
 
 @pytest.fixture(scope="module")
 def romerike(dataset):
     from geoaccess.transit.netex import read_netex
 
-    return read_netex(dataset("transit/ruter_ovre_romerike_netex_2017.zip")).for_date("2017-09-12")
+    with skips(*RUTER_2017):
+        return read_netex(dataset("transit/ruter_ovre_romerike_netex_2017.zip")).for_date("2017-09-12")
 
 
 def _compare(tt, n_pairs: int, seed: int, horizon_s: float = 5400.0) -> tuple[float, float]:
