@@ -127,7 +127,7 @@ def cells_reached(
     weights
         ``name -> (len(cells),)`` weights (NaN counts as 0), e.g. jobs per cell.
     thresholds_minutes
-        Increasing thresholds in minutes.
+        Thresholds in minutes (sorted; the result's columns follow that order).
     node_block
         Seed nodes per block (memory ``node_block x len(cells) x 8`` bytes).
     progress
@@ -139,10 +139,7 @@ def cells_reached(
     """
     from geoaccess.engine.matrix import check_minutes
 
-    thresholds = tuple(check_minutes(list(thresholds_minutes), what="thresholds_minutes"))
-    if list(thresholds) != sorted(thresholds):
-        msg = f"thresholds_minutes must increase, got {list(thresholds)}."
-        raise InputError(msg)
+    thresholds = tuple(sorted(check_minutes(list(thresholds_minutes), what="thresholds_minutes")))
     names = list(weights)
     w = np.vstack([np.nan_to_num(np.asarray(weights[k], dtype=np.float64)) for k in names]) if names else \
         np.zeros((0, len(cells)))

@@ -229,6 +229,9 @@ class ComparisonTimes:
         Origins that could be snapped (others give NaN rows).
     cells : geopandas.GeoDataFrame
         The cell layer in input order (geometry and weight columns).
+    resnapped_cells, stranded_cells : int
+        Cells on roads the scenario closed: snapped again to the nearest open edge, or with none
+        within ``max_snap_m`` (unreachable after).
     """
 
     before: np.ndarray
@@ -237,6 +240,8 @@ class ComparisonTimes:
     cell_ids: np.ndarray
     origin_snapped: np.ndarray
     cells: gpd.GeoDataFrame
+    resnapped_cells: int = 0
+    stranded_cells: int = 0
 
     def reach(self, *, minutes: float | Sequence[float] | str = (30, 45, 60, 75),
               weights: Sequence[str] = ("population", "jobs")) -> pd.DataFrame:
@@ -358,7 +363,8 @@ def compare_times(
     after, _, _ = cell_seconds(scen, src_after, dst_after, **opts)
     snapped = (base.seeds(src, "origin")[0] >= 0).any(axis=1)
     return ComparisonTimes(before=before, after=after, origin_ids=src.ids, cell_ids=dst.ids,
-                           origin_snapped=snapped, cells=cells)
+                           origin_snapped=snapped, cells=cells, resnapped_cells=int(dst_after.meta.get("resnapped", 0)),
+                           stranded_cells=int(dst_after.meta.get("stranded", 0)))
 
 
 def compare_access(
