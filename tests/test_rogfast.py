@@ -198,3 +198,24 @@ def test_a_planned_link_that_does_not_exist_is_named(rogfast) -> None:
     ferry = spec_from_edits("y", [{"type": "remove_ferry", "from": [5.0, 59.0], "to": [5.5, 59.1]}])
     with pytest.raises(InputError, match=r"edit 1 \(remove_ferry\), field 'from': the nearest ferry quay lies"):
         apply_scenario(net, ferry)
+
+
+def test_the_transport_planners_recipe(rogfast, tmp_path) -> None:
+    """cli/rogfast.sh (a separate process, from network.npz) writes the same numbers as the API."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+               PYTHON=sys.executable, COLUMNS="120")
+    proc = subprocess.run(["bash", "-euo", "pipefail", str(root / "cli" / "rogfast.sh"), str(tmp_path)], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Stavanger -> Haugesund: 98.5 -> 60.0 min" in proc.stdout
+    _, _, res = rogfast
+    got = pd.read_csv(tmp_path / "rogfast" / "municipalities.csv", dtype={"kommunenummer": str})
+    want = res.municipalities
+    for col in ("jobs_45min_before", "jobs_45min_after", "jobs_60min_before", "jobs_60min_after"):
+        np.testing.assert_allclose(got[col].to_numpy(dtype=float), want[col].to_numpy(dtype=float), rtol=1e-6, atol=0.5)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ def write_regionforstorring(
     out_dir: str | os.PathLike[str],
     *,
     maps: bool = True,
+    map_thresholds_minutes: Sequence[float] | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
 ) -> dict[str, Path]:
     """Write the tables, the GeoPackage, the change maps and ``run.json`` of a result.
@@ -59,6 +61,8 @@ def write_regionforstorring(
         Output folder (created).
     maps
         Draw the PNG and HTML change maps.
+    map_thresholds_minutes
+        The thresholds to map (default every threshold of the result).
     boundaries
         Municipality polygons of the result's division (default: read for ``meta["codes_year"]``).
 
@@ -93,7 +97,8 @@ def write_regionforstorring(
     paths["gpkg"] = write_layers(out / "regionforstorring.gpkg", {k: v for k, v in layers.items() if len(v)},
                                  styles=styles)
     if maps:
-        paths.update(_maps(result, out, thresholds, centre_pts, muni))
+        shown = thresholds if map_thresholds_minutes is None else [float(t) for t in map_thresholds_minutes]
+        paths.update(_maps(result, out, shown, centre_pts, muni))
     with atomic_path(out / "run.json") as tmp:
         tmp.write_text(json.dumps(result.meta, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     paths["run"] = out / "run.json"
