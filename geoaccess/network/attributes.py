@@ -124,9 +124,13 @@ def _n1000_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha key
 
 @lru_cache(maxsize=8)
 def _nvdb_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys the cache
+    import warnings
+
     from geoaccess.network.nvdb_network import nvdb_road_refs
 
-    t = nvdb_road_refs(path)
+    with warnings.catch_warnings():  # the reader's notes (CRS, unused objects) were given when the network was built
+        warnings.simplefilter("ignore")
+        t = nvdb_road_refs(path)
     ref = [normalise_road_ref(f"{c or ''}{normalise_road_ref(n)}") if n is not None and n == n else None
            for c, n in zip(t["vegkategori"], t["vegnummer"], strict=True)]
     return _frame(t["way_id"], t["adressenavn"], t["vegkategori"], ref)

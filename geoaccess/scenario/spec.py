@@ -85,6 +85,7 @@ __all__ = [
     "LinkEdit",
     "OpenPlannedEdit",
     "RemoveFerryEdit",
+    "RoadSelection",
     "ScenarioSpec",
     "SpeedEdit",
     "parse_spec",
@@ -102,16 +103,13 @@ Text = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class SpeedEdit:
-    """Set, limit or scale the speed of selected existing edges.
+class RoadSelection:
+    """Which existing roads an edit takes (at least one selector; every one given must hold).
 
-    Selectors (at least one; all given ones must hold): ``way_ids``, one area (``polygon`` or
-    ``line``), and the road attributes ``name``, ``road_class``, ``road``. Exactly one value:
-
-    * ``set_speed_kmh`` — every selected edge gets this speed (faster or slower);
-    * ``max_speed_kmh`` — a limit: edges faster than it are slowed to it, slower ones keep theirs;
-    * ``factor`` — the speed is multiplied (edge seconds divided by it);
-    * ``speed_kmh`` — the deprecated spelling of ``set_speed_kmh`` (kept as written).
+    ``way_ids`` (source way ids, also inside a simplified edge's way group), one area
+    (``polygon``, or ``line`` buffered by ``buffer_m`` metres: edges with at least half their
+    length inside), and the road attributes ``name``, ``road_class``, ``road`` (number) of the
+    way attribute table (:mod:`geoaccess.network.attributes`).
     """
 
     index: int
@@ -123,6 +121,20 @@ class SpeedEdit:
     name: Text | None = None
     road_class: Text | None = None
     road: Text | None = None
+
+
+@dataclass(frozen=True)
+class SpeedEdit(RoadSelection):
+    """Set, limit or scale the speed of the selected existing edges (:class:`RoadSelection`).
+
+    Exactly one value:
+
+    * ``set_speed_kmh`` — every selected edge gets this speed (faster or slower);
+    * ``max_speed_kmh`` — a limit: edges faster than it are slowed to it, slower ones keep theirs;
+    * ``factor`` — the speed is multiplied (edge seconds divided by it);
+    * ``speed_kmh`` — the deprecated spelling of ``set_speed_kmh`` (kept as written).
+    """
+
     min_current_kmh: float | None = None
     set_speed_kmh: float | None = None
     max_speed_kmh: float | None = None
@@ -138,18 +150,9 @@ class SpeedEdit:
 
 
 @dataclass(frozen=True)
-class CloseEdit:
-    """Remove every selected edge (both directions); selectors as in :class:`SpeedEdit`."""
+class CloseEdit(RoadSelection):
+    """Remove every selected edge (both directions); selectors of :class:`RoadSelection`."""
 
-    index: int
-    way_ids: tuple[int, ...] | None = None
-    polygon: tuple[Point, ...] | None = None
-    line: tuple[Point, ...] | None = None
-    buffer_m: float = DEFAULT_BUFFER_M
-    crs: str = DEFAULT_CRS
-    name: Text | None = None
-    road_class: Text | None = None
-    road: Text | None = None
     label: str = ""
     type: Literal["close"] = "close"
 
