@@ -82,10 +82,16 @@ def _run(*, network: str, spec: Path, flows: str, out: Path, year_codes: int | N
 
         groups = ["+".join(g) for g in (read_centres(Path(centres)) if Path(centres).exists()
                                          else parse_centres(centres.split(","), what=f"--centres {centres}"))]
-    result = regionforstorring(base, scen_spec, flows=flows, year_codes=year_codes, boat_net=boat_net,
-                               preset=preset, centres=groups, thresholds_minutes=thr, centre_thresholds_minutes=cthr,
-                               progress=True)
-    paths = write_regionforstorring(result, out, maps=maps)
+    with console.status(f"{scen_spec.name}: municipality matrices, BA-regions and jobs within "
+                        f"{', '.join(f'{t:g}' for t in thr)} min of every inhabited cell, before and after "
+                        "(about 30 s) ..."):
+        result = regionforstorring(base, scen_spec, flows=flows, year_codes=year_codes, boat_net=boat_net,
+                                   preset=preset, centres=groups, thresholds_minutes=thr,
+                                   centre_thresholds_minutes=cthr)
+    console.print("steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.meta["timings_s"].items()),
+                  highlight=False, soft_wrap=True)
+    with console.status("writing tables, regionforstorring.gpkg and the change maps ..."):
+        paths = write_regionforstorring(result, out, maps=maps)
     top = max(thr)
     view = Table(title=f"{scen_spec.name}: jobs within {', '.join(f'{t:g}' for t in thr)} min by car "
                        "(population-weighted mean of the inhabited cells)")

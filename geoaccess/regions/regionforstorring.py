@@ -148,13 +148,16 @@ class _Pair:
         return layer, reachable_layer(self.scen, layer, points)
 
 
-def _flows(flows: Any, year_codes: int | None) -> FlowData:
+def _flows(flows: Any, year_codes: int | None) -> tuple[FlowData, int]:
     from geoaccess.layers.commuting import read_flows
     from geoaccess.layers.crosswalk import codes_in_force, recode_flows
     from geoaccess.regions.flows import FlowData
 
     if isinstance(flows, FlowData):
-        return flows
+        if flows.year is None:
+            msg = "The flows have no year; give FlowData with the year of its codes."
+            raise InputError(msg)
+        return flows, int(flows.year)
     if isinstance(flows, int):
         from geoaccess.layers.commuting import load_flows
 
@@ -172,10 +175,11 @@ def _flows(flows: Any, year_codes: int | None) -> FlowData:
     if year is None:
         msg = "The flows have no year (no Tid column); give flows of a known year, e.g. commuting/pendling_03321_2021.csv."
         raise InputError(msg)
+    flows_year = int(year)
     if year_codes is not None and int(year_codes) != int(year):
         table = recode_flows(table, to_year=int(year_codes), from_year=int(year))
         year = int(year_codes)
-    return FlowData.from_table(table, codes=sorted(codes_in_force(int(year))), year=int(year))
+    return FlowData.from_table(table, codes=sorted(codes_in_force(int(year))), year=int(year)), flows_year
 
 
 def _cell_jobs(grid: gpd.GeoDataFrame, fd: FlowData, boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -313,10 +317,7 @@ def regionforstorring(
     car = _Pair(base_net, spec)
     boat = _Pair(boat_net, spec) if boat_net is not None else None
     lap("scenario_and_routers")
-    fd = _flows(flows, year_codes)
-    if fd.year is None:
-        msg = "The flows have no year; give flows with a Tid column or a year."
-        raise InputError(msg)
+    fd, flows_year = _flows(flows, year_codes)
     boundaries = boundaries_for_year(int(fd.year))
     names = municipality_names(int(fd.year))
     with warnings.catch_warnings():
@@ -365,6 +366,10 @@ def regionforstorring(
                        seconds_to_nodes(car.scen, cand_s, changed, limit_s=limit))
     affected_ids = set(cand["cell_id"].to_numpy()[reach <= limit].tolist())
     touched = {c for c in cand.loc[reach <= limit, "kommunenummer"] if isinstance(c, str)}
+    if not touched:
+        msg = (f"Scenario {spec.name}: no inhabited cell lies within {max(thresholds):g} minutes of an edge the "
+               f"scenario changes ({len(changed)} changed nodes), so the measure cannot change; check the edits.")
+        raise InputError(msg)
     lb, la = ba_before.labels(), ba_after.labels()
     regions_hit = {lb[c] for c in touched} | {la[c] for c in touched}
     study = sorted(set(lb.index[lb.isin(regions_hit)]) | set(la.index[la.isin(regions_hit)]))
@@ -406,7 +411,7 @@ def regionforstorring(
             "network": {"source": base_net.meta.get("source"), "cache_key": base_net.meta.get("cache_key"),
                         "nodes": base_net.n_nodes, "edges": base_net.n_edges},
             "boat_network": None if boat_net is None else boat_net.meta.get("source"),
-            "flows_year": fd.year,
+            "flows_year": flows_year,
             "codes_year": fd.year,
             "population_year": 2015,
             "jobs": cells_all.attrs.get("jobs"),
