@@ -138,7 +138,12 @@ def build(
     no_simplify: bool = typer.Option(False, "--no-simplify", help="Keep degree-2 nodes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the network cache."),
 ) -> None:
-    """Build a network and write DIR/network.npz, DIR/edges.gpkg (layer "edges") and DIR/components.csv."""
+    """Build a network and write DIR/network.npz, DIR/edges.gpkg (layer "edges") and DIR/components.csv.
+
+    edges.gpkg has one line per directed edge with its seconds, metres, speed_kmh, way_id, way_ids
+    (all source ways of a simplified edge), ferry, name, road_class and road_ref, so a road can be
+    found in QGIS and selected by a scenario edit.
+    """
     import warnings
 
     import pandas as pd
@@ -196,8 +201,11 @@ def build(
     for w in caught:
         console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
     out.mkdir(parents=True, exist_ok=True)
+    from geoaccess.network.attributes import with_way_attributes
+
+    net = with_way_attributes(net)  # names, classes and road numbers travel with network.npz
     net.to_npz(str(out / "network.npz"))
-    _, edges = net.to_geodataframes()
+    _, edges = net.to_geodataframes(attributes=True)
     _atomic_write(out / "edges.gpkg", lambda p: edges.to_file(p, layer="edges", driver="GPKG"))
     table = net.meta.get("component_table")
     report = pd.DataFrame(table) if table else component_report(net)

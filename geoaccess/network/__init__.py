@@ -14,12 +14,16 @@ __all__ = [
     "NvdbProfile",
     "TurnKind",
     "TurnRestrictions",
+    "edge_attributes",
+    "edge_way_ids",
     "load_n1000_profile",
     "load_nvdb_profile",
     "open_planned_links",
     "planned_links",
     "read_n1000",
     "read_nvdb_gml",
+    "select_planned",
+    "way_attributes",
 ]
 
 _LAZY = {
@@ -34,6 +38,10 @@ _LAZY = {
     "load_n1000_profile": ("geoaccess.network.n1000_profile", "load_n1000_profile"),
     "planned_links": ("geoaccess.network.planned", "planned_links"),
     "open_planned_links": ("geoaccess.network.planned", "open_planned_links"),
+    "select_planned": ("geoaccess.network.planned", "select_planned"),
+    "way_attributes": ("geoaccess.network.attributes", "way_attributes"),
+    "edge_attributes": ("geoaccess.network.attributes", "edge_attributes"),
+    "edge_way_ids": ("geoaccess.network.ways", "edge_way_ids"),
 }
 
 

@@ -324,6 +324,7 @@ def build_network(
     from geoaccess import __version__
     from geoaccess.network.cache import load_cached, network_cache_key, save_cached
     from geoaccess.network.components import keep_components
+    from geoaccess.network.simplify import SIMPLIFY_RULES
     from geoaccess.network.simplify import simplify as simplify_network
 
     if keep not in ("largest", "all"):
@@ -343,6 +344,7 @@ def build_network(
         "mode": mode,
         "ferry_wait_minutes": ferry_wait_minutes,
         "simplify": bool(simplify),
+        "simplify_rules": SIMPLIFY_RULES if simplify else None,
         "keep": keep,
         "reader_options": {k: reader_options[k] for k in sorted(reader_options)},
         "file_options_sha256": _option_hashes(reader_options),

@@ -25,6 +25,8 @@ from typing import Any
 __all__ = [
     "align_centres",
     "ba_regions",
+    "RegionforstorringResult",
+    "cells_reached",
     "centre_proposal_table",
     "commuting_shares",
     "demo_summary",
@@ -35,20 +37,26 @@ __all__ = [
     "propose_centres",
     "read_centres",
     "read_travel_times",
+    "regionforstorring",
     "register_travel_time_source",
     "resolve_travel_times",
     "town_parts",
     "town_parts_for_year",
     "write_region_outputs",
+    "write_regionforstorring",
 ]
 
+# geoaccess.regions.regionforstorring resolves to the function; import the module by its path.
 _SUBMODULES = {
     "lma", "ba", "centres", "shares", "town_clusters", "travel_tables", "traveltime", "compare",
-    "diagnostics", "config", "flows", "output", "demo", "enlargement",
+    "diagnostics", "config", "flows", "output", "demo", "enlargement", "cell_reach", "study_area",
+    "regionforstorring_output",
 }  # fmt: skip
 
 _LAZY = {
+    "RegionforstorringResult": "regionforstorring",
     "align_centres": "centres",
+    "cells_reached": "cell_reach",
     "ba_regions": "ba",
     "centre_proposal_table": "centres",
     "commuting_shares": "shares",
@@ -64,7 +72,9 @@ _LAZY = {
     "resolve_travel_times": "travel_tables",
     "town_parts": "town_clusters",
     "town_parts_for_year": "town_clusters",
+    "regionforstorring": "regionforstorring",
     "write_region_outputs": "output",
+    "write_regionforstorring": "regionforstorring_output",
 }
 
 
