@@ -69,6 +69,7 @@ __all__ = [
     "border_crossings",
     "join_table",
     "network_hull",
+    "read_boundary",
     "stitch_networks",
     "stitched_part",
 ]
@@ -162,6 +163,100 @@ def _polygon_in(polygon: Any, crs: str) -> shapely.Geometry:
         msg = f"The stitching polygon ({geom.geom_type}) has no area; give a Polygon or MultiPolygon."
         raise InputError(msg)
     return geom
+
+
+def read_boundary(spec: str, *, crs: str = "EPSG:25833") -> gpd.GeoDataFrame:
+    """A stitching polygon from ``kommune:CODE[,CODE...]`` or a polygon file (GeoPackage, GeoJSON, shapefile ...).
+
+    Parameters
+    ----------
+    spec
+        ``kommune:3403`` (Hamar; several codes are joined), or a path to a polygon layer with a CRS.
+        A code is looked up in the 2024 boundaries, then 2020; an older code (``0403``, Hamar before 2020)
+        is read as its 2024 municipality when the official change table maps it to that one alone (a
+        renumbering), else from the simplified 2019 boundaries, with a :class:`~geoaccess.errors.DataWarning`.
+    crs
+        CRS of municipality boundaries (a file keeps its own CRS: :func:`stitch_networks` transforms it to the
+        networks' CRS with a :class:`~geoaccess.errors.CRSWarning`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The polygon(s), with ``kommunenummer``/``kommunenavn`` for municipalities; ``attrs["boundary"]`` says
+        what was read.
+
+    Raises
+    ------
+    InputError
+        An unknown code, a missing file, a layer without polygons.
+    CRSError
+        A file without a CRS.
+    """
+    import geopandas as gpd
+
+    from geoaccess.errors import DataWarning
+
+    spec = str(spec).strip()
+    if spec.lower().startswith("kommune:"):
+        from geoaccess.layers.boundaries import read_municipalities
+        from geoaccess.layers.crosswalk import crosswalk_from_table
+
+        codes = [c.strip().zfill(4) for c in spec.split(":", 1)[1].split(",") if c.strip()]
+        if not codes or not all(c.isdigit() and len(c) == 4 for c in codes):
+            msg = f"--boundary {spec!r}: give kommune:CODE with 4-digit municipality numbers, e.g. kommune:3403."
+            raise InputError(msg)
+        from geoaccess.layers.crosswalk import codes_in_force
+
+        parts, notes = [], []
+        b2024 = read_municipalities(2024, crs=crs)
+        for code in codes:
+            if code in set(b2024["kommunenummer"]):
+                parts.append(b2024[b2024["kommunenummer"] == code])
+                notes.append(f"{code} (2024 boundaries)")
+                continue
+            if code in codes_in_force(2020):
+                b2020 = read_municipalities(2020, crs=crs)
+                parts.append(b2020[b2020["kommunenummer"] == code])
+                notes.append(f"{code} (2020 boundaries)")
+                continue
+            x = crosswalk_from_table(2019, 2024)
+            rows = x[x["from_code"] == code]
+            if rows.empty:
+                msg = (f"--boundary {spec!r}: no municipality {code} in the 2019, 2020 or 2024 boundaries; "
+                       f"see `geoaccess data list` and the codes in boundaries/kommuner_2024.geojson.")
+                raise InputError(msg)
+            target = str(rows["to_code"].iloc[0])
+            alone = len(rows) == 1 and float(rows["weight"].iloc[0]) == 1.0 and (x["to_code"] == target).sum() == 1
+            if alone:
+                parts.append(b2024[b2024["kommunenummer"] == target])
+                notes.append(f"{code} read as {target} (renumbered; 2024 boundaries)")
+            else:
+                b2019 = read_municipalities(2019, crs=crs)
+                parts.append(b2019[b2019["kommunenummer"] == code])
+                notes.append(f"{code} (simplified 2019 boundaries)")
+                warnings.warn(f"Municipality {code} changed its territory after 2019; its simplified 2019 boundary is "
+                              f"used for stitching.", DataWarning, stacklevel=2)
+        import pandas as pd
+
+        out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=crs)
+        out.attrs["boundary"] = "municipalities " + ", ".join(notes)
+        return out
+    from pathlib import Path
+
+    p = Path(spec)
+    if not p.is_file():
+        msg = f"--boundary {spec!r}: not kommune:CODE and no such file; give kommune:3403 or a polygon file."
+        raise InputError(msg)
+    gdf = gpd.read_file(p)
+    if gdf.crs is None:
+        msg = f"The boundary file {p} has no CRS; set one (e.g. save it with EPSG:25833) so it can be matched to the networks."
+        raise CRSError(msg)
+    polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        msg = f"The boundary file {p} holds no polygons (geometry types {sorted(set(gdf.geom_type.dropna()))})."
+        raise InputError(msg)
+    polys.attrs["boundary"] = f"file {p} ({polys.crs.to_string()})"
+    return polys
 
 
 # ----------------------------------------------------------------------------- frontier
