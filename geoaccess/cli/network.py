@@ -312,7 +312,8 @@ def stitch(
             layer.to_file(path, layer=name, driver="GPKG")
 
     _atomic_write(out / "stitch.gpkg", write_layers)
-    table = Table(title=f"joins: {len(joins)} connectors at {joins['border_node'].nunique()} border crossings")
+    table = Table(title=f"joins: {len(joins)} connectors at {joins['border_node'].nunique()} of "
+                        f"{info['counts']['border_nodes']} border crossings")
     for col in ("road / roads", "match", "direction", "metres", "seconds"):
         table.add_column(col, justify="right" if col in ("metres", "seconds") else "left")
     for r in joins.itertuples():

@@ -54,7 +54,9 @@ __all__ = [
     "hamar_analysis",
     "hamar_networks",
     "place_labels",
+    "print_summary",
     "stations",
+    "town_halls",
     "walk_on_roads",
 ]
 
@@ -64,9 +66,8 @@ BOUNDARY = "kommune:0403"
 CENTRE_STATION = "Hamar"
 REGION = {"3403": "Hamar", "3411": "Ringsaker", "3412": "Løten", "3413": "Stange"}
 """*Hamarregionen*: the four municipalities of the regional council (codes of 2020, the same in 2024)."""
-NEIGHBOURS = {"3413": "Stange", "3412": "Løten", "3411": "Ringsaker", "3420": "Elverum", "3407": "Gjøvik",
-              "3405": "Lillehammer", "0301": "Oslo"}
-"""Municipality centres compared on the composite and on N1000 alone."""
+NEIGHBOURS = ("Stange", "Løten", "Ringsaker", "Elverum", "Gjøvik", "Lillehammer", "Oslo")
+"""Municipalities whose centres (their town halls in Etatsbasen 2014) are compared on the composite and on N1000 alone."""
 SITES = ("Hamar", "Elverum", "Tynset")
 """Candidate sites of the state office: these N1000 railway stations."""
 SCENARIO = "hamar_mjosa_crossing.toml"
@@ -210,6 +211,8 @@ def walk_on_roads(net: Network, *, kmh: float = WALK_KMH) -> Network:
 def centre_times(composite: Router, coarse: Router, origin: gpd.GeoDataFrame, centres: gpd.GeoDataFrame) -> pd.DataFrame:
     """Car minutes from ``origin`` to each centre (and back) on the composite and on the coarse network alone.
 
+    ``origin`` and ``centres`` are points with a ``name`` column.
+
     Returns
     -------
     pandas.DataFrame
@@ -221,10 +224,10 @@ def centre_times(composite: Router, coarse: Router, origin: gpd.GeoDataFrame, ce
     rows = {}
     for name, router in (("composite", composite), ("coarse", coarse)):
         o = router.snap(origin, id_column="name", what="origin", **SNAP)
-        d = router.snap(centres, id_column="kommunenavn", what="centres", **SNAP)
+        d = router.snap(centres, id_column="name", what="centres", **SNAP)
         rows[name] = router.matrix(o, d).seconds[0] / 60.0
         rows[f"{name}_back"] = router.matrix(d, o).seconds[:, 0] / 60.0
-    return pd.DataFrame({"destination": centres["kommunenavn"].to_numpy(),
+    return pd.DataFrame({"destination": centres["name"].to_numpy(),
                          "composite_minutes": rows["composite"], "coarse_minutes": rows["coarse"],
                          "ratio": rows["composite"] / rows["coarse"],
                          "composite_back_minutes": rows["composite_back"], "coarse_back_minutes": rows["coarse_back"]})
@@ -268,6 +271,25 @@ def border_check(composite: Router, coarse: Router, inside: np.ndarray, outside:
 
 
 # ----------------------------------------------------------------------------- the analysis
+def town_halls(names: Sequence[str]) -> gpd.GeoDataFrame:
+    """The town halls (*rådhus*, Etatsbasen 2014 ``<name> kommune``) of municipalities: their centres (``name``, points)."""
+    from geoaccess.errors import InputError
+    from geoaccess.layers.services import read_services
+
+    halls = read_services(sources=("etatsbasen",), services=["townhall"])
+    rows = []
+    for name in names:
+        hit = halls[halls["name"] == f"{name} kommune"]
+        if hit.empty:
+            msg = f"No town hall '{name} kommune' in Etatsbasen 2014."
+            raise InputError(msg)
+        rows.append(hit.iloc[[0]].assign(name=name))
+    import geopandas as gpd
+    import pandas as pd
+
+    return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), crs=halls.crs)[["name", "geometry"]]
+
+
 def _services() -> dict[str, gpd.GeoDataFrame]:
     from geoaccess.layers.services import read_services
 
@@ -444,9 +466,7 @@ def hamar_analysis(out_dir: str | os.PathLike[str], *, maps: bool = True, progre
     timing["analysis"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    neighbours = municipality_centres(mun[mun["kommunenummer"].isin(list(NEIGHBOURS))],
-                                      cells[cells["kommunenummer"].isin(list(NEIGHBOURS))], rule="densest")
-    times = centre_times(router, coarse, centre, neighbours)
+    times = centre_times(router, coarse, centre, town_halls(NEIGHBOURS))
     timing["centre_times"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -483,7 +503,8 @@ def _summary(comp: Network, times: pd.DataFrame, res: Any, spec: Any, timing: di
         "network": {"nodes": comp.n_nodes, "edges": comp.n_edges, **{k: info["counts"][k] for k in
                     ("joins", "joins_by_road_number", "joins_by_proximity", "border_nodes")},
                     "unjoined_crossings": len(info["unjoined_crossings"]["x"])},
-        "centre_times": times.round(1).to_dict(orient="records"),
+        "centre_times": times.round({c: 1 for c in times.columns if c.endswith("minutes")} | {"ratio": 3}).to_dict(
+            orient="records"),
         "omland": {f"{m:g}": {"population": round(float(p)), "jobs": round(float(j))}
                    for m, p, j in zip(om["minutes"], om["population"], om["jobs"], strict=True)},
         "population_year": res.notes.get("population_year"),
@@ -503,3 +524,52 @@ def _summary(comp: Network, times: pd.DataFrame, res: Any, spec: Any, timing: di
     s["seconds"] = {**{k: round(v, 2) for k, v in timing.items()}, "analysis_parts": res.seconds}
     s["outputs"] = written
     return s
+
+
+def print_summary(summary: dict[str, Any], console: Any) -> None:
+    """Print the Hamar summary as a few rich tables (the demo's output)."""
+    from rich.table import Table
+
+    n = summary["network"]
+    console.print(f"Composite network: {n['nodes']:,} nodes, {n['edges']:,} edges; {n['joins']} joins at "
+                  f"{n['border_nodes']} border crossings ({n['joins_by_road_number']} by road number, "
+                  f"{n['joins_by_proximity']} by proximity), {n['unjoined_crossings']} coarse crossings left unjoined.",
+                  highlight=False)
+    t = Table(title="Car minutes from Hamar stasjon to the neighbours' town halls: composite vs N1000 alone")
+    for col in ("to", "composite", "N1000 alone", "ratio"):
+        t.add_column(col, justify="left" if col == "to" else "right")
+    for r in summary["centre_times"]:
+        t.add_row(r["destination"], f"{r['composite_minutes']:.1f}", f"{r['coarse_minutes']:.1f}", f"{r['ratio']:.2f}")
+    console.print(t)
+    t = Table(title=f"Hamar's omland (SSB grid {summary['population_year']}, jobs {summary['jobs_year']} spread by residents)")
+    for col in ("minutes by car", "residents", "jobs"):
+        t.add_column(col, justify="right")
+    for m, v in summary["omland"].items():
+        t.add_row(m, f"{v['population']:,}", f"{v['jobs']:,}")
+    console.print(t)
+    if "coverage" in summary:
+        t = Table(title="Hamarregionen: share of residents within reach by car")
+        for col in ("service", "10 min", "20 min", "30 min"):
+            t.add_column(col, justify="left" if col == "service" else "right")
+        for svc in SERVICES:
+            t.add_row(svc, *[f"{100 * summary['coverage'][f'{svc} {m}']:.1f} %" for m in (10, 20, 30)])
+        console.print(t)
+        console.print(f"{summary['cells_beyond_30']} cells with residents lie beyond 30 min of at least one service "
+                      f"(cells_beyond_30_min.csv).", highlight=False)
+    if "sites" in summary:
+        t = Table(title="A 50-job state office: three sites in Innlandet")
+        for col in ("site", "pool 45 min", "pool 60 min", "omfang ‰", "users' mean min", "walk to hub", "old level"):
+            t.add_column(col, justify="left" if col == "site" else "right")
+        for r in summary["sites"]:
+            t.add_row(r["name"], f"{r['pool_45']:,.0f}", f"{r['pool_60']:,.0f}", f"{r['effect_region_permille']:.2f}",
+                      f"{r['users_mean_minutes']:.0f}", f"{r['walk_hub_minutes']:.1f} ({r['nearest_hub']})",
+                      str(r.get("old_standard_level", "")))
+        console.print(t)
+    if "investment" in summary:
+        inv = summary["investment"]
+        t = Table(title=f"Before/after: {inv['scenario']} (hypothetical)")
+        for col in ("within", "before", "after", "change"):
+            t.add_column(col, justify="right")
+        for key, (b, a) in ((k, v) for k, v in inv.items() if k != "scenario"):
+            t.add_row(f"{key} min", f"{b:,}", f"{a:,}", f"{a - b:+,}")
+        console.print(t)
