@@ -127,8 +127,8 @@ def place_labels(bounds: Sequence[float], *, kinds: Sequence[str] = ("by",), crs
     return p.assign(label=p["fulltekst"])[["label", "geometry"]].reset_index(drop=True)
 
 
-def analysis_cells(points: gpd.GeoDataFrame, *, radius_m: float = CELL_RADIUS_M, county: str = "34",
-                   jobs_year: int = JOBS_YEAR) -> gpd.GeoDataFrame:
+def analysis_cells(points: gpd.GeoDataFrame, *, grid: gpd.GeoDataFrame | None = None, radius_m: float = CELL_RADIUS_M,
+                   county: str = "34", jobs_year: int = JOBS_YEAR) -> gpd.GeoDataFrame:
     """2015 grid cells of the county's municipalities and of every municipality within ``radius_m`` of ``points``, with jobs.
 
     Whole municipalities only (2020 division), so no municipality's jobs land on a border sliver.
@@ -148,7 +148,7 @@ def analysis_cells(points: gpd.GeoDataFrame, *, radius_m: float = CELL_RADIUS_M,
     from geoaccess.layers.jobs import jobs_to_grid
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
 
-    grid = read_ssb_grid(NATIONAL_GRID_250M)
+    grid = read_ssb_grid(NATIONAL_GRID_250M) if grid is None else grid
     mun = read_municipalities(BOUNDARY_YEAR, crs=str(grid.crs))
     reach = shapely.union_all(points.to_crs(grid.crs).geometry.buffer(radius_m).to_numpy())
     chosen = mun[mun["kommunenummer"].str.startswith(county) | mun.intersects(reach)]
@@ -166,35 +166,44 @@ def analysis_cells(points: gpd.GeoDataFrame, *, radius_m: float = CELL_RADIUS_M,
     return out
 
 
-def derived_towns(cells: gpd.GeoDataFrame, *, min_population: float = 5_000.0) -> gpd.GeoDataFrame:
-    """Towns of at least ``min_population`` derived from the cells (interim, until ``geoaccess.layers.towns`` lands).
+def derived_towns(grid: gpd.GeoDataFrame, *, area: Any = None, min_population: float = 5_000.0) -> gpd.GeoDataFrame:
+    """Towns of at least ``min_population`` derived from the grid (interim, until ``geoaccess.layers.towns``).
 
     Towns are clusters of populated 250 m cells (:func:`geoaccess.regions.town_clusters.town_parts`: cells with
     >= 20 residents, linked across gaps of one cell); each town is placed at the densest 1 km spot of the
     municipality holding its largest part and named after that municipality. Derived, not SSB's tettsteder.
+    ``area`` (a polygon) keeps only the cells inside it: a town cut by its edge is then smaller than it is,
+    so give an area at least 150 km (90 minutes at 100 km/h) beyond the places to be classed.
     """
     import geopandas as gpd
-    import numpy as np
 
-    from geoaccess.layers.boundaries import read_municipalities
+    from geoaccess.layers.boundaries import locate_points, read_municipalities
     from geoaccess.layers.centres import municipality_centres
-    from geoaccess.regions.town_clusters import TOWN_RULE, largest_town, town_parts
+    from geoaccess.regions.town_clusters import TOWN_RULE, town_parts
 
-    xy = np.column_stack([cells.geometry.centroid.x, cells.geometry.centroid.y])
-    parts = town_parts(xy[:, 0], xy[:, 1], cells["population"].to_numpy(), cells["kommunenummer"].to_numpy(dtype=object))
+    mun = read_municipalities(BOUNDARY_YEAR, crs=str(grid.crs))
+    if area is not None:
+        x0, y0, x1, y1 = area.bounds
+        grid = grid.cx[x0:x1, y0:y1]
+        grid = grid[grid.geometry.centroid.within(area)]
+    pts = grid.geometry.centroid
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    codes = np.asarray(locate_points(x, y, mun, max_distance_m=2_000.0), dtype=object)
+    parts = town_parts(x, y, grid["population"].to_numpy(), codes)
     big = parts[parts["town_population"] >= min_population]
     main = big.sort_values("population", ascending=False).drop_duplicates("town")
-    main = largest_town(main).drop_duplicates("town")
-    codes = sorted(main["kommunenummer"].astype(str))
-    mun = read_municipalities(BOUNDARY_YEAR, crs=str(cells.crs))
-    centres = municipality_centres(mun[mun["kommunenummer"].isin(codes)], cells[cells["kommunenummer"].isin(codes)],
+    main = main.drop_duplicates("kommunenummer")  # one town per municipality: its largest
+    chosen = mun[mun["kommunenummer"].isin(main["kommunenummer"])]
+    cells = grid.assign(kommunenummer=codes)
+    centres = municipality_centres(chosen, cells[np.isin(codes, main["kommunenummer"].to_numpy())],
                                    rule="densest").set_index("kommunenummer")
     towns = gpd.GeoDataFrame(
         {"name": centres.loc[main["kommunenummer"], "kommunenavn"].to_numpy(),
          "kommunenummer": main["kommunenummer"].to_numpy(), "population": main["town_population"].to_numpy()},
-        geometry=centres.loc[main["kommunenummer"]].geometry.to_numpy(), crs=cells.crs)
-    towns.attrs["rule"] = TOWN_RULE.format(year=cells.attrs.get("population_year", 2015), min_cell="20", link=2) + (
-        f"; towns of {min_population:,.0f}+ placed at the densest 1 km spot of the municipality holding their largest part")
+        geometry=centres.loc[main["kommunenummer"]].geometry.to_numpy(), crs=grid.crs)
+    towns.attrs["rule"] = TOWN_RULE.format(year=grid.attrs.get("population_year", 2015), min_cell="20", link=2) + (
+        f"; towns of {min_population:,.0f}+ placed at the densest 1 km spot of the municipality holding their largest "
+        f"part, named after it")
     return towns.sort_values("population", ascending=False).reset_index(drop=True)
 
 
@@ -446,13 +455,16 @@ def hamar_analysis(out_dir: str | os.PathLike[str], *, maps: bool = True, progre
     timing["routers"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
+
     centre = stations([CENTRE_STATION])
     sites = stations(SITES)
-    cells = analysis_cells(sites)
+    grid = read_ssb_grid(NATIONAL_GRID_250M)
+    cells = analysis_cells(sites, grid=grid)
     mun = read_municipalities(BOUNDARY_YEAR)
     county = mun[mun["kommunenummer"].str.startswith("34")]
     places = municipality_centres(county, cells[cells["kommunenummer"].str.startswith("34")], rule="densest")
-    towns = derived_towns(cells)
+    towns = derived_towns(grid, area=county.to_crs(grid.crs).union_all().convex_hull.buffer(150_000, quad_segs=4))
     hubs = gpd.read_file(fetch(STATIONS)).to_crs(comp.crs)
     hubs = hubs.assign(hub=True, kind="rail", name=hubs["navn"])[["hub", "kind", "name", "geometry"]]
     services = _services()
