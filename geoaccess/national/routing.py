@@ -1,6 +1,6 @@
 """The one place where the national layer routes: snapping points and point-to-point seconds.
 
-Everything in :mod:`geoaccess.national` that needs travel times calls the three functions
+Everything in :mod:`geoaccess.national` that needs travel times calls the functions
 below, so switching to the prepared router (:mod:`geoaccess.engine.router`) is a change of
 this module only. Today they use the contraction hierarchy
 (:class:`geoaccess.engine.ch.ContractionHierarchy`, cached by network fingerprint) and
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from geoaccess.network.graph import Network
     from geoaccess.network.snap import Snapped
 
-__all__ = ["Prepared", "prepare", "seconds_between", "snap", "to_destinations_seconds"]
+__all__ = ["Prepared", "from_nodes_seconds", "prepare", "seconds_between", "snap", "to_destinations_seconds"]
 
 
 class Prepared(NamedTuple):
@@ -64,3 +64,13 @@ def to_destinations_seconds(prep: Prepared, destinations: Snapped, *, cutoff_s: 
     dn, do = destinations.destination_seeds(prep.net)
     nodes = np.arange(n, dtype=np.int32)
     return prep.ch.many_to_many(nodes, np.zeros(n), dn, do, cutoff=cutoff_s)
+
+
+def from_nodes_seconds(prep: Prepared, nodes: np.ndarray, *, offsets: np.ndarray | None = None,
+                       cutoff_s: float = np.inf) -> np.ndarray:
+    """Seconds from each of ``nodes`` (optionally with seed offsets, ``(S, K)``) to every node, shape (S, n_nodes).
+
+    One PHAST sweep per batch of sources (:meth:`ContractionHierarchy.one_to_all`); ``inf`` beyond ``cutoff_s``.
+    The blockwise national runs call it once per block for the block's seed nodes.
+    """
+    return prep.ch.one_to_all(np.asarray(nodes, dtype=np.int32), offsets, cutoff=cutoff_s)
