@@ -36,7 +36,9 @@ __all__ = [
     "SnappedPoints",
     "cell_access_block",
     "decay_table",
+    "link_seconds",
     "snapped_points",
+    "point_row",
     "targets",
     "times_from_point",
 ]
@@ -90,6 +92,12 @@ def _links(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fwd = net.seconds.astype(np.float64)
     rsec = np.where(rev >= 0, net.seconds[np.maximum(rev, 0)], np.inf)
     return link, fwd, rsec
+
+
+def link_seconds(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Forward and reverse seconds of every physical link (indexed by directed edge id)."""
+    _, fwd, rsec = _links(net)
+    return fwd, rsec
 
 
 def snapped_points(net: Network, snapped: Snapped, x: np.ndarray, y: np.ndarray) -> SnappedPoints:
@@ -291,25 +299,36 @@ def cell_access_block(inputs: AccessInputs, cells: np.ndarray, params: AccessPar
     return out.sort_values("cell", kind="stable").reset_index(drop=True)
 
 
-def times_from_point(prep: Any, origin: SnappedPoints, k: int, points: SnappedPoints, *,
-                     cutoff_s: float = np.inf, access_speed_mps: float) -> np.ndarray:
+def point_row(prep: Any, origin: SnappedPoints, k: int, *, cutoff_s: float = np.inf) -> np.ndarray:
+    """Seconds from point ``k`` of ``origin`` to every network node (one PHAST sweep; ``inf`` unsnapped)."""
+    if origin.edge[k] < 0:
+        return np.full(prep.net.n_nodes, np.inf)
+    return routing.from_nodes_seconds(prep, origin.seeds[k][None, :], offsets=origin.offsets[k][None, :],
+                                      cutoff_s=cutoff_s)[0]
+
+
+def times_from_point(prep: Any, origin: SnappedPoints, k: int, points: SnappedPoints, *, row: np.ndarray | None = None,
+                     cutoff_s: float = np.inf, access_speed_mps: float,
+                     links: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Seconds from point ``k`` of ``origin`` to every point of ``points`` (``inf`` beyond ``cutoff_s``).
 
-    One PHAST sweep from the origin's seeds, the best of each destination's seeds, and direct trips to
-    points on the same link (as the kernels do). Used by the omland table (town → cells).
+    The best of each destination's seeds over ``row`` (:func:`point_row`, computed when not given), and
+    direct trips to points on the same link (as the kernels do). Used by the omland table (town → cells,
+    town → facilities).
     """
     if origin.edge[k] < 0:
         return np.full(len(points.edge), np.inf)
-    row = routing.from_nodes_seconds(prep, origin.seeds[k][None, :], offsets=origin.offsets[k][None, :],
-                                     cutoff_s=cutoff_s)[0]
+    if row is None:
+        row = point_row(prep, origin, k, cutoff_s=cutoff_s)
     ds, do = points.dest_seeds, points.dest_offsets
     t = np.where(ds >= 0, row[np.maximum(ds, 0)] + do, np.inf).min(axis=1)
     same = np.flatnonzero(points.link == origin.link[k])
     if len(same):
-        _, fwd, rsec = _links(prep.net)
+        fwd, rsec = links if links is not None else link_seconds(prep.net)
         p = int(origin.link[k])
         a_c, a_d = origin.along[k], points.along[same]
-        along = np.where(a_d >= a_c, a_d - a_c, (a_c - a_d) * rsec[p] / fwd[p] if fwd[p] > 0 else 0.0)
+        back = (a_c - a_d) * rsec[p] / fwd[p] if fwd[p] > 0 else np.zeros(len(same))
+        along = np.where(a_d >= a_c, a_d - a_c, back)
         straight = np.hypot(points.x[same] - origin.x[k], points.y[same] - origin.y[k]) / access_speed_mps
         direct = np.minimum(origin.acc[k] + along + points.acc[same], straight)
         t[same] = np.minimum(t[same], direct)

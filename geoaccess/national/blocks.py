@@ -39,7 +39,7 @@ from geoaccess.errors import GeoaccessError, InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MANIFEST", "BlockFailedError", "BlockRun", "fingerprint", "read_manifest", "run_blocks"]
+__all__ = ["MANIFEST", "BlockFailedError", "BlockRun", "close", "connect", "fingerprint", "read_manifest", "run_blocks"]
 
 MANIFEST = "run.json"
 """Name of the run manifest in a block run folder."""
@@ -309,3 +309,47 @@ def _run_dask(client: Any, task: Callable[..., Any], todo: list[tuple[str, Any]]
             if not f.done():
                 f.cancel()
         shared.release()
+
+
+def connect(spec: str | None) -> Any:
+    """A Dask client from a CLI spec: ``None`` (run here), ``local`` / ``local:N`` (a ``LocalCluster`` of N worker
+    processes with one thread each), or a scheduler address (``tcp://host:8786``) of an existing cluster.
+
+    The caller closes the client (and its cluster) when done: ``client.close(); cluster = client.cluster``.
+    """
+    if spec is None or spec == "":
+        return None
+    if spec == "local" or spec.startswith("local:"):
+        from distributed import Client, LocalCluster
+
+        n = 2
+        if ":" in spec:
+            try:
+                n = int(spec.split(":", 1)[1])
+            except ValueError:
+                n = 0
+        if n < 1:
+            msg = f"--dask {spec}: give local:N with N >= 1 workers (e.g. local:2)."
+            raise InputError(msg)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster)
+    if "://" not in spec:
+        msg = f"--dask {spec!r}: give local, local:N or a scheduler address such as tcp://scheduler:8786."
+        raise InputError(msg)
+    from distributed import Client
+
+    try:
+        return Client(spec, timeout="20s")
+    except OSError as exc:
+        msg = f"--dask {spec}: cannot reach the Dask scheduler ({exc}); start it (dask scheduler) or check the address."
+        raise InputError(msg) from None
+
+
+def close(client: Any) -> None:
+    """Close a client from :func:`connect` and the LocalCluster it started."""
+    if client is None:
+        return
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()

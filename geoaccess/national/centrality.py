@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geoaccess.errors import DataWarning, InputError
+from geoaccess.national.blocks import fingerprint
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -145,8 +146,14 @@ def centrality_inputs(
     service_report: dict[str, Any] | None = None,
     max_snap_m: float = 20_000.0,
     access_speed_kmh: float = 30.0,
+    cache: bool = True,
 ) -> CentralityInputs:
     """Prepare the national run: cells with municipality and jobs, snapping, destinations, parameters.
+
+    The prepared layers (cells placed in municipalities with their jobs, every cell and unit snapped)
+    are cached in ``cache_dir()/national/`` by a key over the network fingerprint, the grid, the
+    service units, the year and the options, so later runs (the omland table, the demo) load them
+    in about a second.
 
     Parameters
     ----------
@@ -164,9 +171,12 @@ def centrality_inputs(
         The report of ``services`` (units without coordinates), recorded in the description.
     max_snap_m, access_speed_kmh
         Largest distance from a cell or unit to the road (metres) and the speed of the straight legs (km/h).
+    cache
+        Read and write the prepared layers in the cache.
     """
     import pandas as pd
 
+    from geoaccess import __version__
     from geoaccess.engine.ch import network_fingerprint
     from geoaccess.layers.jobs import jobs_to_grid
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
@@ -183,6 +193,21 @@ def centrality_inputs(
     pop_year = grid.attrs.get("population_year")
     bdy = _boundary_year(year)
     year_note = check_population_year(pop_year, year)
+    if services is None:
+        services, service_report = national_services()
+    key = fingerprint({
+        "version": __version__, "network": network_fingerprint(net), "year": int(year), "boundary_year": bdy,
+        "grid": _digest(grid["cell_id"].to_numpy().astype("U14"), grid["population"].to_numpy(np.float64)),
+        "services": _digest(services["id"].to_numpy().astype(str).astype("U40"), services["service"].to_numpy().astype("U40")),
+        "access": [cfg.horizon_minutes, dict(cfg.jobs_decay), dict(cfg.services_decay), cfg.services_mode],
+        "max_snap_m": float(max_snap_m), "access_speed_kmh": float(access_speed_kmh),
+    })
+    cached = _load_cached(key) if cache else None
+    if cached is not None:
+        inputs = cached.inputs._replace(prep=prep)
+        meta = {**cached.description["_meta"], "year_note": year_note, "cache": "loaded"}
+        return CentralityInputs(inputs, cached.params, cached.cells, cached.blocks,
+                                {**cached.description, "_meta": meta}, cached.services)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*probably covered only in part.*", category=DataWarning)
         cells_gdf = jobs_to_grid(grid, year=int(year), boundaries_year=bdy, nearest_within=20_000.0)
@@ -193,8 +218,6 @@ def centrality_inputs(
                            access_speed_kmh=access_speed_kmh)
     cells_sp = snapped_points(net, snapped, x, y)
     jobs = np.nan_to_num(cells_gdf["jobs"].to_numpy(dtype=np.float64))
-    if services is None:
-        services, service_report = national_services()
     types = tuple(t for t in SERVICES if t in set(services["service"]))
     if not types:
         msg = "No service units to measure access to (the service layers are empty)."
@@ -244,7 +267,46 @@ def centrality_inputs(
         "residents_unsnapped": float(cells.loc[~cells["snapped"], "population"].sum()),
         "cells_without_municipality": int((~placed).sum()),
     }
-    return CentralityInputs(inputs, params, cells, blocks, {**description, "_meta": meta}, svc)
+    out = CentralityInputs(inputs, params, cells, blocks, {**description, "_meta": meta}, svc)
+    if cache:
+        _save_cached(key, out)
+    return out
+
+
+def _cache_path(key: str) -> Path:
+    from geoaccess.datasets import cache_dir
+
+    return cache_dir() / "national" / f"centrality-inputs-{key[:32]}.pkl"
+
+
+def _load_cached(key: str) -> CentralityInputs | None:
+    import pickle
+
+    p = _cache_path(key)
+    if not p.is_file():
+        return None
+    try:
+        with open(p, "rb") as fh:
+            obj = pickle.load(fh)  # noqa: S301 - our own cache file, named by a content key
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        return None
+    return obj if isinstance(obj, CentralityInputs) else None
+
+
+def _save_cached(key: str, prepared: CentralityInputs) -> None:
+    import pickle
+
+    from geoaccess.errors import CacheWarning, OutputError
+    from geoaccess.report.atomic import atomic_path
+
+    slim = CentralityInputs(prepared.inputs._replace(prep=None), prepared.params, prepared.cells, prepared.blocks,
+                            prepared.description, prepared.services)
+    try:
+        with atomic_path(_cache_path(key)) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(slim, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except OutputError as exc:
+        warnings.warn(f"The prepared national layers could not be cached ({exc}); the run goes on without.",
+                      CacheWarning, stacklevel=3)
 
 
 @dataclass
