@@ -284,7 +284,8 @@ def _run_dask(client: Any, task: Callable[..., Any], todo: list[tuple[str, Any]]
 
     if not todo:
         return
-    shared = client.scatter(inputs, broadcast=True, hash=False)
+    # a list of one: scatter ships the object whole (a tuple or dict would be scattered item by item)
+    shared = client.scatter([inputs], broadcast=True, hash=False)[0]
     token = secrets.token_hex(4)
     futures = {}
     for key, payload in todo:

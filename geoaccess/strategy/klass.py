@@ -116,7 +116,11 @@ def read_klass_128(path: str | Path, *, year: int | None = None, encoding: str |
         raise InputError(msg)
     if year is None:
         year = _year_of(raw, p, set(out["kommunenummer"]))
-    check_codes(out["kommunenummer"], int(year), what=f"KLASS 128 file {p.name} (codes of {year})")
+    try:
+        check_codes(out["kommunenummer"], int(year), what=f"KLASS 128 file {p.name} (codes of {year})")
+    except InputError as exc:
+        msg = f"{exc} A KLASS file holds one year's codes: check --klass-year."
+        raise InputError(msg) from None
     out.attrs.update({"year": int(year), "source": f"SSB KLASS 128 ({p.name}, codes of {year})"})
     return out
 
@@ -160,7 +164,7 @@ def official_classes(klass: pd.DataFrame, *, to_year: int) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``kommunenummer``, ``official_class``, ``class_basis`` (``as published``, or the crosswalk basis:
-        ``renamed from X``, ``merged from X+Y``, ``part of X``). ``attrs["source"]`` names the file and the years.
+        ``renamed from X``, ``merged from X+Y (part)``, ``part of X``). ``attrs["source"]`` names the file and the years.
 
     Raises
     ------
@@ -187,9 +191,10 @@ def official_classes(klass: pd.DataFrame, *, to_year: int) -> pd.DataFrame:
             if len(classes) > 1:
                 conflicts.append(f"{to} ({', '.join(f'{c}: class {int(src[c])}' for c in g['from_code'])})")
                 continue
+            parts = [c + (" (part)" if w < 1 else "") for c, w in zip(g["from_code"], g["weight"])]
             if len(g) > 1:
-                basis = "merged from " + "+".join(g["from_code"])
-            elif g["weight"].iloc[0] < 1 or (x["from_code"] == g["from_code"].iloc[0]).sum() > 1:
+                basis = "merged from " + "+".join(parts)
+            elif g["weight"].iloc[0] < 1:
                 basis = f"part of {g['from_code'].iloc[0]}"
             elif g["from_code"].iloc[0] != to:
                 basis = f"renamed from {g['from_code'].iloc[0]}"
