@@ -47,6 +47,7 @@ def demo(
         ("labour_market_regions", "Labour-market regions (BA-regioner) from 2021 commuting", _step_regions),
         ("transit_ovre_romerike", "Public transport from Jessheim (NeTEx, Øvre Romerike)", _step_transit),
         ("national", "The national layer: N1000 roads and ferries, municipality matrix, regional centres", _step_national),
+        ("strategy", "Småbystrategien nationally: centrality index, target towns, omland table", _step_strategy),
     )
     context: dict[str, Any] = {}
     for key, title, func in steps:
@@ -224,6 +225,14 @@ def _step_national(out: Path, console: Any, context: dict[str, Any]) -> dict[str
     from geoaccess.examples.national import national_demo
 
     summary = national_demo(out / "national")
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
+def _step_strategy(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.examples.strategy import strategy_demo
+
+    summary = strategy_demo(out / "strategy")
     _print_flat(console, summary)
     return {"summary": summary}
 

@@ -71,13 +71,14 @@ def run_centrality(
     maps: bool = True,
     progress: Any = None,
     prep: Any = None,
+    blocks: str | Path | None = None,
 ) -> dict[str, Any]:
     """``geoaccess centrality``: the index of every municipality, the pre-2017 levels, official classes if given.
 
     Writes ``centrality.csv``, ``centrality.gpkg``, ``centrality.png``, ``centrality.html``,
     ``centrality_pre2017.csv``, ``centrality_vs_pre2017.csv``, ``centrality_classes.csv`` (the table
     ``geoaccess locate --centrality`` reads: official classes where given), ``run.json`` and the block run
-    in ``OUT/blocks/`` (resumed on a rerun).
+    in ``OUT/blocks/`` (or ``blocks``; resumed on a rerun).
     """
     from geoaccess.measures.centrality import load_config
     from geoaccess.national.centrality import centrality_inputs, national_centrality
@@ -95,8 +96,8 @@ def run_centrality(
     t_net = time.perf_counter()
     ci = centrality_inputs(prep, year=year, config=cfg)
     t_in = time.perf_counter()
-    res = national_centrality(prep, year=year, config=cfg, prepared=ci, folder=out / "blocks", client=client,
-                              progress=progress)
+    res = national_centrality(prep, year=year, config=cfg, prepared=ci, folder=Path(blocks) if blocks else out / "blocks",
+                              client=client, progress=progress)
     t_run = time.perf_counter()
     bdy = int(ci.description["boundary_year"])
     levels, _ = _pre2017(prep, bdy)
