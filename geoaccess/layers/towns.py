@@ -38,11 +38,11 @@ Degree of Urbanisation (:func:`degree_of_urbanisation`)
     **rural** — the rest. The 2015 file lists inhabited cells only, so an empty cell
     inside a centre cannot be filled (it has no row); this is the only departure.
 
-Limits (measured on the 2015 grid in ``docs/strategy.md``): the 20-residents rule links a
-town's suburbs and villages along a valley road into one town where SSB draws several
-(Hamar with Stange's Ottestad), and splits a town whose centre has a river or a large park
-wider than one empty cell; very low-density towns of detached houses (under 320 per km²
-over a whole 250 m cell) lose their outskirts.
+Limits (measured on the 2015 grid, ``docs/strategy.md``): a town whose parts are separated by
+a river, a fjord arm or an industrial area wider than one empty cell splits (Kristiansand's
+western and eastern parts, a second cluster in Hamar); a continuous settled valley or coast joins
+(Oslo's cluster reaches Lillestrøm, Ski and Asker); outskirts of detached houses under 320
+residents per km² over a whole 250 m cell are lost.
 """
 
 from __future__ import annotations
