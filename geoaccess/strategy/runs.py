@@ -134,15 +134,22 @@ def run_centrality(
     return summary
 
 
+def _output_file(path: str | Path, name: str, *, option: str, command: str) -> Path:
+    """``path`` itself, or the file ``name`` in the folder ``path`` (an earlier command's output)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / name
+    if not p.is_file():
+        msg = f"{option} {path}: no {name} there (write one with `{command}`)."
+        raise InputError(msg)
+    return p
+
+
 def _centrality_table(centrality: str | Path) -> pd.DataFrame:
     import pandas as pd
 
-    p = Path(centrality)
-    if p.is_dir():
-        p = p / "centrality.csv"
-    if not p.is_file():
-        msg = f"--centrality {centrality}: no centrality.csv there (write one with `geoaccess centrality NETWORK --out DIR`)."
-        raise InputError(msg)
+    p = _output_file(centrality, "centrality.csv", option="--centrality",
+                     command="geoaccess centrality NETWORK --out DIR")
     t = pd.read_csv(p, dtype={"kommunenummer": str})
     need = {"kommunenummer", "index", "class"}
     if need - set(t.columns):
@@ -218,12 +225,8 @@ def _towns_table(towns: str | Path, *, include_all: bool) -> Any:
     import pandas as pd
     import shapely
 
-    p = Path(towns)
-    if p.is_dir():
-        p = p / "target_towns.csv"
-    if not p.is_file():
-        msg = f"--towns {towns}: no target_towns.csv there (write one with `geoaccess target-towns --regions DIR --out DIR`)."
-        raise InputError(msg)
+    p = _output_file(towns, "target_towns.csv", option="--towns",
+                     command="geoaccess target-towns --regions DIR --out DIR")
     t = pd.read_csv(p, dtype={"region": str, "centre_municipality": str, "town_kommunenummer": str})
     need = {"town_name", "x", "y"}
     if need - set(t.columns):
