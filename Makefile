@@ -1,5 +1,7 @@
 # Two commands for a fresh machine:  make demo   and   make test
 # Each creates or reuses .venv, installs what it needs, and runs.
+# The install step also compiles geoaccess's numba kernels into numba's cache
+# ($NUMBA_CACHE_DIR when set, else __pycache__ beside the sources), so no command compiles.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,6 +14,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m geoaccess.engine.precompile
 	@command -v osmium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get -qq update && apt-get -qq install -y osmium-tool >/dev/null 2>&1) || echo "note: osmium-tool not installed; the PBF→XML test uses pyosmium's writer instead"; }
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 

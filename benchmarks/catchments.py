@@ -90,14 +90,14 @@ def main() -> None:
     # warm-up: networks, hierarchies, numba kernels
     nets = {name: _net(name) for name in NETWORKS}
     for net in nets.values():
-        _timed(catchments, net, _origins(net, 3, seed=99), minutes=minutes)
+        _timed(catchments, net, _origins(net, 3, seed=99), thresholds_minutes=minutes)
     results["graphs"] = {k: {"nodes": v.n_nodes, "edges": v.n_edges} for k, v in nets.items()}
     print("graphs:", results["graphs"])
 
     # 1. Tampere car, 1000 origins
     n_main = 100 if args.quick else 1000
     net = nets["tampere car"]
-    gdf, wall, cpu = _timed(catchments, net, _origins(net, n_main), minutes=minutes)
+    gdf, wall, cpu = _timed(catchments, net, _origins(net, n_main), thresholds_minutes=minutes)
     results["tampere_car_catchments"] = {"origins": n_main, "polygons": len(gdf), "wall_s": wall, "cpu_s": cpu,
                                          "ms_per_polygon": 1000 * wall / len(gdf)}
     print("tampere car catchments:", results["tampere_car_catchments"])
@@ -108,10 +108,10 @@ def main() -> None:
         warnings.simplefilter("ignore", UserWarning)
         grid = read_ssb_grid("population/befolkning_250m_2023_oslo.shp")
     orig = _origins(net, n_main, seed=1)
-    gdf, wall, cpu = _timed(catchments, net, orig, minutes=minutes)
+    gdf, wall, cpu = _timed(catchments, net, orig, thresholds_minutes=minutes)
     counted, wall_c, _ = _timed(count_in_catchments, gdf, grid, weight="population")
     area, wall_a, _ = _timed(count_in_catchments, gdf, grid, weight="population", rule="area")
-    surf, wall_s, _ = _timed(reached_population, net, orig, grid, minutes=minutes)
+    surf, wall_s, _ = _timed(reached_population, net, orig, grid, thresholds_minutes=minutes)
     results["oslo_walk_catchments"] = {
         "origins": n_main, "polygons": len(gdf), "wall_s": wall, "cpu_s": cpu,
         "count_centre_wall_s": wall_c, "count_area_wall_s": wall_a, "surface_rule_wall_s": wall_s,
@@ -129,7 +129,7 @@ def main() -> None:
             orig = _origins(net, n, seed=3)
             row = {"graph": name, "nodes": net.n_nodes, "origins": n}
             if n <= args.max_catchment_origins:
-                _, wall, cpu = _timed(catchments, net, orig, minutes=minutes)
+                _, wall, cpu = _timed(catchments, net, orig, thresholds_minutes=minutes)
                 row.update(catchments_wall_s=wall, catchments_cpu_s=cpu)
             _, wall, cpu = _timed(travel_time_matrix, net, orig, dest, output="array")
             row.update(matrix_1000_dest_wall_s=wall, matrix_1000_dest_cpu_s=cpu)

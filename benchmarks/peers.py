@@ -327,6 +327,55 @@ def ga_ch_matrix(ch: Any, origins: np.ndarray, destinations: np.ndarray) -> np.n
     return np.asarray(out, dtype=np.float64)
 
 
+def point_layer(net: Any, nodes: np.ndarray, *, seed: int = 0, jitter_m: float = 40.0) -> Any:
+    """A point layer in lon/lat (EPSG:4326): one point within ``jitter_m`` metres of each node.
+
+    Both geoaccess and OSRM get exactly these coordinates, so both snap the same points.
+    """
+    import geopandas as gpd
+
+    rng = np.random.default_rng(seed)
+    x = net.x[nodes] + rng.uniform(-jitter_m, jitter_m, len(nodes))
+    y = net.y[nodes] + rng.uniform(-jitter_m, jitter_m, len(nodes))
+    layer = gpd.GeoDataFrame({"pid": np.arange(len(nodes))}, geometry=gpd.points_from_xy(x, y), crs=net.crs)
+    return layer.to_crs("EPSG:4326")
+
+
+def layer_lonlat(layer: Any) -> np.ndarray:
+    """Longitude/latitude of a point layer in EPSG:4326, shape (k, 2)."""
+    return np.column_stack([layer.geometry.x.to_numpy(), layer.geometry.y.to_numpy()])
+
+
+def ga_router(net: Any, *, cache: bool) -> Any:
+    """geoaccess: a prepared ``Router(net)`` with its spatial index built (``cache=False`` contracts anew)."""
+    router_mod = _require("geoaccess.engine.router", pip="geoaccess (router module missing)")
+    router = router_mod.Router(net, cache=cache)
+    _ = router.index
+    return router
+
+
+def paired_rounds(fn_a: Callable[[], Any], fn_b: Callable[[], Any], *, rounds: int = 15) -> dict[str, float]:
+    """Time ``fn_a`` then ``fn_b`` back to back, ``rounds`` times; minima, medians and per-round ratios b/a."""
+    a, b = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn_a()
+        t1 = time.perf_counter()
+        fn_b()
+        t2 = time.perf_counter()
+        a.append(t1 - t0)
+        b.append(t2 - t1)
+    ratio = np.asarray(b) / np.asarray(a)
+    return {"a_min": float(min(a)), "a_median": float(np.median(a)), "b_min": float(min(b)),
+            "b_median": float(np.median(b)), "ratio_median": float(np.median(ratio)),
+            "ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()), "rounds": rounds}
+
+
+def ga_points_matrix(router: Any, layer: Any) -> np.ndarray:
+    """geoaccess end to end from a point layer: snap it (once: origins = destinations) and route, seconds."""
+    return router.matrix(router.snap(layer, id_column="pid")).seconds
+
+
 def scipy_matrix(csgraph: Any, origins: np.ndarray, destinations: np.ndarray, *, chunk: int = 200) -> np.ndarray:
     """scipy.sparse.csgraph.dijkstra from each origin (chunks of ``chunk`` rows), sliced to destinations."""
     from scipy.sparse.csgraph import dijkstra
@@ -557,7 +606,7 @@ def ga_catchments(net: Any, nodes: np.ndarray, minutes: Sequence[int]) -> Any:
         geometry=gpd.points_from_xy(net.x[nodes], net.y[nodes]),
         crs=net.crs,
     )
-    return cat.catchments(net, origins, minutes=tuple(minutes))
+    return cat.catchments(net, origins, thresholds_minutes=tuple(minutes))
 
 
 def ga_warm_up(net: Any, *, radius_m: float = 2000.0) -> str:

@@ -167,7 +167,8 @@ def test_for_network_cache(tmp_path, monkeypatch, hamar):
     assert network_fingerprint(slower) != network_fingerprint(hamar)
     # corrupt file → rebuilt and rewritten
     path.write_bytes(b"garbage")
-    ch3 = ContractionHierarchy.for_network(hamar)
+    with pytest.warns(CacheWarning, match="rebuilding"):
+        ch3 = ContractionHierarchy.for_network(hamar)
     assert np.array_equal(ch3.perm, ch1.perm)
     assert ContractionHierarchy.load(path).fingerprint == ch1.fingerprint
     assert not [p for p in path.parent.iterdir() if p.suffix == ".tmp"]

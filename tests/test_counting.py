@@ -133,7 +133,7 @@ def test_reached_population_equals_brute_force_cells_within_threshold(walk_net, 
     from geoaccess.network.snap import snap_points
 
     minutes = (10, 20, 30)
-    got = reached_population(walk_net, origins, oslo_grid, minutes=minutes, origin_id="oid")
+    got = reached_population(walk_net, origins, oslo_grid, thresholds_minutes=minutes, origin_id="oid")
     assert list(got.columns) == ["origin_id", "minutes", "population", "cells"]
     so = snap_points(walk_net, origins, id_column="oid")
     o_nodes, o_offs = so.origin_seeds(walk_net)

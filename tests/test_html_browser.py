@@ -120,9 +120,15 @@ def _assert_drawn_offline(path: Path, *, min_pixels: int, selector: str | None =
 def test_ba_region_map_draws_offline(ba_html, tmp_path):
     shot, spec = _assert_drawn_offline(ba_html, min_pixels=20_000)
     data = _data_layer(spec)
-    assert len(data["features"]["features"]) == 205
-    # 205 regions, so the names go on the map and the legend says why colours repeat.
-    assert sum("_label" in f["properties"] for f in data["features"]["features"]) == 205
+    # one feature per region of the run: the 2021 flows on their own (2020) codes, centres proposed from the
+    # data, no travel-time table: 171 regions (docs/regions.md, "Rule counts per year")
+    import geopandas as gpd
+
+    regions = gpd.read_file(ba_html.with_name("ba_regions.gpkg"), layer="regions")
+    run = json.loads(ba_html.with_name("ba_run.json").read_text(encoding="utf-8"))
+    assert len(data["features"]["features"]) == len(regions) == run["n_regions"] == 171
+    # 171 regions, so the names go on the map and the legend says why colours repeat.
+    assert sum("_label" in f["properties"] for f in data["features"]["features"]) == 171
     assert "Colours only tell neighbouring" in spec["legend"]
     ctx = [lay for lay in spec["layers"] if not lay["interactive"]]
     assert ctx and len(ctx[0]["features"]["features"]) >= 300  # the 2024 municipality borders as context

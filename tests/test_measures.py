@@ -11,7 +11,7 @@ from hypothesis.extra import numpy as hnp
 
 from geoaccess.errors import CRSError, DataWarning, InputError
 from geoaccess.measures._checks import check_same_crs
-from geoaccess.measures.coverage import coverage, nearest_facility
+from geoaccess.measures.coverage import coverage, nearest_from_cost
 from geoaccess.measures.cumulative import cumulative_opportunities, cumulative_sums
 from geoaccess.measures.decay import Gaussian, NegativeExponential, Power
 from geoaccess.measures.gravity import gravity_access
@@ -84,7 +84,7 @@ def test_cumulative_brute_force(cost, w, ts):
 def test_nearest_and_coverage_hand():
     cost = np.array([[5.0, 12.0], [np.nan, 25.0], [np.inf, np.nan], [19.0, 11.0]])
     pop = np.array([100.0, 50.0, 25.0, 0.0])
-    near = nearest_facility(cost, ids=["a", "b", "c", "d"], facility_ids=["X", "Y"])
+    near = nearest_from_cost(cost, ids=["a", "b", "c", "d"], facility_ids=["X", "Y"])
     np.testing.assert_allclose(near["nearest_min"].to_numpy(), [5.0, 25.0, np.nan, 11.0])
     assert near["nearest_facility"].iloc[[0, 1, 3]].tolist() == ["X", "Y", "Y"]
     assert pd.isna(near["nearest_facility"].iloc[2])

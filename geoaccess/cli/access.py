@@ -97,9 +97,12 @@ def access(
     measure: str = typer.Option("cumulative", "--measure", help="|".join(MEASURES)),
     out: Path = typer.Option(..., "--out", help="Output table (.csv or .parquet); a .gpkg and a .png are written next to it."),  # noqa: B008
     mode: str = typer.Option("car", "--mode", help="Mode when NETWORK is built from a source: car, walk or bike."),
-    thresholds: str = typer.Option("10,20,30", "--thresholds", help="Minutes, comma-separated (cumulative, coverage)."),
+    thresholds: str = typer.Option("10,20,30", "--thresholds-minutes", "--thresholds",
+                                   help="Minutes, comma-separated (cumulative, coverage). (--thresholds: deprecated.)"),
     decay: str = typer.Option("exp:beta=0.05", "--decay", help="Gravity decay, e.g. exp:beta=0.05, power:alpha=1.5, gaussian:sigma=15, logistic:mu=30,s=5."),
-    max_minutes: float | None = typer.Option(None, "--max-minutes", help="Horizon in minutes (gravity; catchment for 2sfca, default 30)."),
+    max_minutes: float | None = typer.Option(None, "--cutoff-minutes", "--max-minutes",
+                                             help="Horizon in minutes (gravity; catchment for 2sfca, default 30). "
+                                                  "(--max-minutes: deprecated.)"),
     steps: str = typer.Option("10=1,20=0.68,30=0.22", "--steps", help="E2SFCA/3SFCA step weights: upper-minutes=weight,..."),
     origin_weight: str | None = typer.Option(None, "--origin-weight", help="Demand/population column of the origins (default: population)."),
     opportunity_weight: str | None = typer.Option(None, "--opportunity-weight", help="Weight/capacity column (default: capacity, then weight, else 1)."),
@@ -107,7 +110,8 @@ def access(
     jobs_weight: str = typer.Option("jobs", "--jobs-weight", help="Centrality: jobs column of the jobs layer."),
     units: str | None = typer.Option(None, "--units", help="Centrality: origin column with unit codes (e.g. kommunenummer)."),
     centrality_config: Path | None = typer.Option(None, "--centrality-config", help="Centrality: TOML with the index parameters."),  # noqa: B008
-    max_snap: float = typer.Option(1000.0, "--max-snap", help="Points farther than this (metres) from the network are unreachable."),
+    max_snap: float = typer.Option(1000.0, "--max-snap-m", "--max-snap",
+                                   help="Points farther than this (metres) from the network are unreachable."),
     progress: bool = typer.Option(False, "--progress", help="Show progress."),
 ) -> None:
     """Compute an accessibility measure from ORIGINS to OPPORTUNITIES over NETWORK.
@@ -118,7 +122,8 @@ def access(
     import numpy as np
     from rich.console import Console
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine.matrix import check_minutes
+    from geoaccess.engine.router import Router
     from geoaccess.errors import InputError
     from geoaccess.measures.decay import Step, parse_decay
     from geoaccess.report.atomic import write_table
@@ -135,24 +140,25 @@ def access(
 
     net = load_network(network, None if Path(network).suffix == ".npz" or Path(network).is_dir() else mode,
                        progress=progress)
-    from geoaccess.engine.matrix import prepare_points
-
+    router = Router.for_network(net)
     org = read_layer_spec(origins, crs=net.crs)
     opp = read_layer_spec(opportunities, crs=net.crs)
-    on_net = prepare_points(net, _points(org), max_snap_m=max_snap, what="origins", warn=False).snapped
-    if not on_net.all():
-        console.print(f"[yellow]{int((~on_net).sum()):,} of {len(org):,} origins lie more than {max_snap:g} m from the network and are left out.[/]")
-        org = org.loc[on_net]
-    opp_on = prepare_points(net, _points(opp), max_snap_m=max_snap, what="opportunities", warn=False, role="destination").snapped
-    if not opp_on.all():
-        console.print(f"[yellow]{int((~opp_on).sum()):,} of {len(opp):,} opportunities lie more than {max_snap:g} m from the network and are left out.[/]")
-        opp = opp.loc[opp_on]
+    org_pts = router.snap(_points(org), max_snap_m=max_snap, what="origins", warn=False)
+    if not org_pts.snapped.all():
+        console.print(f"[yellow]{int((~org_pts.snapped).sum()):,} of {len(org):,} origins lie more than {max_snap:g} m from the network and are left out.[/]")
+        org = org.loc[org_pts.snapped]
+        org_pts = org_pts.take(np.flatnonzero(org_pts.snapped))
+    opp_pts = router.snap(_points(opp), max_snap_m=max_snap, what="opportunities", warn=False)
+    if not opp_pts.snapped.all():
+        console.print(f"[yellow]{int((~opp_pts.snapped).sum()):,} of {len(opp):,} opportunities lie more than {max_snap:g} m from the network and are left out.[/]")
+        opp = opp.loc[opp_pts.snapped]
+        opp_pts = opp_pts.take(np.flatnonzero(opp_pts.snapped))
     if len(org) == 0 or len(opp) == 0:
         msg = f"No origin or no opportunity lies within {max_snap:g} m of the network {network!r}; check the layers cover the same area."
         raise InputError(msg)
     console.print(f"{len(org):,} origins, {len(opp):,} opportunities on a {net.mode} network ({len(net.x):,} nodes)")
 
-    ts = [float(x) for x in thresholds.split(",") if x.strip()]
+    ts = list(check_minutes(thresholds, what="--thresholds-minutes"))
     step_decay = parse_decay("step:" + steps)
     if not isinstance(step_decay, Step):  # pragma: no cover - parse_decay("step:...") returns a Step
         msg = f"--steps {steps!r} is not a step specification."
@@ -161,7 +167,7 @@ def access(
         "cumulative": max(ts), "coverage": max(ts), "nearest": max_minutes, "gravity": max_minutes,
         "2sfca": max_minutes or 30.0, "e2sfca": step_decay.max_minutes, "3sfca": step_decay.max_minutes, "centrality": 90.0,
     }[measure]
-    tt = travel_time_matrix(net, _points(org), _points(opp), cutoff_minutes=horizon, output="array", max_snap_m=max_snap, progress=progress)
+    tt = router.matrix(org_pts, opp_pts, cutoff_minutes=horizon, progress=progress)
     cost = tt.minutes
     id_col = next((c for c in ("cell_id", "id") if c in org.columns), None)
     ids = org[id_col].to_numpy() if id_col else org.index.to_numpy()
@@ -177,10 +183,10 @@ def access(
 
         res = gravity_access(cost, supply, decay=parse_decay(decay), max_minutes=max_minutes, ids=ids, origins=org)
     elif measure == "nearest":
-        from geoaccess.measures.coverage import nearest_facility
+        from geoaccess.measures.coverage import nearest_from_cost
 
         fid = opp["id"].to_numpy() if "id" in opp.columns else opp.index.to_numpy()
-        res = nearest_facility(cost, ids=ids, origins=org, facility_ids=fid)
+        res = nearest_from_cost(cost, ids=ids, origins=org, facility_ids=fid)
     elif measure == "coverage":
         from geoaccess.measures.coverage import coverage
 
@@ -206,7 +212,8 @@ def access(
             msg = "--measure centrality needs --jobs LAYER and a services layer (with a 'service' column) as --opportunities."
             raise InputError(msg)
         jl = read_layer_spec(jobs, crs=net.crs)
-        jt = travel_time_matrix(net, _points(org), _points(jl), cutoff_minutes=90.0, output="array", max_snap_m=max_snap, progress=progress)
+        jobs_pts = router.snap(_points(jl), max_snap_m=max_snap, what="jobs", warn=False)
+        jt = router.matrix(org_pts, jobs_pts, cutoff_minutes=90.0, progress=progress)
         unit = org[units].to_numpy() if units else ids
         res = centrality_index(
             jt.minutes, _weights(jl, jobs_weight, (), "jobs"), cost, opp["service"].to_numpy(),

@@ -110,8 +110,9 @@ def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) ->
     import pandas as pd
     from rich.table import Table
 
-    from geoaccess.engine.catchment import catchments, write_catchments
-    from geoaccess.engine.surface import reached_population
+    from geoaccess.engine.catchment import write_catchments
+    from geoaccess.engine.counting import COUNTING_RULE
+    from geoaccess.engine.router import Router
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.report.atomic import write_table
     from geoaccess.report.maps import html_map, png_map
@@ -124,11 +125,14 @@ def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) ->
     tables, polys = [], []
     schools = _oslo_east_schools(context["net_walk"])
     for mode in ("walk", "car"):
-        net = context[f"net_{mode}"]
-        poly = catchments(net, schools, minutes=minutes, origin_id="school", progress=True)
+        router = Router.for_network(context[f"net_{mode}"])
+        origins = router.snap(schools, id_column="school", what="schools")
+        cells = router.snap(grid, id_column="cell_id", what="cells", warn=False)
+        poly = router.catchments(origins, thresholds_minutes=minutes, progress=True)
         poly["mode"] = mode
         polys.append(poly)
-        pop = reached_population(net, schools, grid, minutes=minutes, origin_id="school", progress=True)
+        pop = router.reached(origins, cells, {"population": grid["population"].to_numpy(dtype=float)},
+                             thresholds_minutes=minutes)
         pop["mode"] = mode
         tables.append(pop)
     poly_all = gpd.GeoDataFrame(pd.concat(polys, ignore_index=True), crs=polys[0].crs)
@@ -156,12 +160,14 @@ def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) ->
         table.add_row(str(school), *[f"{v:,.0f}" for v in row.to_numpy()])
     console.print(table)
     console.print(f"{len(grid):,} cells with {grid['population'].sum():,.0f} residents lie inside the extract.")
+    console.print(f"counting rule: {COUNTING_RULE}", highlight=False, soft_wrap=True)
     return {
         "schools": len(schools),
         "cells_in_extract": len(grid),
         "residents_in_extract": float(grid["population"].sum()),
         "thresholds_minutes": list(minutes),
         "rows": len(pop_all),
+        "counting_rule": COUNTING_RULE,
     }
 
 

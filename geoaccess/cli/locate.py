@@ -72,7 +72,8 @@ def locate(
     candidate_id: str | None = typer.Option(None, "--candidate-id", help="Candidate id column (default: id if present, else row)."),
     weight: str | None = typer.Option("population", "--weight", help="Demand weight column ('none' = 1 each)."),
     capacity_column: str | None = typer.Option(None, "--capacity-column", help="Capacity column of the candidates (cpmedian)."),
-    max_snap: float = typer.Option(1000.0, "--max-snap", help="Largest distance from a point to the network, metres."),
+    max_snap: float = typer.Option(1000.0, "--max-snap-m", "--max-snap",
+                                   help="Largest distance from a point to the network, metres. (--max-snap: deprecated.)"),
     out: Path = typer.Option(..., "--out", help="Output folder: summary.json, sites.csv, allocation.csv, location.gpkg, map.png."),
 ) -> None:
     """Choose sites with a location-allocation model; writes the chosen sites, the allocation and a map."""
@@ -95,14 +96,16 @@ def locate(
         raise InputError(msg)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        net = load_network(network, mode)
+        from geoaccess.engine.router import Router
+
+        router = Router.for_network(load_network(network, mode))
         dem = _read_layer(demand, what="demand layer")
         cand = _read_layer(candidates, what="candidate layer")
         did = demand_id or ("cell_id" if "cell_id" in dem.columns else None)
         cid = candidate_id or ("id" if "id" in cand.columns else None)
         w = None if weight in (None, "none") else weight
-        prob = LocationProblem.from_network(
-            net, dem, cand, demand_id=did, candidate_id=cid, weight_column=w, capacity_column=capacity_column,
+        prob = LocationProblem.from_router(
+            router, dem, cand, demand_id=did, candidate_id=cid, weight_column=w, capacity_column=capacity_column,
             fixed=parse_ids(fixed) or None, forbidden=parse_ids(forbidden) or None, max_snap_m=max_snap,
         )
         if heuristic:
@@ -201,7 +204,7 @@ def evaluate_sites_cmd(
                 raise InputError(msg)
             cen.attrs["source"] = f"user table {centrality.name}"
         ex = _read_layer(existing, what="existing offices") if existing else None
-        ev = evaluate_sites(site_layer, jobs=jobs, net_car=net_car, net_walk=net_walk, population=pop, hubs=hub_layer,
+        ev = evaluate_sites(site_layer, jobs=jobs, car=net_car, walk=net_walk, population=pop, hubs=hub_layer,
                             flows=fl, centrality=cen, existing=ex, weights=_parse_weights(weights))
         paths = write_site_report(ev, out)
     print_warnings(caught)

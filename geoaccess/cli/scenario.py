@@ -43,7 +43,8 @@ def scenario(
         help="Spread this municipality's jobs (SSB 03321 column sum) over the grid in proportion to residents "
              "(dasymetric assumption) to report jobs too, e.g. 0301."),
     jobs_year: int = typer.Option(2021, "--jobs-year", help="Year of the SSB 03321 flows (2017-2021)."),
-    minutes: str = typer.Option("30,45,60,75", "--minutes", help="Thresholds in minutes, comma-separated."),
+    minutes: str = typer.Option("30,45,60,75", "--thresholds-minutes", "--minutes",
+                                help="Thresholds in minutes, comma-separated. (--minutes: deprecated.)"),
     out: Path = typer.Option(..., "--out", help="Output folder."),  # noqa: B008
     mode: str = typer.Option("car", "--mode", help="car, walk or bike (for network sources)."),
     max_snap_m: float = typer.Option(1000.0, "--max-snap-m", help="Largest distance (m) from a cell or the centre to the network."),
@@ -56,6 +57,7 @@ def scenario(
     from rich.console import Console
     from rich.table import Table
 
+    from geoaccess.engine.counting import COUNTING_RULE
     from geoaccess.engine.matrix import check_minutes
     from geoaccess.regions.enlargement import centre_points
     from geoaccess.report.atomic import atomic_path, write_table
@@ -65,7 +67,7 @@ def scenario(
 
     console = Console(stderr=True)
     t: dict[str, float] = {}
-    thresholds = check_minutes(minutes, what="--minutes")
+    thresholds = check_minutes(minutes, what="--thresholds-minutes")
     scen_spec = read_spec(spec)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -113,10 +115,10 @@ def scenario(
     out.mkdir(parents=True, exist_ok=True)
     files = {"csv": write_table(table, out / "enlargement.csv"), "gpkg": write_table(surf, out / "change.gpkg")}
     from geoaccess.report.maps import html_map
-    from geoaccess.scenario.demo import _change_map
+    from geoaccess.scenario.demo import change_map
 
     title = f"{scen_spec.name}: minutes saved from the centre"
-    files["png"] = _change_map(surf, out / "change.png", scen=scen, centre=origin, title=title)
+    files["png"] = change_map(surf, out / "change.png", scen=scen, centre=origin, title=title)
     layer = surf.assign(minutes_saved=-surf["change_minutes"])
     files["html"] = html_map(layer, out / "change.html", column="minutes_saved", title=title,
                              tooltip=["cell_id", "minutes_before", "minutes_after", "minutes_saved"],
@@ -124,7 +126,7 @@ def scenario(
     run = {"network": network, "spec": scen_spec.to_dict(), "applied": scen.meta["scenario"]["applied"],
            "centre": centre, "population": population, "jobs": info, "minutes": list(thresholds),
            "timings": t, "files": {k: str(v) for k, v in files.items()},
-           "counting_rule": "a cell counts within T minutes when its door-to-door car time is <= T"}
+           "counting_rule": COUNTING_RULE}
     with atomic_path(out / "run.json") as tmp:
         tmp.write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     view = Table(title=f"{scen_spec.name}: within T minutes of the centre, before and after")
@@ -134,4 +136,5 @@ def scenario(
         pct = "" if r.change_pct != r.change_pct else f"{r.change_pct:+.1f}"
         view.add_row(f"{r.minutes:g}", str(r.weight), f"{r.before:,.0f}", f"{r.after:,.0f}", f"{r.change:+,.0f}", pct)
     Console().print(view)
+    Console().print(f"counting rule: {COUNTING_RULE}", highlight=False, soft_wrap=True)
     Console().print(f"Wrote {', '.join(str(v) for v in files.values())} and {out / 'run.json'}", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import typer
@@ -45,10 +46,14 @@ def load(
     from rich.console import Console
     from rich.table import Table
 
+    from geoaccess.cli._common import print_warnings
     from geoaccess.transit.feed import read_feed
 
     console = Console()
-    tt = read_feed(_feed_path(feed), strict=strict, encoding=encoding)
+    with warnings.catch_warnings(record=True) as caught:  # a reader's notes: one line each, never an abort
+        warnings.simplefilter("always")
+        tt = read_feed(_feed_path(feed), strict=strict, encoding=encoding)
+    print_warnings(caught)
     if date is not None:
         tt = tt.for_date(date)
     table = Table(title=f"Timetable {feed}", show_header=False)
@@ -80,11 +85,16 @@ def stops_matrix(
     import numpy as np
     import pandas as pd
 
+    from geoaccess.cli._common import print_warnings
     from geoaccess.report.atomic import write_table
     from geoaccess.transit.feed import read_feed
     from geoaccess.transit.raptor import range_raptor
 
-    tt = read_feed(_feed_path(feed)).for_date(date)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tt = read_feed(_feed_path(feed))
+    print_warnings(caught)
+    tt = tt.for_date(date)
     rows = []
     from rich.progress import track
 

@@ -69,29 +69,41 @@ def matrix(
     destinations: Path | None = typer.Option(None, "--destinations", help="Destination points (default: the origins)."),
     origin_id: str | None = typer.Option(None, "--origin-id", help="Unique id column of the origins (default: row number)."),
     destination_id: str | None = typer.Option(None, "--destination-id", help="Unique id column of the destinations."),
-    cutoff: str | None = typer.Option(None, "--cutoff", help="Report times above this many minutes as empty (NaN)."),
+    cutoff_minutes: str | None = typer.Option(
+        None, "--cutoff-minutes", "--cutoff",
+        help="Write only the pairs within this many minutes (sparse output); without it every pair is written, "
+             "NaN = unreachable. (--cutoff is the deprecated name.)"),
     mode: str | None = typer.Option(None, "--mode", help=_MODE_HELP),
-    max_snap: float = typer.Option(1000.0, "--max-snap", help="Points farther from the network (metres) get NaN."),
+    max_snap_m: float = typer.Option(1000.0, "--max-snap-m", "--max-snap",
+                                     help="Points farther from the network (metres) get NaN. (--max-snap: deprecated.)"),
+    memory_budget_mb: float = typer.Option(
+        2048.0, "--memory-budget-mb",
+        help="Memory budget of the run in MiB: the matrix is routed and written in blocks of origins that fit."),
     feed: str | None = typer.Option(None, "--feed", help="Timetable for --mode transit (GTFS or NeTEx)."),
     date: str | None = typer.Option(None, "--date", help="Service date for --mode transit, YYYY-MM-DD."),
     window: str = typer.Option("07:00-08:00", "--window", help="Departure window for --mode transit (every minute)."),
     percentile: float = typer.Option(50.0, "--percentile", help="Percentile of travel time over the window (transit)."),
     out: Path = typer.Option(..., "--out", help="Output table: .csv or .parquet (origin_id, destination_id, minutes)."),
 ) -> None:
-    """Door-to-door travel-time matrix in minutes (NaN = unreachable, beyond the cutoff or unsnapped)."""
-    from geoaccess.engine.matrix import check_minutes, travel_time_matrix
+    """Door-to-door travel-time matrix in minutes, streamed to the output in bounded memory.
+
+    Before routing it prints the number of pairs, the expected output size and the memory the
+    blocks take (within --memory-budget-mb).
+    """
+    from geoaccess.engine.matrix import check_minutes
     from geoaccess.errors import InputError
-    from geoaccess.report.atomic import write_table
 
     if out.suffix.lower() not in (".csv", ".parquet"):
         msg = f"--out must end in .csv or .parquet, not {out.name!r}."
         raise InputError(msg)
-    cutoff_min = None if cutoff is None else check_minutes(cutoff, what="--cutoff")[0]
+    cutoff_min = None if cutoff_minutes is None else check_minutes(cutoff_minutes, what="--cutoff-minutes")[0]
+    console = _console(stderr=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         o = _read_points(origins, what="origins")
         d = _read_points(destinations, what="destinations") if destinations is not None else o
         if mode == "transit":
+            from geoaccess.report.atomic import write_table
             from geoaccess.transit.raptor import transit_travel_time_matrix
 
             tt, walk = _transit_inputs(network, feed, date)
@@ -100,50 +112,58 @@ def matrix(
                 destination_id=destination_id if destinations is not None else origin_id,
                 cutoff_minutes=cutoff_min, walk_network=walk, progress=True,
             )
+            write_table(table, out)
+            rows, unreachable = len(table), int(table["minutes"].isna().sum())
         else:
-            net = load_network(network, mode)
-            table = travel_time_matrix(
-                net, o, None if destinations is None else d, origin_id=origin_id, destination_id=destination_id,
-                cutoff_minutes=cutoff_min, max_snap_m=max_snap, progress=True,
-            )
+            from geoaccess.engine.matrix_writer import write_matrix
+            from geoaccess.engine.router import Router
+
+            router = Router.for_network(load_network(network, mode))
+            src = router.snap(o, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
+            dst = src if destinations is None else router.snap(d, id_column=destination_id, max_snap_m=max_snap_m,
+                                                               what="destinations")
+            res = write_matrix(router, src, dst, out, cutoff_minutes=cutoff_min, memory_budget_mb=memory_budget_mb,
+                               progress=True,
+                               on_estimate=lambda plan: console.print(f"matrix: {plan.describe()}", highlight=False))
+            rows, unreachable = res["rows"], res["unreachable"]
     print_warnings(caught)
-    write_table(table, out)
-    n_nan = int(table["minutes"].isna().sum())
-    _console().print(
-        f"wrote {out}: {len(table):,} pairs, median {table['minutes'].median():.1f} min, "
-        f"{n_nan:,} unreachable/NaN",
-        highlight=False,
-    )
+    what = "pairs within the cut-off" if cutoff_min is not None else f"pairs, {unreachable:,} unreachable/NaN"
+    _console().print(f"wrote {out}: {rows:,} {what}", highlight=False)
 
 
 @app.command("catchment")
 def catchment(
     network: str = typer.Argument(..., help=_NETWORK_HELP),
     origins: Path = typer.Option(..., "--origins", help="Origin points (GeoPackage, GeoJSON, shapefile; any CRS)."),
-    minutes: str = typer.Option("15,30,45", "--minutes", help="Thresholds in minutes, comma separated."),
+    thresholds_minutes: str = typer.Option(
+        "15,30,45", "--thresholds-minutes", "--minutes",
+        help="Thresholds in minutes, comma separated. (--minutes is the deprecated name.)"),
     population: str | None = typer.Option(
-        None, "--population", help="SSB 250 m grid (dataset name or file) to count inside each catchment."
+        None, "--population", help="SSB 250 m grid (dataset name or file): residents within each threshold."
     ),
     mode: str | None = typer.Option(None, "--mode", help=_MODE_HELP),
     origin_id: str | None = typer.Option(None, "--origin-id", help="Unique id column of the origins."),
     bands: str = typer.Option("nested", "--bands", help="nested (0..T) or rings (previous T..T)."),
-    walk_off: float = typer.Option(100.0, "--walk-off", help="Walk-off distance from the reached roads, metres."),
-    rule: str = typer.Option("centre", "--rule", help="Population counting: centre (cell centre inside) or area."),
+    walk_off_m: float = typer.Option(100.0, "--walk-off-m", "--walk-off",
+                                     help="Walk-off distance from the reached roads, metres."),
+    max_snap_m: float = typer.Option(1000.0, "--max-snap-m", help="Largest distance (m) from a point to the network."),
     feed: str | None = typer.Option(None, "--feed", help="Timetable for --mode transit (GTFS or NeTEx)."),
     date: str | None = typer.Option(None, "--date", help="Service date for --mode transit, YYYY-MM-DD."),
     window: str = typer.Option("07:00-08:00", "--window", help="Departure window for --mode transit (every minute)."),
     percentile: float = typer.Option(50.0, "--percentile", help="Percentile of travel time over the window (transit)."),
     out: Path = typer.Option(..., "--out", help="Output GeoPackage; a PNG map is written next to it."),
+    draw_map: bool = typer.Option(True, "--map/--no-map", help="Draw the PNG map next to the GeoPackage."),
 ) -> None:
-    """Catchment polygons (isochrones) per origin and threshold, with the population reached.
+    """Catchment polygons (isochrones) per origin and threshold, with the residents reached.
 
-    With ``--mode transit`` the catchment is the union of the population cells whose centre is
+    Residents are counted by geoaccess's one rule (door to door): a 250 m cell counts within T
+    when its travel time from the origin, both access legs included, is <= T. With
+    ``--mode transit`` the catchment is the union of the population cells whose centre is
     reached within the threshold at the given percentile over the departure window.
     """
     from rich.table import Table
 
-    from geoaccess.engine.catchment import catchments, write_catchments
-    from geoaccess.engine.counting import count_in_catchments
+    from geoaccess.engine.catchment import write_catchments
     from geoaccess.engine.matrix import check_minutes
     from geoaccess.errors import InputError
 
@@ -153,10 +173,8 @@ def catchment(
     if bands not in ("nested", "rings"):
         msg = f"--bands must be nested or rings, not {bands!r}."
         raise InputError(msg)
-    if rule not in ("centre", "area"):
-        msg = f"--rule must be centre or area, not {rule!r}."
-        raise InputError(msg)
-    thresholds = check_minutes(minutes, what="--minutes")
+    thresholds = check_minutes(thresholds_minutes, what="--thresholds-minutes")
+    rule = "door to door <= T"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         o = _read_points(origins, what="origins")
@@ -164,35 +182,52 @@ def catchment(
             gdf = _transit_catchments(network, o, population, thresholds, origin_id=origin_id, feed=feed, date=date,
                                       window=window, percentile=percentile)
             net_mode = "transit"
+            rule = f"cell centre reached <= T at the {percentile:g}th percentile"
         else:
+            from geoaccess.engine.counting import COUNTING_RULE
+            from geoaccess.engine.router import Router
+
             net = load_network(network, mode)
             net_mode = net.mode
-            gdf = catchments(net, o, minutes=thresholds, bands=bands, walk_off_m=walk_off, origin_id=origin_id,
-                             progress=True)
-        if population is not None and mode != "transit":
-            from geoaccess.layers.population import read_ssb_grid
+            router = Router.for_network(net)
+            src = router.snap(o, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
+            gdf = router.catchments(src, thresholds_minutes=thresholds, bands=bands, walk_off_m=walk_off_m,
+                                    progress=len(src) > 20)
+            if population is not None:
+                from geoaccess.layers.population import read_ssb_grid
 
-            grid = read_ssb_grid(population)
-            gdf = count_in_catchments(gdf, grid, weight="population", rule=rule)
+                grid = read_ssb_grid(population)
+                cells = router.snap(grid, id_column="cell_id" if "cell_id" in grid.columns else None,
+                                    max_snap_m=max_snap_m, what="cells", warn=False)
+                reach = router.reached(src, cells, {"population": grid["population"].to_numpy(dtype=float)},
+                                       thresholds_minutes=thresholds)
+                gdf = gdf.merge(reach[["origin_id", "minutes", "population"]], on=["origin_id", "minutes"],
+                                how="left")
+                if bands == "rings":  # residents of the ring: reached within T but not within the previous T
+                    prev = gdf.groupby("origin_id")["population"].shift(1).fillna(0.0)
+                    gdf["population"] = gdf["population"] - prev
+                gdf["counting_rule"] = COUNTING_RULE
     print_warnings(caught)
     write_catchments(gdf, out)
     png = out.with_suffix(".png")
-    _draw(gdf, o, png, net_mode=net_mode)
-    detail = f"{percentile:g}th percentile, {window} on {date}" if mode == "transit" else f"{bands}, walk-off {walk_off:g} m"
+    if draw_map:
+        _draw(gdf, o, png, net_mode=net_mode)
+    detail = f"{percentile:g}th percentile, {window} on {date}" if mode == "transit" else f"{bands}, walk-off {walk_off_m:g} m"
     table = Table(title=f"{net_mode} catchments ({detail})")
     table.add_column("origin")
     table.add_column("minutes", justify="right")
     table.add_column("km²", justify="right")
     if "population" in gdf.columns:
-        table.add_column(f"population reached ({rule} rule)", justify="right")
+        table.add_column(f"population reached ({rule})", justify="right")
     for _, row in gdf.iterrows():
-        cells = [str(row["origin_id"]), f"{row['minutes']:g}", f"{row.geometry.area / 1e6:,.1f}"]
+        area = row.geometry.area / 1e6 if row.geometry is not None else float("nan")
+        cells = [str(row["origin_id"]), f"{row['minutes']:g}", f"{area:,.1f}"]
         if "population" in gdf.columns:
             cells.append(f"{row['population']:,.0f}")
         table.add_row(*cells)
     console = _console()
     console.print(table)
-    console.print(f"wrote {out} and {png}", highlight=False)
+    console.print(f"wrote {out}{f' and {png}' if draw_map else ''}", highlight=False)
 
 
 def _transit_catchments(

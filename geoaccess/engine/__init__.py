@@ -1,16 +1,22 @@
-"""Shortest-path engine: numba Dijkstra, contraction hierarchies (CH), PHAST, k-nearest.
+"""Shortest-path engine: the prepared :class:`Router`, numba Dijkstra, contraction hierarchies, PHAST, k-nearest.
 
-All times are in **seconds**; unreachable is ``inf`` inside kernels. Sub-modules
-load lazily, so ``import geoaccess.engine`` does no work (and compiles nothing).
+All times are in **seconds** inside; unreachable is ``inf`` inside kernels and NaN in tables.
+Sub-modules load lazily, so ``import geoaccess.engine`` does no work (and compiles nothing).
 
 Public names
 ------------
-dijkstra, dijkstra_many
-    Multi-seed binary-heap Dijkstra (:mod:`geoaccess.engine.dijkstra`).
-ContractionHierarchy
-    CH preprocessing + bucket many-to-many + PHAST one-to-all (:mod:`geoaccess.engine.ch`).
-nearest_k
-    Multi-source k-nearest facility search (:mod:`geoaccess.engine.nearest`).
+Router
+    A network prepared once (hierarchy, spatial index, reverse edges): ``snap``, ``matrix``,
+    ``matrix_blocks``, ``surface``, ``catchments``, ``nearest``, ``reached``
+    (:mod:`geoaccess.engine.router`).
+TravelTimes, travel_time_matrix, write_matrix, estimate_matrix
+    Matrices in memory and streamed to Parquet/CSV in bounded memory.
+nearest_facility, catchments, reached_population, travel_time_surface, count_in_catchments, COUNTING_RULE
+    One-call conveniences over a router, and the one counting rule.
+dijkstra, dijkstra_many, ContractionHierarchy, nearest_k
+    Kernels (:mod:`.dijkstra`, :mod:`.ch`, :mod:`.nearest`).
+precompile
+    Compile every numba kernel into the numba cache (run by ``make install``).
 """
 
 from __future__ import annotations
@@ -18,13 +24,42 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["ContractionHierarchy", "dijkstra", "dijkstra_many", "nearest_k"]
+__all__ = [
+    "COUNTING_RULE",
+    "ContractionHierarchy",
+    "Router",
+    "TravelTimes",
+    "catchments",
+    "count_in_catchments",
+    "dijkstra",
+    "dijkstra_many",
+    "estimate_matrix",
+    "nearest_facility",
+    "nearest_k",
+    "precompile",
+    "reached_population",
+    "travel_time_matrix",
+    "travel_time_surface",
+    "write_matrix",
+]
 
 _LAZY = {
     "dijkstra": ("geoaccess.engine.dijkstra", "dijkstra"),
     "dijkstra_many": ("geoaccess.engine.dijkstra", "dijkstra_many"),
     "ContractionHierarchy": ("geoaccess.engine.ch", "ContractionHierarchy"),
     "nearest_k": ("geoaccess.engine.nearest", "nearest_k"),
+    "Router": ("geoaccess.engine.router", "Router"),
+    "TravelTimes": ("geoaccess.engine.matrix", "TravelTimes"),
+    "travel_time_matrix": ("geoaccess.engine.matrix", "travel_time_matrix"),
+    "write_matrix": ("geoaccess.engine.matrix_writer", "write_matrix"),
+    "estimate_matrix": ("geoaccess.engine.matrix_writer", "estimate_matrix"),
+    "nearest_facility": ("geoaccess.engine.facility", "nearest_facility"),
+    "catchments": ("geoaccess.engine.catchment", "catchments"),
+    "reached_population": ("geoaccess.engine.surface", "reached_population"),
+    "travel_time_surface": ("geoaccess.engine.surface", "travel_time_surface"),
+    "count_in_catchments": ("geoaccess.engine.counting", "count_in_catchments"),
+    "COUNTING_RULE": ("geoaccess.engine.counting", "COUNTING_RULE"),
+    "precompile": ("geoaccess.engine.precompile", "precompile"),
 }
 
 
@@ -32,6 +67,5 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
-    # other engineers' modules in this package (matrix, catchment, ...) load as sub-modules
     msg = f"module 'geoaccess.engine' has no attribute {name!r}"
     raise AttributeError(msg)

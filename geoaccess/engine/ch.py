@@ -25,21 +25,20 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numba
 import numpy as np
 from numba import njit, prange
 
 from geoaccess.engine._heap import as_seeds, heap_pop, heap_push
-from geoaccess.errors import CacheWarning
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
 
-__all__ = ["ContractionHierarchy", "network_fingerprint"]
+__all__ = ["ContractionHierarchy", "HierarchyArrays", "TargetBuckets", "network_fingerprint"]
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -96,17 +95,51 @@ def _upward(indptr, indices, weights, st_ptr, st_idx, st_w, seeds, offs, cutoff,
     return ns
 
 
+class HierarchyArrays(NamedTuple):
+    """The two CSR graphs of a hierarchy in internal (sweep-order) ids, as the kernels take them.
+
+    ``up_*``: edges towards more important nodes; ``dn_*``: for each node the edges arriving
+    from more important nodes. Pointers and ids int64, weights float64 seconds.
+    """
+
+    up_ptr: np.ndarray
+    up_idx: np.ndarray
+    up_w: np.ndarray
+    dn_ptr: np.ndarray
+    dn_idx: np.ndarray
+    dn_w: np.ndarray
+
+
+class TargetBuckets(NamedTuple):
+    """Backward search spaces of a set of targets, grouped by node (bucket many-to-many).
+
+    Built once per destination set by :meth:`ContractionHierarchy.target_buckets` and reused
+    for every block of origins. ``ptr`` (int64, n + 1) indexes ``target`` (int32, the target's
+    row) and ``seconds`` (float64, backward distance incl. the target's offset).
+    """
+
+    ptr: np.ndarray
+    target: np.ndarray
+    seconds: np.ndarray
+    n_targets: int
+    cutoff: float
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the buckets, bytes."""
+        return int(self.ptr.nbytes + self.target.nbytes + self.seconds.nbytes)
+
+
 @njit(cache=True, parallel=True)
-def _backward_spaces(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds, offs, cutoff,
-                     counts, b_node, b_dist, b_ptr, write, n_chunks):  # pragma: no cover - numba
+def _backward_spaces(h, seeds, offs, cutoff, counts, b_node, b_dist, b_ptr, write, n_chunks):  # pragma: no cover
     """Backward upward searches from every target (``down`` graph, stalling on ``up``).
 
     First pass (``write=False``) stores the search-space size per target in
     ``counts``; second pass writes ``(node, dist)`` at ``b_ptr[t]``.
     """
-    n = len(up_ptr) - 1
+    n = len(h.up_ptr) - 1
     n_t = seeds.shape[0]
-    cap = len(dn_idx) + seeds.shape[1] + 2
+    cap = len(h.dn_idx) + seeds.shape[1] + 2
     for c in prange(n_chunks):
         dist = np.full(n, np.inf)
         touched = np.empty(n + 1, np.int64)
@@ -114,7 +147,7 @@ def _backward_spaces(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds, offs, cu
         hv = np.empty(cap, np.int64)
         settled = np.empty(n, np.int64)
         for t in range(c, n_t, n_chunks):
-            ns = _upward(dn_ptr, dn_idx, dn_w, up_ptr, up_idx, up_w, seeds[t], offs[t], cutoff, True,
+            ns = _upward(h.dn_ptr, h.dn_idx, h.dn_w, h.up_ptr, h.up_idx, h.up_w, seeds[t], offs[t], cutoff, True,
                          dist, touched, hk, hv, settled)
             if write:
                 p = b_ptr[t]
@@ -137,7 +170,7 @@ def _bucket_sort(n, b_node, b_dist, b_ptr, n_t):  # pragma: no cover - numba
     for v in range(n):
         cnt[v + 1] += cnt[v]
     pos = cnt[:-1].copy()
-    tgt = np.empty(len(b_node), np.int64)
+    tgt = np.empty(len(b_node), np.int32)
     dd = np.empty(len(b_node), np.float64)
     for t in range(n_t):
         for i in range(b_ptr[t], b_ptr[t + 1]):
@@ -149,11 +182,11 @@ def _bucket_sort(n, b_node, b_dist, b_ptr, n_t):  # pragma: no cover - numba
 
 
 @njit(cache=True, parallel=True)
-def _forward_buckets(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds, offs, cutoff,
-                     bk_ptr, bk_t, bk_d, out, n_chunks):  # pragma: no cover - numba
-    n = len(up_ptr) - 1
+def _forward_buckets(h, seeds, offs, cutoff, bk_ptr, bk_t, bk_d, out, n_chunks):  # pragma: no cover - numba
+    """Upward search per source, scanning the buckets of every settled node into ``out[s]``."""
+    n = len(h.up_ptr) - 1
     n_s = seeds.shape[0]
-    cap = len(up_idx) + seeds.shape[1] + 2
+    cap = len(h.up_idx) + seeds.shape[1] + 2
     for c in prange(n_chunks):
         dist = np.full(n, np.inf)
         touched = np.empty(n + 1, np.int64)
@@ -163,7 +196,7 @@ def _forward_buckets(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds, offs, cu
         for s in range(c, n_s, n_chunks):
             row = out[s]
             row[:] = np.inf
-            ns = _upward(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds[s], offs[s], cutoff, True,
+            ns = _upward(h.up_ptr, h.up_idx, h.up_w, h.dn_ptr, h.dn_idx, h.dn_w, seeds[s], offs[s], cutoff, True,
                          dist, touched, hk, hv, settled)
             for i in range(ns):
                 v = settled[i]
@@ -171,7 +204,8 @@ def _forward_buckets(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds, offs, cu
                 for k in range(bk_ptr[v], bk_ptr[v + 1]):
                     x = d + bk_d[k]
                     t = bk_t[k]
-                    row[t] = min(row[t], x)
+                    if x < row[t]:
+                        row[t] = x
             for t in range(len(row)):
                 if row[t] > cutoff:
                     row[t] = np.inf
@@ -181,12 +215,11 @@ def _forward_buckets(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds, offs, cu
 
 
 @njit(cache=True, parallel=True)
-def _phast(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, perm, seeds, offs, cutoff, out, n_chunks,
-           batch):  # pragma: no cover - numba
+def _phast(h, perm, seeds, offs, cutoff, out, n_chunks, batch):  # pragma: no cover - numba
     """PHAST: upward search per source, then one linear downward sweep for ``batch`` sources at once."""
-    n = len(up_ptr) - 1
+    n = len(h.up_ptr) - 1
     n_s = seeds.shape[0]
-    cap = len(up_idx) + seeds.shape[1] + 2
+    cap = len(h.up_idx) + seeds.shape[1] + 2
     n_batches = (n_s + batch - 1) // batch
     for c in prange(n_chunks):
         dist = np.full(n, np.inf)
@@ -200,7 +233,7 @@ def _phast(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, perm, seeds, offs, cutoff
             nb = min(batch, n_s - s0)
             d[:] = np.inf
             for b in range(nb):
-                _upward(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, seeds[s0 + b], offs[s0 + b], cutoff,
+                _upward(h.up_ptr, h.up_idx, h.up_w, h.dn_ptr, h.dn_idx, h.dn_w, seeds[s0 + b], offs[s0 + b], cutoff,
                         False, dist, touched, hk, hv, settled)
                 nt = touched[len(touched) - 1]
                 for i in range(nt):
@@ -210,9 +243,9 @@ def _phast(up_ptr, up_idx, up_w, dn_ptr, dn_idx, dn_w, perm, seeds, offs, cutoff
             # downward sweep in order of decreasing importance
             for v in range(n):
                 base = v * batch
-                for e in range(dn_ptr[v], dn_ptr[v + 1]):
-                    ub = dn_idx[e] * batch
-                    w = dn_w[e]
+                for e in range(h.dn_ptr[v], h.dn_ptr[v + 1]):
+                    ub = h.dn_idx[e] * batch
+                    w = h.dn_w[e]
                     for b in range(nb):
                         x = d[ub + b] + w
                         d[base + b] = min(d[base + b], x)
@@ -309,6 +342,40 @@ class ContractionHierarchy:
     fingerprint: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        inv = np.empty(self.n, dtype=np.int32)
+        inv[np.asarray(self.perm, dtype=np.int64)] = np.arange(self.n, dtype=np.int32)
+        object.__setattr__(self, "_inv", inv)
+        object.__setattr__(self, "_arrays", HierarchyArrays(
+            np.ascontiguousarray(self.up_indptr, dtype=np.int64), np.ascontiguousarray(self.up_indices, dtype=np.int64),
+            np.ascontiguousarray(self.up_weights, dtype=np.float64),
+            np.ascontiguousarray(self.down_indptr, dtype=np.int64),
+            np.ascontiguousarray(self.down_indices, dtype=np.int64),
+            np.ascontiguousarray(self.down_weights, dtype=np.float64),
+        ))
+        object.__setattr__(self, "_perm64", np.ascontiguousarray(self.perm, dtype=np.int64))
+
+    @property
+    def arrays(self) -> HierarchyArrays:
+        """The upward/downward CSR graphs bundled for the kernels."""
+        return self._arrays  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the hierarchy's arrays, bytes."""
+        return int(sum(a.nbytes for a in self.arrays) + self.rank.nbytes + self.perm.nbytes)
+
+    def content_sha256(self) -> str:
+        """SHA-256 over every array and the fingerprint: stored in the cache file and checked on load."""
+        h = hashlib.sha256()
+        h.update(f"{_FORMAT}|{self.n}|{self.fingerprint}".encode())
+        for a in (self.rank, self.perm, self.up_indptr, self.up_indices, self.up_weights,
+                  self.down_indptr, self.down_indices, self.down_weights):
+            arr = np.ascontiguousarray(a)
+            h.update(f"{arr.dtype.str}{arr.shape}".encode())
+            h.update(arr.tobytes())
+        return h.hexdigest()
+
     # ------------------------------------------------------------------ build
     @classmethod
     def build(
@@ -376,11 +443,14 @@ class ContractionHierarchy:
     def for_network(cls, net: Network, *, cache: bool = True, progress: bool = False) -> ContractionHierarchy:
         """Return the hierarchy of ``net``, from the on-disk cache when possible.
 
-        The cache file is ``cache_dir()/ch/<fingerprint>.npz`` where the
-        fingerprint hashes the CSR topology, the travel times and the package
-        version. A corrupt or mismatching file is rebuilt; an unwritable cache
-        folder only gives a warning.
+        The cache file is ``cache_dir()/ch/<fingerprint>.npz`` where the fingerprint hashes
+        the CSR topology, the travel times and the package version. The file also stores the
+        SHA-256 of its own arrays (:meth:`content_sha256`), checked on every load: a corrupt,
+        truncated or edited file (even a valid zip with changed weights) is rebuilt with a
+        :class:`~geoaccess.errors.CacheWarning`. An unwritable cache folder only warns.
         """
+        from geoaccess.errors import CacheError, CacheWarning
+
         fp = network_fingerprint(net)
         path: Path | None = None
         if cache:
@@ -390,10 +460,13 @@ class ContractionHierarchy:
             if path.exists():
                 try:
                     ch = cls.load(path)
-                    if ch.fingerprint == fp and ch.n == net.n_nodes:
-                        return ch
-                except Exception:  # noqa: BLE001, S110 - an unreadable cache file is simply rebuilt below
-                    pass
+                    if ch.fingerprint != fp or ch.n != net.n_nodes:
+                        msg = f"{path} belongs to another network (fingerprint {ch.fingerprint})"
+                        raise CacheError(msg)
+                    return ch
+                except CacheError as exc:
+                    warnings.warn(f"Cached contraction hierarchy rejected, rebuilding it: {exc}", CacheWarning,
+                                  stacklevel=2)
         ch = cls.build(net, progress=progress)
         if path is not None:
             try:
@@ -401,13 +474,12 @@ class ContractionHierarchy:
             except OSError as exc:
                 warnings.warn(f"Could not write the CH cache {path} ({exc}); continuing without caching. "
                               "Set GEOACCESS_CACHE to a writable folder to cache hierarchies.",
-                              CacheWarning,
-                              stacklevel=2)
+                              CacheWarning, stacklevel=2)
         return ch
 
     # ------------------------------------------------------------------ storage
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the hierarchy to ``path`` (``.npz``), atomically (temp file + ``os.replace``)."""
+        """Write the hierarchy to ``path`` (``.npz``) with its content hash, atomically (temp file + rename)."""
         import json
 
         path = Path(path)
@@ -424,6 +496,7 @@ class ContractionHierarchy:
                     down_indptr=self.down_indptr, down_indices=self.down_indices, down_weights=self.down_weights,
                     fingerprint=np.array(self.fingerprint),
                     meta=np.array(json.dumps(self.meta)),
+                    content_sha256=np.array(self.content_sha256()),
                 )
             os.replace(tmp, path)
         except BaseException:
@@ -435,12 +508,13 @@ class ContractionHierarchy:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ContractionHierarchy:
-        """Read a hierarchy written by :meth:`save`.
+        """Read a hierarchy written by :meth:`save` and check its content hash.
 
         Raises
         ------
         geoaccess.errors.CacheError
-            When the file is not a hierarchy of this format or is inconsistent.
+            When the file is not a hierarchy of this format, is inconsistent, or its arrays do not
+            match the stored SHA-256 (edited or corrupted).
         """
         import json
 
@@ -457,6 +531,7 @@ class ContractionHierarchy:
                     down_indptr=z["down_indptr"], down_indices=z["down_indices"], down_weights=z["down_weights"],
                     fingerprint=str(z["fingerprint"]), meta=json.loads(str(z["meta"])),
                 )
+                stored = str(z["content_sha256"])
         except CacheError:
             raise
         except Exception as exc:
@@ -469,15 +544,92 @@ class ContractionHierarchy:
         if not ok:
             msg = f"{path}: inconsistent contraction hierarchy arrays; delete it to rebuild"
             raise CacheError(msg)
+        if ch.content_sha256() != stored:
+            msg = f"{path}: its arrays do not match the SHA-256 stored with them (edited or corrupted)"
+            raise CacheError(msg)
         return ch
 
     # ------------------------------------------------------------------ queries
     def _internal(self, nodes: np.ndarray, offsets: np.ndarray | None, *, what: str) -> tuple[np.ndarray, np.ndarray]:
         seeds, offs = as_seeds(nodes, offsets, self.n, what=what)
-        inv = np.empty(self.n, dtype=np.int32)
-        inv[self.perm] = np.arange(self.n, dtype=np.int32)
+        inv = self._inv  # type: ignore[attr-defined]
         internal = np.where(seeds >= 0, inv[np.maximum(seeds, 0)], -1).astype(np.int32)
         return np.ascontiguousarray(internal), offs
+
+    def target_buckets(
+        self, dst_nodes: np.ndarray, dst_offsets: np.ndarray | None, *, cutoff: float = np.inf
+    ) -> TargetBuckets:
+        """Backward search spaces of the destinations, grouped by node (the many-to-many set-up).
+
+        Parameters
+        ----------
+        dst_nodes, dst_offsets
+            ``(T, K)`` int32 seed nodes per destination padded with ``-1`` (1-D: one seed each),
+            and seconds added at the destination side per seed (``None`` = 0).
+        cutoff
+            Seconds; backward searches stop there.
+
+        Returns
+        -------
+        TargetBuckets
+            Reusable for any number of origin blocks (:meth:`many_to_buckets`).
+        """
+        t_seeds, t_offs = self._internal(dst_nodes, dst_offsets, what="destination")
+        n_t = t_seeds.shape[0]
+        cutoff = float(cutoff)
+        counts = np.zeros(n_t, dtype=np.int64)
+        dummy_i = np.empty(0, dtype=np.int32)
+        dummy_f = np.empty(0, dtype=np.float64)
+        dummy_p = np.empty(0, dtype=np.int64)
+        h = self.arrays
+        if n_t == 0:
+            return TargetBuckets(np.zeros(self.n + 1, np.int64), dummy_i, dummy_f, 0, cutoff)
+        _backward_spaces(h, t_seeds, t_offs, cutoff, counts, dummy_i, dummy_f, dummy_p, False, _chunks(n_t))
+        b_ptr = np.zeros(n_t + 1, dtype=np.int64)
+        np.cumsum(counts, out=b_ptr[1:])
+        b_node = np.empty(int(b_ptr[-1]), dtype=np.int32)
+        b_dist = np.empty(int(b_ptr[-1]), dtype=np.float64)
+        _backward_spaces(h, t_seeds, t_offs, cutoff, counts, b_node, b_dist, b_ptr, True, _chunks(n_t))
+        bk_ptr, bk_t, bk_d = _bucket_sort(self.n, b_node, b_dist, b_ptr, n_t)
+        return TargetBuckets(bk_ptr, bk_t, bk_d, n_t, cutoff)
+
+    def many_to_buckets(
+        self,
+        src_nodes: np.ndarray,
+        src_offsets: np.ndarray | None,
+        buckets: TargetBuckets,
+        *,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Travel times from a block of origins to the destinations of ``buckets`` (the many-to-many query).
+
+        Parameters
+        ----------
+        src_nodes, src_offsets
+            ``(S, K)`` int32 seed nodes per origin (``-1`` padded) and seconds per seed (``None`` = 0).
+        buckets
+            From :meth:`target_buckets`; its cutoff applies.
+        out
+            Optional ``(S, T)`` float64 array to fill (C-contiguous).
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (S, T)
+            ``min over seed pairs of o_off + d(a, b) + d_off`` in seconds; ``inf`` when unreachable
+            or beyond the cutoff.
+        """
+        s_seeds, s_offs = self._internal(src_nodes, src_offsets, what="origin")
+        n_s = s_seeds.shape[0]
+        if out is None:
+            out = np.empty((n_s, buckets.n_targets), dtype=np.float64)
+        if out.shape != (n_s, buckets.n_targets) or not out.flags.c_contiguous or out.dtype != np.float64:
+            msg = f"out must be a C-contiguous float64 array of shape {(n_s, buckets.n_targets)}"
+            raise ValueError(msg)
+        if out.size == 0:
+            return out
+        _forward_buckets(self.arrays, s_seeds, s_offs, float(buckets.cutoff), buckets.ptr, buckets.target,
+                         buckets.seconds, out, _chunks(n_s))
+        return out
 
     def many_to_many(
         self,
@@ -506,27 +658,8 @@ class ContractionHierarchy:
             ``min over seed pairs of o_off + d(a, b) + d_off`` in seconds; ``inf``
             when unreachable or beyond ``cutoff``.
         """
-        s_seeds, s_offs = self._internal(src_nodes, src_offsets, what="origin")
-        t_seeds, t_offs = self._internal(dst_nodes, dst_offsets, what="destination")
-        n_t = t_seeds.shape[0]
-        out = np.empty((s_seeds.shape[0], n_t), dtype=np.float64)
-        if out.size == 0:
-            return out
-        cutoff = float(cutoff)
-        args = (self.up_indptr, self.up_indices, self.up_weights,
-                self.down_indptr, self.down_indices, self.down_weights)
-        counts = np.zeros(n_t, dtype=np.int64)
-        dummy_i = np.empty(0, dtype=np.int64)
-        dummy_f = np.empty(0, dtype=np.float64)
-        _backward_spaces(*args, t_seeds, t_offs, cutoff, counts, dummy_i, dummy_f, dummy_i, False, _chunks(n_t))
-        b_ptr = np.zeros(n_t + 1, dtype=np.int64)
-        np.cumsum(counts, out=b_ptr[1:])
-        b_node = np.empty(int(b_ptr[-1]), dtype=np.int64)
-        b_dist = np.empty(int(b_ptr[-1]), dtype=np.float64)
-        _backward_spaces(*args, t_seeds, t_offs, cutoff, counts, b_node, b_dist, b_ptr, True, _chunks(n_t))
-        bk_ptr, bk_t, bk_d = _bucket_sort(self.n, b_node, b_dist, b_ptr, n_t)
-        _forward_buckets(*args, s_seeds, s_offs, cutoff, bk_ptr, bk_t, bk_d, out, _chunks(s_seeds.shape[0]))
-        return out
+        buckets = self.target_buckets(dst_nodes, dst_offsets, cutoff=cutoff)
+        return self.many_to_buckets(src_nodes, src_offsets, buckets)
 
     def one_to_all(
         self,
@@ -562,9 +695,7 @@ class ContractionHierarchy:
             return out
         batch = max(1, min(int(batch), n_s))
         n_batches = (n_s + batch - 1) // batch
-        _phast(self.up_indptr, self.up_indices, self.up_weights,
-               self.down_indptr, self.down_indices, self.down_weights,
-               self.perm.astype(np.int64), seeds, offs, float(cutoff), out, _chunks(n_batches), batch)
+        _phast(self.arrays, self._perm64, seeds, offs, float(cutoff), out, _chunks(n_batches), batch)  # type: ignore[attr-defined]
         return out
 
     def summary(self) -> dict[str, Any]:

@@ -1,7 +1,22 @@
-"""Counting population (or any weight) inside catchment polygons.
+"""Counting people (or jobs, or any cell weight) within T minutes, and inside catchment polygons.
 
-Rules
------
+The counting rule
+-----------------
+"People within ``T`` minutes" has **one** rule in geoaccess (:data:`COUNTING_RULE`), used by
+:meth:`Router.reached <geoaccess.engine.router.Router.reached>` (and
+:func:`~geoaccess.engine.surface.reached_population`), ``geoaccess catchment --population``,
+``geoaccess scenario`` / :mod:`geoaccess.scenario.compare` and the site evaluation: a cell
+counts when its **door-to-door** travel time from the origin — the origin's access leg, the
+network time and the leg from the road to the cell centre, both legs at the access speed — is
+``<= T``. Cells whose centre lies farther than ``max_snap_m`` from the network never count;
+an origin off the network reaches NaN people (never 0). Every result records the rule
+(``attrs["counting_rule"]``, ``run.json``, the CLI's table title).
+
+Counting inside polygons
+------------------------
+:func:`count_in_catchments` overlays a layer on polygons (e.g. to count another layer in a
+drawn catchment); it is an overlay, not the time rule above:
+
 ``rule="centre"`` (default)
     A grid cell (e.g. an SSB 250 m *rute*) or point counts fully in a catchment when its
     centre lies inside the polygon or on its boundary; otherwise not at all.
@@ -17,7 +32,8 @@ Rasters (:func:`count_raster_in_catchments`)
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -25,8 +41,94 @@ from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
-__all__ = ["count_in_catchments", "count_raster_in_catchments"]
+    from geoaccess.engine.router import Router
+    from geoaccess.network.snap import Snapped
+
+__all__ = ["COUNTING_RULE", "count_in_catchments", "count_raster_in_catchments", "count_within", "router_reached"]
+
+COUNTING_RULE = (
+    "door-to-door: a cell counts within T minutes when its travel time from the origin, both access legs "
+    "(point to road and road to cell centre, at the access speed) included, is <= T; cells farther than "
+    "max_snap_m from the network never count, and an origin off the network reaches NaN"
+)
+"""The one rule for "people within T minutes" (recorded in every result that counts)."""
+
+
+def count_within(
+    seconds: np.ndarray, weights: dict[str, np.ndarray], thresholds_minutes: Sequence[float]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Sums of cell weights with door-to-door time ``<= T`` (:data:`COUNTING_RULE`), per origin and T.
+
+    Parameters
+    ----------
+    seconds : numpy.ndarray, shape (S, C)
+        Door-to-door seconds origin -> cell (``inf`` unreachable).
+    weights
+        ``name -> (C,)`` weights (NaN counts as 0).
+    thresholds_minutes
+        Thresholds in minutes.
+
+    Returns
+    -------
+    sums : dict of name -> numpy.ndarray of float64, shape (S, K)
+    cells : numpy.ndarray of int64, shape (S, K)
+        Number of cells counted.
+    """
+    k = len(thresholds_minutes)
+    w = {n: np.nan_to_num(np.asarray(v, dtype=np.float64)) for n, v in weights.items()}
+    sums = {n: np.empty((seconds.shape[0], k)) for n in w}
+    cells = np.empty((seconds.shape[0], k), dtype=np.int64)
+    for j, thr in enumerate(thresholds_minutes):
+        inside = seconds <= thr * 60.0
+        cells[:, j] = inside.sum(axis=1)
+        f = inside.astype(np.float64)
+        for n, v in w.items():
+            sums[n][:, j] = f @ v
+    return sums, cells
+
+
+def router_reached(
+    router: Router,
+    src: Snapped,
+    cells: Snapped,
+    weights: dict[str, np.ndarray],
+    *,
+    thresholds_minutes: float | Sequence[float] | str = (15, 30, 45),
+    block_size: int = 256,
+) -> pd.DataFrame:
+    """Weights reached within each threshold of every origin (see :meth:`Router.reached`)."""
+    import pandas as pd
+
+    from geoaccess.engine.matrix import check_minutes
+
+    thresholds = check_minutes(thresholds_minutes, what="thresholds_minutes")
+    for name, v in weights.items():
+        if len(v) != len(cells):
+            msg = f"weight {name!r} has {len(v)} values for {len(cells)} cells."
+            raise InputError(msg)
+    k = len(thresholds)
+    sums = {n: np.empty((len(src), k)) for n in weights}
+    counts = np.empty((len(src), k), dtype=np.int64)
+    for block in router.matrix_blocks(src, cells, cutoff_minutes=max(thresholds), block_size=block_size):
+        sl = slice(block.row_offset, block.row_offset + len(block.origin_ids))
+        part, n_cells = count_within(block.seconds, weights, thresholds)
+        counts[sl] = n_cells
+        for n in weights:
+            sums[n][sl] = part[n]
+    off = ~(router.seeds(src, "origin")[0] >= 0).any(axis=1)
+    data: dict[str, Any] = {
+        "origin_id": np.repeat(src.ids, k),
+        "minutes": np.tile(np.asarray(thresholds, dtype=float), len(src)),
+    }
+    for n in weights:
+        sums[n][off] = np.nan
+        data[n] = sums[n].ravel()
+    data["cells"] = counts.ravel()
+    out = pd.DataFrame(data)
+    out.attrs["counting_rule"] = COUNTING_RULE
+    return out
 
 
 def count_in_catchments(
@@ -56,7 +158,8 @@ def count_in_catchments(
     Returns
     -------
     geopandas.GeoDataFrame
-        A copy of ``catchments_gdf`` with the summed column (0 for empty polygons).
+        A copy of ``catchments_gdf`` with the summed column: 0 for an empty polygon (nothing
+        reached), NaN for a missing one (an origin off the network: unreachable is never 0).
     """
     import shapely
 
@@ -78,6 +181,7 @@ def count_in_catchments(
     out = np.zeros(len(polys))
     is_point = shapely.get_type_id(geoms) == 0
     valid_poly = ~(shapely.is_missing(polys) | shapely.is_empty(polys))
+    out[shapely.is_missing(polys)] = np.nan
     if not valid_poly.any() or len(geoms) == 0:
         result = catchments_gdf.copy()
         result[column or weight] = out

@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from geoaccess.engine.matrix import check_minutes, prepare_points, same_edge_pairs
 from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from geoaccess.engine.router import Router
     from geoaccess.network.graph import Network
+    from geoaccess.network.snap import Snapped
 
-__all__ = ["combine_seed_candidates", "nearest_facility"]
+__all__ = ["combine_seed_candidates", "nearest_facility", "router_nearest"]
 
 
 def combine_seed_candidates(
@@ -80,9 +81,9 @@ def combine_seed_candidates(
     return out_t, out_f
 
 
-def _merge_same_edge(net: Network, src, fac, secs: np.ndarray, fidx: np.ndarray, *, k: int) -> None:
+def _merge_same_edge(router: Router, src: Snapped, fac: Snapped, secs: np.ndarray, fidx: np.ndarray, *, k: int) -> None:
     """Add direct same-edge trips (origin and facility on one edge) as candidates, in place."""
-    rows, cols, direct = same_edge_pairs(net, src, fac)
+    rows, cols, direct = router.same_edge_pairs(src, fac)
     for r in np.unique(rows):
         sel = rows == r
         t = np.concatenate([secs[r], direct[sel]])
@@ -99,33 +100,26 @@ def _merge_same_edge(net: Network, src, fac, secs: np.ndarray, fidx: np.ndarray,
             secs[r, j], fidx[r, j] = ti, fi
 
 
-def nearest_facility(
-    net: Network,
-    origins: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
+def router_nearest(
+    router: Router,
+    src: Snapped,
+    fac: Snapped,
     *,
     k: int = 1,
-    origin_id: str | None = None,
-    facility_id: str | None = None,
     cutoff_minutes: float | None = None,
-    max_snap_m: float = 1000.0,
 ) -> pd.DataFrame:
-    """The ``k`` nearest facilities (by travel time) of every origin.
+    """The ``k`` nearest facilities (by travel time) of every snapped origin (see the module docstring).
 
     Parameters
     ----------
-    net
-        The network.
-    origins, facilities
-        Point layers in any CRS (checked and snapped).
+    router
+        The prepared router.
+    src, fac
+        Snapped origins and facilities.
     k
         Number of facilities per origin (ranks 1..k).
-    origin_id, facility_id
-        Unique id columns; the index when ``None``.
     cutoff_minutes
         Facilities farther than this are not reported (NaN minutes, no id).
-    max_snap_m
-        Snapping distance in metres; unsnapped points warn and get NaN.
 
     Returns
     -------
@@ -136,28 +130,29 @@ def nearest_facility(
     """
     import pandas as pd
 
+    from geoaccess.engine.matrix import cutoff_seconds
     from geoaccess.engine.nearest import nearest_k
 
     if int(k) != k or k < 1:
         msg = f"k must be a positive integer, got {k!r}."
         raise InputError(msg)
     k = int(k)
-    cutoff = np.inf if cutoff_minutes is None else check_minutes(cutoff_minutes, what="cutoff_minutes")[0] * 60.0
-    src = prepare_points(net, origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
-    fac = prepare_points(
-        net, facilities, id_column=facility_id, max_snap_m=max_snap_m, what="facilities", role="destination"
-    )
-    fac_idx = np.flatnonzero(fac.snapped)
+    cutoff = cutoff_seconds(cutoff_minutes)
+    n = router.network.n_nodes
+    f_nodes, f_offs = router.seeds(fac, "destination")
+    fac_idx = np.flatnonzero((f_nodes >= 0).any(axis=1))
     if len(fac_idx) == 0:
-        node_t = np.full((net.n_nodes, k), np.inf)
-        node_f = np.full((net.n_nodes, k), -1, dtype=np.int64)
+        node_t = np.full((n, k), np.inf)
+        node_f = np.full((n, k), -1, dtype=np.int64)
     else:
-        node_t, node_f = nearest_k(net, fac.nodes[fac_idx], fac.offsets[fac_idx], k=k, cutoff=cutoff)
-        node_t = np.asarray(node_t, dtype=np.float64).reshape(net.n_nodes, -1)
-        node_f = np.asarray(node_f, dtype=np.int64).reshape(net.n_nodes, -1)
+        node_t, node_f = nearest_k(None, f_nodes[fac_idx], f_offs[fac_idx], k=k, cutoff=cutoff,
+                                   graph=router.reverse_graph())
+        node_t = np.asarray(node_t, dtype=np.float64).reshape(n, -1)
+        node_f = np.asarray(node_f, dtype=np.int64).reshape(n, -1)
         node_f = np.where(node_f >= 0, fac_idx[np.clip(node_f, 0, None)], -1)
-    secs, fidx = combine_seed_candidates(src.nodes, src.offsets, node_t, node_f, k=k)
-    _merge_same_edge(net, src, fac, secs, fidx, k=k)
+    o_nodes, o_offs = router.seeds(src, "origin")
+    secs, fidx = combine_seed_candidates(o_nodes, o_offs, node_t, node_f, k=k)
+    _merge_same_edge(router, src, fac, secs, fidx, k=k)
     secs[secs > cutoff] = np.inf
     fidx[~np.isfinite(secs)] = -1
     fac_ids = np.asarray(fac.ids, dtype=object)
@@ -172,3 +167,34 @@ def nearest_facility(
             "minutes": minutes.ravel(),
         }
     )
+
+
+def nearest_facility(
+    net: Network,
+    origins: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    k: int = 1,
+    origin_id: str | None = None,
+    facility_id: str | None = None,
+    cutoff_minutes: float | None = None,
+    max_snap_m: float = 1000.0,
+) -> pd.DataFrame:
+    """The ``k`` nearest facilities (by travel time) of every origin, in one call.
+
+    The one public nearest-facility function of geoaccess: a thin convenience over
+    :meth:`Router.nearest <geoaccess.engine.router.Router.nearest>` (``Router.for_network(net)``,
+    both layers snapped once). Output as in :func:`router_nearest`; ``max_snap_m`` is the
+    snapping distance in metres (unsnapped points warn and get NaN).
+    """
+    from geoaccess.engine.matrix import cutoff_seconds
+    from geoaccess.engine.router import Router
+
+    if int(k) != k or k < 1:
+        msg = f"k must be a positive integer, got {k!r}."
+        raise InputError(msg)
+    cutoff_seconds(cutoff_minutes)
+    router = Router.for_network(net)
+    src = router.snap(origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
+    fac = router.snap(facilities, id_column=facility_id, max_snap_m=max_snap_m, what="facilities")
+    return router.nearest(src, fac, k=k, cutoff_minutes=cutoff_minutes)

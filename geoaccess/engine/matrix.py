@@ -1,55 +1,57 @@
-"""Travel-time matrices between point layers (reisetidsmatriser).
+"""Travel-time matrices between snapped layers (reisetidsmatriser).
 
-Points (any CRS, checked) are snapped to the network with
-:func:`geoaccess.network.snap.snap_points`. Each point then has up to two *seeds*:
-network nodes with an offset in seconds (the walk/drive along the snapped edge plus
-the access leg from the point to the road). The time from an origin to a
-destination is::
+Each snapped point has up to two *seeds* (network nodes with an offset in seconds: the
+walk/drive along its edge plus the access leg, see :mod:`geoaccess.network.snap`). The time
+from an origin to a destination is::
 
     min over seed pairs (a, b) of  origin_offset(a) + network_time(a, b) + destination_offset(b)
 
-computed with the contraction hierarchy (:meth:`ContractionHierarchy.many_to_many`),
-batched over origins so memory stays bounded.
+and, for two points on the same edge, the direct time along it. The network times come from
+the contraction hierarchy's bucket many-to-many: the destinations' backward searches are done
+**once** (:meth:`~geoaccess.engine.ch.ContractionHierarchy.target_buckets`) and every block of
+origins is a forward search scanning those buckets, so a matrix can be produced in blocks of
+origins in bounded memory (:meth:`Router.matrix_blocks`, :mod:`geoaccess.engine.matrix_writer`).
 
 Conventions
 -----------
 * Inside arrays time is in **seconds** and unreachable is ``inf``.
-* Tables report **minutes**; unreachable, beyond the cutoff, or unsnapped is ``NaN``
-  (never 0). A warning lists the ids of points that could not be snapped.
+* Tables report **minutes**; unreachable, beyond the cutoff, or unsnapped is ``NaN`` (never 0).
+  A warning lists the ids of points that could not be snapped.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from geoaccess.errors import InputError, ReachWarning
+from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from geoaccess.engine.router import Router
     from geoaccess.network.graph import Network
+    from geoaccess.network.snap import Snapped
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
-    "PreparedPoints",
     "TravelTimes",
-    "apply_same_edge",
     "check_minutes",
-    "prepare_points",
-    "same_edge_pairs",
+    "compute_matrix",
+    "cutoff_seconds",
+    "iter_matrix_blocks",
+    "matrix_batch",
     "travel_time_matrix",
 ]
 
 DEFAULT_BATCH_SIZE = 256
-"""Origins per batch: a batch holds at most ``batch_size x n_destinations`` float64 values."""
+"""Origins per Dask task: a task holds at most ``batch_size x n_destinations`` float64 values."""
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -61,7 +63,7 @@ def check_minutes(value: object, *, what: str = "threshold") -> tuple[float, ...
     value
         A number, a string such as ``"15,30,45"``, or a sequence of numbers/strings.
     what
-        Name used in error messages (e.g. ``"--minutes"``).
+        Name used in error messages (e.g. ``"--thresholds-minutes"``).
 
     Returns
     -------
@@ -96,230 +98,15 @@ def check_minutes(value: object, *, what: str = "threshold") -> tuple[float, ...
     return tuple(sorted(set(out)))
 
 
-# --------------------------------------------------------------------------- points
-@dataclass(frozen=True)
-class PreparedPoints:
-    """A point layer checked and snapped to a network.
-
-    Attributes
-    ----------
-    ids : numpy.ndarray, shape (N,)
-        Point ids (from the id column, or the index), unique.
-    nodes : numpy.ndarray of int32, shape (N, 2)
-        Seed nodes, ``-1`` padded; all ``-1`` for unsnapped points.
-    offsets : numpy.ndarray of float64, shape (N, 2)
-        Seed offsets in seconds (along-edge time plus access leg).
-    access_seconds : numpy.ndarray of float64, shape (N,)
-        Access leg from the point to the road in seconds (NaN when unsnapped).
-    snapped : numpy.ndarray of bool, shape (N,)
-        ``False`` for points beyond ``max_snap_m`` (or otherwise unsnapped).
-    x, y : numpy.ndarray of float64, shape (N,)
-        Snapped positions in the network CRS (metres).
-    edge : numpy.ndarray of int64, shape (N,)
-        Edge the point is snapped to (``-1`` when unsnapped).
-    frac : numpy.ndarray of float64, shape (N,)
-        Position along that edge (0 = tail, 1 = head).
-    """
-
-    ids: np.ndarray
-    nodes: np.ndarray
-    offsets: np.ndarray
-    access_seconds: np.ndarray
-    snapped: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-    edge: np.ndarray
-    frac: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.ids)
+def cutoff_seconds(cutoff_minutes: float | None, *, what: str = "cutoff_minutes") -> float:
+    """A checked cut-off in seconds (``inf`` for ``None``)."""
+    return np.inf if cutoff_minutes is None else check_minutes(cutoff_minutes, what=what)[0] * 60.0
 
 
-def _point_ids(gdf: gpd.GeoDataFrame, id_column: str | None, *, what: str) -> np.ndarray:
-    if id_column is not None:
-        if id_column not in gdf.columns:
-            cols = [c for c in gdf.columns if c != gdf.geometry.name]
-            msg = f"{what} layer has no column {id_column!r}; its columns are {cols}."
-            raise InputError(msg)
-        ids = gdf[id_column]
-        source = f"column {id_column!r}"
-    else:
-        ids = gdf.index.to_series()
-        source = "index (pass an id column to use another)"
-    if ids.isna().any():
-        bad = np.flatnonzero(ids.isna().to_numpy())[:5].tolist()
-        msg = f"{what} layer: {source} has missing ids at rows {bad}."
-        raise InputError(msg)
-    dup = ids[ids.duplicated()]
-    if len(dup):
-        examples = dup.unique()[:5].tolist()
-        msg = f"{what} layer: {source} has duplicate ids, e.g. {examples}; ids must be unique."
-        raise InputError(msg)
-    return ids.to_numpy()
-
-
-def prepare_points(
-    net: Network,
-    points: gpd.GeoDataFrame,
-    *,
-    id_column: str | None = None,
-    max_snap_m: float = 1000.0,
-    what: str = "points",
-    role: Literal["origin", "destination"] = "origin",
-    warn: bool = True,
-) -> PreparedPoints:
-    """Check a point layer (non-empty, CRS, unique ids), snap it and return its seeds.
-
-    Polygons (e.g. 250 m population cells) are represented by their centroids.
-
-    Parameters
-    ----------
-    net
-        The network.
-    points
-        GeoDataFrame of points (or polygons) in any CRS.
-    id_column
-        Column holding unique ids; the index when ``None``.
-    max_snap_m
-        Points farther than this from the network (metres) are left unsnapped.
-    what
-        Layer name used in messages, e.g. ``"origins"``.
-    role
-        ``"origin"`` (seeds leave the point) or ``"destination"`` (seeds arrive at it).
-    warn
-        Warn with the ids of unsnapped points.
-
-    Raises
-    ------
-    geoaccess.errors.InputError
-        Empty layer, unknown or duplicated id column, no CRS (:class:`CRSError`).
-    """
-    import geopandas as gpd
-
-    from geoaccess.crs import to_crs_checked
-    from geoaccess.network.snap import snap_points
-
-    if points is None or len(points) == 0:
-        msg = f"The {what} layer is empty: it has no features to route {'from' if role == 'origin' else 'to'}."
-        raise InputError(msg)
-    if not isinstance(points, gpd.GeoDataFrame):
-        msg = f"The {what} layer must be a GeoDataFrame with a CRS, got {type(points).__name__}."
-        raise InputError(msg)
-    ids = _point_ids(points, id_column, what=what)
-    if points.geometry.isna().any() or points.geometry.is_empty.any():
-        bad = ids[(points.geometry.isna() | points.geometry.is_empty).to_numpy()][:5].tolist()
-        msg = f"The {what} layer has features without geometry (ids {bad})."
-        raise InputError(msg)
-    gdf = to_crs_checked(points, net.crs, what=f"The {what} layer")
-    geom_types = set(gdf.geom_type.unique())
-    if geom_types - {"Point"}:
-        gdf = gdf.set_geometry(gdf.geometry.centroid)
-    layer = gpd.GeoDataFrame({"_gid": np.arange(len(gdf))}, geometry=gdf.geometry.to_numpy(), crs=net.crs)
-    snapped = snap_points(net, layer, id_column="_gid", max_snap_m=max_snap_m)
-    if role == "origin":
-        nodes, offsets = snapped.origin_seeds(net)
-    else:
-        nodes, offsets = snapped.destination_seeds(net)
-    nodes = np.asarray(nodes, dtype=np.int32).reshape(len(ids), -1)
-    offsets = np.asarray(offsets, dtype=np.float64).reshape(len(ids), -1)
-    ok = _snapped_mask(snapped, len(ids)) & (nodes >= 0).any(axis=1)
-    nodes = np.where(ok[:, None], nodes, -1).astype(np.int32)
-    offsets = np.where((nodes >= 0), offsets, np.inf)
-    if warn and not ok.all():
-        bad = ids[~ok]
-        msg = (
-            f"{len(bad)} of {len(ids)} {what} lie more than {max_snap_m:g} m from the network (or outside its "
-            f"extent) and get NaN travel times: ids {bad[:20].tolist()}{' ...' if len(bad) > 20 else ''}."
-        )
-        warnings.warn(msg, ReachWarning, stacklevel=3)
-    access = np.asarray(snapped.access_seconds, dtype=np.float64).copy()
-    access[~ok] = np.nan
-    return PreparedPoints(
-        ids=ids,
-        nodes=nodes,
-        offsets=offsets,
-        access_seconds=access,
-        snapped=ok,
-        x=np.asarray(snapped.x, dtype=np.float64),
-        y=np.asarray(snapped.y, dtype=np.float64),
-        edge=np.where(ok, np.asarray(snapped.edge, dtype=np.int64), -1),
-        frac=np.asarray(snapped.frac, dtype=np.float64),
-    )
-
-
-def same_edge_pairs(
-    net: Network, src: PreparedPoints, dst: PreparedPoints
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Origin/destination pairs snapped to the same edge and their direct time along it (seconds).
-
-    The seed formula routes every trip through an end node of the snapped edge; two points on
-    the same edge can also be joined directly: ``access_o + |t_d - t_o| * s + access_d`` where
-    ``s`` is the edge's time (``t_d >= t_o``) or its fastest reverse edge's (``t_d <= t_o``).
-
-    Returns
-    -------
-    rows, cols : numpy.ndarray of int64
-        Positions in ``src`` and ``dst``.
-    seconds : numpy.ndarray of float64
-        Direct times (``inf`` when the direction is not allowed).
-    """
-    import pandas as pd
-
-    from geoaccess.network.snap import reverse_edges
-
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    so = np.flatnonzero(src.edge >= 0)
-    do = np.flatnonzero(dst.edge >= 0)
-    if len(so) == 0 or len(do) == 0:
-        return empty
-    a = pd.DataFrame({"edge": src.edge[so], "row": so})
-    b = pd.DataFrame({"edge": dst.edge[do], "col": do})
-    pairs = a.merge(b, on="edge")
-    if pairs.empty:
-        return empty
-    r = pairs["row"].to_numpy(dtype=np.int64)
-    c = pairs["col"].to_numpy(dtype=np.int64)
-    e = pairs["edge"].to_numpy()
-    t_o, t_d = src.frac[r], dst.frac[c]
-    rev = reverse_edges(net)[e]
-    s_f = net.seconds[e]
-    s_r = np.where(rev >= 0, net.seconds[np.maximum(rev, 0)], np.inf)
-    with np.errstate(invalid="ignore"):  # 0 * inf when there is no reverse edge
-        along = np.where(t_d >= t_o, (t_d - t_o) * s_f, np.inf)
-        back = np.where((t_d <= t_o) & np.isfinite(s_r), (t_o - t_d) * s_r, np.inf)
-    direct = src.access_seconds[r] + np.minimum(along, back) + dst.access_seconds[c]
-    return r, c, np.where(np.isfinite(direct), direct, np.inf)
-
-
-def apply_same_edge(net: Network, seconds: np.ndarray, src: PreparedPoints, dst: PreparedPoints) -> None:
-    """Lower, in place, the times of pairs snapped to the same edge to their direct time along it.
-
-    See :func:`same_edge_pairs`.
-    """
-    r, c, direct = same_edge_pairs(net, src, dst)
-    if len(r):
-        np.minimum.at(seconds, (r, c), direct)
-
-
-def _snapped_mask(snapped: Any, n: int) -> np.ndarray:
-    """Boolean mask of snapped points from a :class:`Snapped` (``unsnapped`` may be a mask or ids)."""
-    un = np.asarray(snapped.unsnapped)
-    ok = np.ones(n, dtype=bool)
-    if un.dtype == bool and un.shape == (n,):
-        ok &= ~un
-    elif un.size:
-        pos = np.asarray(snapped.ids)
-        ok &= ~np.isin(pos, un)
-    edge = np.asarray(getattr(snapped, "edge", np.zeros(n)))
-    if edge.shape == (n,) and np.issubdtype(edge.dtype, np.integer):
-        ok &= edge >= 0
-    return ok
-
-
-# --------------------------------------------------------------------------- matrix
+# --------------------------------------------------------------------------- result
 @dataclass(frozen=True)
 class TravelTimes:
-    """A travel-time matrix in array form.
+    """A travel-time matrix (or a block of its rows) in array form.
 
     Attributes
     ----------
@@ -328,11 +115,14 @@ class TravelTimes:
         ``inf`` when unreachable, beyond the cutoff, or either point is unsnapped.
     origin_ids, destination_ids : numpy.ndarray
         Ids of the rows and columns.
+    row_offset : int
+        Position of the first row in the whole matrix (blocks from :meth:`Router.matrix_blocks`).
     """
 
     seconds: np.ndarray
     origin_ids: np.ndarray
     destination_ids: np.ndarray
+    row_offset: int = 0
 
     @property
     def minutes(self) -> np.ndarray:
@@ -341,11 +131,21 @@ class TravelTimes:
         out[~np.isfinite(out)] = np.nan
         return out
 
-    def to_table(self) -> pd.DataFrame:
-        """Tidy table with columns ``origin_id``, ``destination_id``, ``minutes`` (NaN = unreachable)."""
+    def to_table(self, *, sparse: bool = False) -> pd.DataFrame:
+        """Tidy table ``origin_id``, ``destination_id``, ``minutes``.
+
+        Parameters
+        ----------
+        sparse
+            Only the reachable pairs (within the cut-off); otherwise every pair, NaN = unreachable.
+        """
         import pandas as pd
 
         s, t = self.seconds.shape
+        if sparse:
+            r, c = np.nonzero(np.isfinite(self.seconds))
+            return pd.DataFrame({"origin_id": self.origin_ids[r], "destination_id": self.destination_ids[c],
+                                 "minutes": self.seconds[r, c] / 60.0})
         return pd.DataFrame(
             {
                 "origin_id": np.repeat(self.origin_ids, t),
@@ -355,40 +155,135 @@ class TravelTimes:
         )
 
 
-def _hierarchy(net: Network) -> Any:
-    from geoaccess.engine.ch import ContractionHierarchy
-
-    return ContractionHierarchy.for_network(net, cache=True)
-
-
+# --------------------------------------------------------------------------- kernels' drivers
 def matrix_batch(
     batch: tuple[np.ndarray, np.ndarray],
     *,
     ch: Any,
-    dst_nodes: np.ndarray,
-    dst_offsets: np.ndarray,
     cutoff_seconds: float,
+    dst_nodes: np.ndarray | None = None,
+    dst_offsets: np.ndarray | None = None,
+    buckets: Any = None,
 ) -> np.ndarray:
     """Travel times (seconds) of one batch of origin seeds to all destination seeds.
 
     A pure function of the contraction hierarchy arrays and the batch (``(nodes, offsets)``),
-    used by :func:`travel_time_matrix` locally and on Dask workers. Rows of unsnapped
-    origins (all seeds ``-1``) and columns of unsnapped destinations are ``inf``.
+    used on Dask workers. Pass the destinations' ``buckets``
+    (:meth:`~geoaccess.engine.ch.ContractionHierarchy.target_buckets`) or their seeds. Rows of
+    unsnapped origins (all seeds ``-1``) and columns of unsnapped destinations are ``inf``.
     """
     src_nodes, src_offsets = batch
-    s, t = len(src_nodes), len(dst_nodes)
-    out = np.full((s, t), np.inf)
+    if buckets is None:
+        if dst_nodes is None:
+            msg = "matrix_batch needs buckets= or dst_nodes="
+            raise ValueError(msg)
+        cols = (dst_nodes >= 0).any(axis=1)
+        out = np.full((len(src_nodes), len(dst_nodes)), np.inf)
+        if cols.any():
+            b = ch.target_buckets(dst_nodes[cols], None if dst_offsets is None else dst_offsets[cols],
+                                  cutoff=cutoff_seconds)
+            out[:, cols] = matrix_batch(batch, ch=ch, cutoff_seconds=cutoff_seconds, buckets=b)
+        return out
+    out = np.full((len(src_nodes), buckets.n_targets), np.inf)
     rows = (src_nodes >= 0).any(axis=1)
-    cols = (dst_nodes >= 0).any(axis=1)
-    if rows.any() and cols.any():
-        sub = ch.many_to_many(
-            src_nodes[rows], src_offsets[rows], dst_nodes[cols], dst_offsets[cols], cutoff=cutoff_seconds
-        )
-        out[np.ix_(rows, cols)] = np.asarray(sub, dtype=np.float64)
+    if rows.any() and buckets.n_targets:
+        out[rows] = ch.many_to_buckets(src_nodes[rows], src_offsets[rows], buckets)
     out[out > cutoff_seconds] = np.inf
     return out
 
 
+def _prepare(router: Router, src: Snapped, dst: Snapped, cutoff: float) -> dict[str, Any]:
+    s_nodes, s_offs = router.seeds(src, "origin")
+    d_nodes, d_offs = router.seeds(dst, "destination")
+    rows = (s_nodes >= 0).any(axis=1)
+    cols = (d_nodes >= 0).any(axis=1)
+    buckets = router.hierarchy.target_buckets(d_nodes[cols], d_offs[cols], cutoff=cutoff)
+    return {"s_nodes": s_nodes, "s_offs": s_offs, "rows": rows, "cols": cols, "buckets": buckets,
+            "all_cols": bool(cols.all())}
+
+
+def _block(router: Router, src: Snapped, dst: Snapped, prep: dict[str, Any], sl: slice, cutoff: float) -> np.ndarray:
+    """Seconds of the origins in ``sl`` to every destination (same-edge trips and cutoff applied)."""
+    rows = prep["rows"][sl]
+    n_rows = sl.stop - sl.start
+    buckets = prep["buckets"]
+    full = bool(rows.all()) and prep["all_cols"] and buckets.n_targets == len(dst)
+    out = np.empty((n_rows, len(dst))) if full and n_rows else np.full((n_rows, len(dst)), np.inf)
+    if rows.any() and buckets.n_targets:
+        if full:
+            router.hierarchy.many_to_buckets(prep["s_nodes"][sl], prep["s_offs"][sl], buckets, out=out)
+        else:
+            sub = router.hierarchy.many_to_buckets(prep["s_nodes"][sl][rows], prep["s_offs"][sl][rows], buckets)
+            out[np.ix_(rows, prep["cols"])] = sub
+    r, c, direct = router.same_edge_pairs(src, dst, rows=sl)
+    if len(r):  # the kernel already applied the cutoff; only direct same-edge trips may exceed it
+        np.minimum.at(out, (r - sl.start, c), np.where(direct <= cutoff, direct, np.inf))
+    return out
+
+
+def compute_matrix(
+    router: Router,
+    src: Snapped,
+    dst: Snapped,
+    *,
+    cutoff_minutes: float | None = None,
+    batch_size: int | None = None,
+    backend: Literal["local", "dask"] = "local",
+    client: Any = None,
+    progress: bool = False,
+) -> TravelTimes:
+    """The whole matrix of snapped layers on a router (see :meth:`Router.matrix`)."""
+    from geoaccess.engine.parallel import batch_slices, run_batches
+    from geoaccess.engine.router import warn_unreachable
+
+    cutoff = cutoff_seconds(cutoff_minutes)
+    if backend not in ("local", "dask"):
+        msg = f"backend must be 'local' or 'dask', got {backend!r}."
+        raise ValueError(msg)
+    prep = _prepare(router, src, dst, cutoff)
+    n = len(src)
+    if backend == "dask":
+        func = partial(matrix_batch, ch=router.hierarchy, cutoff_seconds=cutoff, buckets=prep["buckets"])
+        slices = batch_slices(n, batch_size or DEFAULT_BATCH_SIZE)
+        batches = [(prep["s_nodes"][sl], prep["s_offs"][sl]) for sl in slices]
+        parts = run_batches(func, batches, backend="dask", client=client, progress=progress, description="matrix")
+        seconds = np.full((n, len(dst)), np.inf)
+        for sl, part in zip(slices, parts):
+            seconds[sl][:, prep["cols"]] = part
+            r, c, direct = router.same_edge_pairs(src, dst, rows=sl)
+            if len(r):
+                np.minimum.at(seconds, (r, c), direct)
+        seconds[seconds > cutoff] = np.inf
+    else:
+        slices = batch_slices(n, batch_size or max(n, 1)) if n else []
+        parts = run_batches(lambda sl: _block(router, src, dst, prep, sl, cutoff), slices, progress=progress,
+                            description="matrix")
+        seconds = np.vstack(parts) if len(parts) > 1 else (parts[0] if parts else np.zeros((0, len(dst))))
+    if np.isinf(cutoff) and seconds.size and src.snapped.any():
+        routed = seconds if prep["rows"].all() else seconds[prep["rows"]]
+        warn_unreachable(np.isfinite(routed).any(axis=0), dst, stacklevel=4)
+    return TravelTimes(seconds=seconds, origin_ids=src.ids, destination_ids=dst.ids)
+
+
+def iter_matrix_blocks(
+    router: Router,
+    src: Snapped,
+    dst: Snapped,
+    *,
+    cutoff_minutes: float | None = None,
+    block_size: int = 1024,
+) -> Iterator[TravelTimes]:
+    """Blocks of ``block_size`` origins of the matrix (see :meth:`Router.matrix_blocks`)."""
+    from geoaccess.engine.parallel import batch_slices
+
+    cutoff = cutoff_seconds(cutoff_minutes)
+    prep = _prepare(router, src, dst, cutoff)
+    for sl in batch_slices(len(src), block_size):
+        seconds = _block(router, src, dst, prep, sl, cutoff)
+        yield TravelTimes(seconds=seconds, origin_ids=src.ids[sl], destination_ids=dst.ids, row_offset=sl.start)
+
+
+# --------------------------------------------------------------------------- convenience
 def travel_time_matrix(
     net: Network,
     origins: gpd.GeoDataFrame,
@@ -404,29 +299,32 @@ def travel_time_matrix(
     client: Any = None,
     progress: bool = False,
 ) -> pd.DataFrame | TravelTimes:
-    """Door-to-door travel times between two point layers (one-to-many or many-to-many).
+    """Door-to-door travel times between two point layers, in one call.
+
+    A thin convenience over :class:`~geoaccess.engine.router.Router`:
+    ``router = Router.for_network(net)`` (kept for the next call), ``router.snap(...)`` for both
+    layers, ``router.matrix(...)``. Prepare a router yourself to snap a layer once and reuse it.
 
     Parameters
     ----------
     net
         The network (its CRS is the working CRS; layers are transformed to it).
     origins
-        Origin points (GeoDataFrame, any CRS).
+        Origin points (GeoDataFrame, any CRS; polygons use their centroid).
     destinations
         Destination points; the origins themselves when ``None``.
     origin_id, destination_id
         Id columns (unique); the index when ``None``.
     cutoff_minutes
-        Times above this many minutes are reported as unreachable (NaN); also bounds
-        the searches.
+        Times above this many minutes are reported as unreachable (NaN); also bounds the searches.
     output
-        ``"table"``: tidy :class:`pandas.DataFrame` (``origin_id``, ``destination_id``,
-        ``minutes``); ``"array"``: :class:`TravelTimes` in seconds with ``inf``.
+        ``"table"``: tidy :class:`pandas.DataFrame` (``origin_id``, ``destination_id``, ``minutes``,
+        every pair); ``"array"``: :class:`TravelTimes` in seconds with ``inf``.
     max_snap_m
         Points farther than this from the network (metres) are unsnapped: NaN rows/columns
         and a warning listing their ids.
     batch_size
-        Origins per batch (memory: ``batch_size x n_destinations x 8`` bytes).
+        Origins per Dask task / progress step.
     backend, client
         ``"local"`` or ``"dask"`` (see :func:`geoaccess.engine.parallel.run_batches`).
     progress
@@ -438,44 +336,18 @@ def travel_time_matrix(
         Minutes in the table (NaN = unreachable, beyond the cutoff, or unsnapped; never 0
         for unreachable); seconds with ``inf`` in the array form.
     """
-    from geoaccess.engine.parallel import batch_slices, run_batches
+    from geoaccess.engine.router import Router
 
     if output not in ("table", "array"):
         msg = f"output must be 'table' or 'array', got {output!r}."
         raise InputError(msg)
-    cutoff = np.inf if cutoff_minutes is None else check_minutes(cutoff_minutes, what="cutoff_minutes")[0] * 60.0
-    src = prepare_points(net, origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
+    cutoff_seconds(cutoff_minutes)  # checked before any work
+    router = Router.for_network(net)
+    src = router.snap(origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
     if destinations is None:
-        destinations, destination_id = origins, origin_id
-    dst = prepare_points(
-        net, destinations, id_column=destination_id, max_snap_m=max_snap_m, what="destinations", role="destination"
-    )
-    ch = _hierarchy(net)
-    func = partial(matrix_batch, ch=ch, dst_nodes=dst.nodes, dst_offsets=dst.offsets, cutoff_seconds=cutoff)
-    batches = [(src.nodes[sl], src.offsets[sl]) for sl in batch_slices(len(src), batch_size)]
-    parts = run_batches(func, batches, backend=backend, client=client, progress=progress, description="matrix")
-    seconds = np.vstack(parts) if parts else np.zeros((0, len(dst)))
-    apply_same_edge(net, seconds, src, dst)
-    seconds[seconds > cutoff] = np.inf
-    _warn_unreachable(seconds, src, dst, cutoff)
-    tt = TravelTimes(seconds=seconds, origin_ids=src.ids, destination_ids=dst.ids)
+        dst = src
+    else:
+        dst = router.snap(destinations, id_column=destination_id, max_snap_m=max_snap_m, what="destinations")
+    tt = router.matrix(src, dst, cutoff_minutes=cutoff_minutes, batch_size=batch_size if progress or
+                       backend == "dask" else None, backend=backend, client=client, progress=progress)
     return tt if output == "array" else tt.to_table()
-
-
-def _warn_unreachable(seconds: np.ndarray, src: PreparedPoints, dst: PreparedPoints, cutoff: float) -> None:
-    """Warn about snapped destinations no snapped origin can reach (e.g. on an island without ferry)."""
-    if not np.isinf(cutoff) or seconds.size == 0:
-        return
-    rows = src.snapped
-    cols = dst.snapped
-    if not rows.any():
-        return
-    never = cols & ~np.isfinite(seconds[rows]).any(axis=0)
-    if never.any():
-        bad = dst.ids[never]
-        msg = (
-            f"{len(bad)} destinations cannot be reached from any origin (another island or a disconnected "
-            f"part of the network without ferry); their times are NaN: ids {bad[:20].tolist()}"
-            f"{' ...' if len(bad) > 20 else ''}."
-        )
-        warnings.warn(msg, ReachWarning, stacklevel=3)

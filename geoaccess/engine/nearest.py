@@ -23,7 +23,7 @@ from geoaccess.engine._heap import as_seeds, heap_pop, heap_push
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
 
-__all__ = ["nearest_k"]
+__all__ = ["nearest_k", "search_graph"]
 
 
 @njit(cache=True)
@@ -69,20 +69,21 @@ def _k_nearest(indptr, indices, weights, seeds, offs, k, cutoff, out_d, out_f): 
 
 
 def nearest_k(
-    net: Network,
+    net: Network | None,
     fac_nodes: np.ndarray,
     fac_offsets: np.ndarray | None = None,
     *,
     k: int = 1,
     cutoff: float = np.inf,
     direction: str = "to",
+    graph: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Time from every node to its ``k`` nearest facilities, in one search.
 
     Parameters
     ----------
     net
-        The network (edge ``seconds``).
+        The network (edge ``seconds``); may be ``None`` when ``graph`` is given.
     fac_nodes
         ``(F, K)`` int32 seed nodes per facility, padded with ``-1`` (or ``(F,)``).
     fac_offsets
@@ -95,6 +96,10 @@ def nearest_k(
     direction
         ``"to"`` (default): node → facility, searched on the reversed graph.
         ``"from"``: facility → node (then offsets are origin-side).
+    graph
+        A prepared CSR ``(indptr, indices, seconds)`` (int64, int64, float64) to search on
+        instead of ``net`` / its reverse (e.g. :meth:`Router.reverse_graph`); ``direction`` is
+        then ignored.
 
     Returns
     -------
@@ -111,21 +116,29 @@ def nearest_k(
     if direction not in {"to", "from"}:
         msg = f"direction must be 'to' (node → facility) or 'from' (facility → node); got {direction!r}"
         raise InputError(msg)
-    seeds, offs = as_seeds(fac_nodes, fac_offsets, net.n_nodes, what="facility")
-    n = net.n_nodes
+    if graph is None:
+        if net is None:
+            msg = "nearest_k needs a network or a prepared graph="
+            raise InputError(msg)
+        graph = search_graph(net, reverse=direction == "to")
+    indptr, indices, weights = graph
+    n = len(indptr) - 1
+    seeds, offs = as_seeds(fac_nodes, fac_offsets, n, what="facility")
     k = int(k)
-    if direction == "to":
-        order = np.argsort(net.indices, kind="stable")
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(net.indices, minlength=n), out=indptr[1:])
-        indices = net.tails[order].astype(np.int64)
-        weights = np.ascontiguousarray(net.seconds[order], dtype=np.float64)
-    else:
-        indptr = np.ascontiguousarray(net.indptr, dtype=np.int64)
-        indices = np.ascontiguousarray(net.indices, dtype=np.int64)
-        weights = np.ascontiguousarray(net.seconds, dtype=np.float64)
     out_d = np.full((n, k), np.inf)
     out_f = np.full((n, k), -1, dtype=np.int64)
     if seeds.shape[0]:
         _k_nearest(indptr, indices, weights, seeds, offs, k, float(cutoff), out_d, out_f)
     return out_d, out_f
+
+
+def search_graph(net: Network, *, reverse: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The network (or its reverse) as int64/int64/float64 CSR arrays."""
+    n = net.n_nodes
+    if reverse:
+        order = np.argsort(net.indices, kind="stable")
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(net.indices, minlength=n), out=indptr[1:])
+        return indptr, net.tails[order].astype(np.int64), np.ascontiguousarray(net.seconds[order], dtype=np.float64)
+    return (np.ascontiguousarray(net.indptr, dtype=np.int64), np.ascontiguousarray(net.indices, dtype=np.int64),
+            np.ascontiguousarray(net.seconds, dtype=np.float64))

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-__all__ = ["batch_slices", "run_batches"]
+__all__ = ["batch_slices", "concat_rows", "progress_bar", "run_batches"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,7 +43,8 @@ def batch_slices(n: int, batch_size: int) -> list[slice]:
     return [slice(i, min(i + b, n)) for i in range(0, int(n), b)]
 
 
-def _progress_bar(total: int, description: str) -> Any:
+def progress_bar(total: int, description: str) -> Any:
+    """A rich progress bar (description, bar, done/total, elapsed); start it, ``add_task``, ``advance``."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -95,7 +96,7 @@ def run_batches(
     if backend not in ("local", "dask"):
         msg = f"backend must be 'local' or 'dask', got {backend!r}."
         raise ValueError(msg)
-    bar = _progress_bar(len(items), description) if progress else None
+    bar = progress_bar(len(items), description) if progress else None
     task = bar.add_task(description, total=len(items)) if bar is not None else None
     results: list[R]
     try:

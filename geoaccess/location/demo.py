@@ -63,7 +63,7 @@ def location_demo(net_walk: Network, net_car: Network, *, out_dir: str | os.Path
     dict
         Key numbers of both parts and the written paths.
     """
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine.router import Router
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_etatsbasen, read_oslo_upper_secondary
     from geoaccess.location.exact import solve
@@ -81,7 +81,8 @@ def location_demo(net_walk: Network, net_car: Network, *, out_dir: str | os.Path
         hubs = read_transit_hubs("osm/oslo-east-filtered.osm.pbf")
         nav = read_etatsbasen(services=["nav_office"])
     sites = demo_sites(hubs)
-    ev = evaluate_sites(sites, jobs=50, net_car=net_car, net_walk=net_walk, population=grid, hubs=hubs,
+    walk = Router.for_network(net_walk)
+    ev = evaluate_sites(sites, jobs=50, car=Router.for_network(net_car), walk=walk, population=grid, hubs=hubs,
                         centrality=OSLO_CENTRALITY, existing=nav)
     paths = write_site_report(ev, out / "site_evaluation.html",
                               title="Lokaliseringsanalyse: tre alternativer for et statlig kontor med 50 arbeidsplasser, Oslo øst",
@@ -94,7 +95,8 @@ def location_demo(net_walk: Network, net_car: Network, *, out_dir: str | os.Path
     cells = grid.set_geometry(grid.geometry.centroid)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tt = travel_time_matrix(net_walk, cells, schools, origin_id="cell_id", destination_id="id", output="array")
+        tt = walk.matrix(walk.snap(cells, id_column="cell_id", what="cells"), walk.snap(schools, id_column="id",
+                                                                                         what="schools"))
     minutes = tt.seconds / 60.0
     on_cols = np.isfinite(minutes).any(axis=0)
     on_rows = np.isfinite(minutes[:, on_cols]).any(axis=1)

@@ -29,6 +29,7 @@ from geoaccess.errors import InputError, ReachWarning
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from geoaccess.engine.router import Router
     from geoaccess.network.graph import Network
 
 __all__ = ["LocationProblem", "parse_ids"]
@@ -207,9 +208,17 @@ class LocationProblem:
         return cls(c, w, d_ids, c_ids, fx, fb, cap, dict(meta or {}))
 
     @classmethod
-    def from_network(
+    def from_network(cls, net: Network, demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame,
+                     **options: Any) -> LocationProblem:
+        """:meth:`from_router` on ``Router.for_network(net)`` (a one-call convenience; same options)."""
+        from geoaccess.engine.router import Router
+
+        return cls.from_router(Router.for_network(net), demand, candidates, **options)
+
+    @classmethod
+    def from_router(
         cls,
-        net: Network,
+        router: Router,
         demand: gpd.GeoDataFrame,
         candidates: gpd.GeoDataFrame,
         *,
@@ -223,14 +232,15 @@ class LocationProblem:
         cutoff_minutes: float | None = None,
         drop_unsnapped_demand: bool = True,
     ) -> LocationProblem:
-        """Compute the cost matrix with the road engine and build an instance.
+        """Compute the cost matrix with a prepared router and build an instance.
 
-        Demand polygons (e.g. the SSB 250 m squares) are represented by their centroids.
+        Demand polygons (e.g. the SSB 250 m squares) are represented by their centroids. Both
+        layers are snapped once with ``router.snap``.
 
         Parameters
         ----------
-        net
-            Road network (car / walk).
+        router
+            Prepared router of the road network (car / walk).
         demand, candidates
             Point (or polygon) layers with a CRS.
         demand_id, candidate_id
@@ -254,8 +264,7 @@ class LocationProblem:
         geoaccess.errors.InputError
             Candidates off the network (more than ``max_snap_m`` from it), listed by id.
         """
-        from geoaccess.engine.matrix import travel_time_matrix
-
+        net = router.network
         dem = demand.copy()
         if not (dem.geometry.geom_type == "Point").all():
             dem = dem.set_geometry(dem.geometry.centroid)
@@ -265,23 +274,10 @@ class LocationProblem:
         if capacity_column is not None and capacity_column not in candidates.columns:
             msg = f"The candidate layer has no capacity column {capacity_column!r}; columns: {list(candidates.columns)}."
             raise InputError(msg)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            tt = travel_time_matrix(
-                net,
-                dem,
-                candidates,
-                origin_id=demand_id,
-                destination_id=candidate_id,
-                cutoff_minutes=cutoff_minutes,
-                output="array",
-                max_snap_m=max_snap_m,
-            )
-        for wmsg in caught:
-            text = str(wmsg.message)
-            if "destinations lie more than" in text or "origins lie more than" in text:
-                continue  # reported below with our own wording
-            warnings.warn(text, wmsg.category, stacklevel=2)
+        dem_pts = router.snap(dem, id_column=demand_id, max_snap_m=max_snap_m, what="demand units", warn=False)
+        cand_pts = router.snap(candidates, id_column=candidate_id, max_snap_m=max_snap_m, what="candidates",
+                               warn=False)
+        tt = router.matrix(dem_pts, cand_pts, cutoff_minutes=cutoff_minutes)
         sec = np.asarray(tt.seconds, dtype=np.float64)
         cand_ids = np.asarray(tt.destination_ids)
         off = ~np.isfinite(sec).any(axis=0)

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from geoaccess.engine.router import Router
     from geoaccess.network.graph import Network
+    from geoaccess.network.snap import Snapped
 
 __all__ = ["CRITERIA", "SiteEvaluation", "evaluate_sites", "hubs_from_gtfs", "read_transit_hubs"]
 
@@ -209,20 +211,25 @@ def _cell_points(population: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return pts
 
 
-def _minutes(net: Network, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, *, what: str) -> np.ndarray:
-    """(origins, destinations) minutes, inf unreachable; unsnapped-point warnings are summarised."""
-    from geoaccess.engine.matrix import travel_time_matrix
+def _router(net: Router | Network) -> Router:
+    from geoaccess.engine.router import Router
 
-    o = origins.reset_index(drop=True)
-    d = destinations.reset_index(drop=True)
+    return net if isinstance(net, Router) else Router.for_network(net)
+
+
+def _minutes(router: Router, origins: Snapped, destinations: Snapped, *, what: str) -> np.ndarray:
+    """(origins, destinations) minutes, inf unreachable; a warning about unreachable points is prefixed with ``what``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        tt = travel_time_matrix(net, o, d, output="array")
+        tt = router.matrix(origins, destinations)
     for w in caught:
-        if "lie more than" in str(w.message):
-            continue  # unsnapped points: sites are checked by the caller, cells/hubs off the network are NaN
         warnings.warn(f"{what}: {w.message}", w.category, stacklevel=3)
     return np.asarray(tt.seconds, dtype=np.float64) / 60.0
+
+
+def _snap(router: Router, layer: gpd.GeoDataFrame, *, what: str) -> Snapped:
+    """Snap a layer once, quietly: sites are checked by the caller, cells/hubs off the network are NaN."""
+    return router.snap(layer, what=what, warn=False)
 
 
 @dataclass(frozen=True)
@@ -260,9 +267,9 @@ def evaluate_sites(
     sites: gpd.GeoDataFrame,
     *,
     jobs: int,
-    net_car: Network,
-    population: gpd.GeoDataFrame,
-    net_walk: Network | None = None,
+    car: Router | Network | None = None,
+    population: gpd.GeoDataFrame | None = None,
+    walk: Router | Network | None = None,
     users: gpd.GeoDataFrame | None = None,
     user_weight: str = "population",
     hubs: gpd.GeoDataFrame | None = None,
@@ -277,6 +284,8 @@ def evaluate_sites(
     centre_minutes: float = 10.0,
     omland_minutes: float = 45.0,
     weights: Mapping[str, float] | None = None,
+    net_car: Network | None = None,
+    net_walk: Network | None = None,
 ) -> SiteEvaluation:
     """Evaluate three or more candidate sites for a state office with ``jobs`` new jobs.
 
@@ -286,12 +295,12 @@ def evaluate_sites(
         >= 3 candidate points with ``site_id`` and ``name`` columns and a CRS.
     jobs
         N, the number of new jobs (> 0).
-    net_car
-        Car network (labour pool, user access, omland).
+    car
+        Car router (or network): labour pool, user access, omland. Every layer is snapped once to it.
     population
         SSB 250 m grid (cells or points) with a ``population`` column: the labour pool.
-    net_walk
-        Walk network for criterion 5 (default: ``net_car``, with a note).
+    walk
+        Walk router (or network) for criterion 5 (default: ``car``, with a note).
     users
         The service's users (default: ``population``), weighted by ``user_weight``.
     hubs
@@ -318,6 +327,8 @@ def evaluate_sites(
         by car from the site.
     weights
         Optional weights per measure column for a weighted score of normalised ranks.
+    net_car, net_walk
+        Deprecated names of ``car`` and ``walk``.
 
     Raises
     ------
@@ -327,6 +338,12 @@ def evaluate_sites(
     import geopandas as gpd
     import pandas as pd
 
+    if net_car is not None or net_walk is not None:  # deprecated names, accepted for one release
+        car = car if car is not None else net_car
+        walk = walk if walk is not None else net_walk
+    if car is None or population is None:
+        msg = "evaluate_sites needs car= (a car router or network) and population= (the SSB grid)."
+        raise InputError(msg)
     if len(sites) < 3:
         msg = (f"The guidelines ask for at least three alternative locations; {len(sites)} site(s) given. "
                "Add candidate sites (one of them in centrality class 3–6).")
@@ -350,6 +367,8 @@ def evaluate_sites(
     if sites.crs is None or population.crs is None:
         msg = "The sites and population layers need a CRS."
         raise InputError(msg)
+    car_r = _router(car)
+    net_car = car_r.network
     sites = sites.to_crs(net_car.crs).reset_index(drop=True)
     sites = sites.set_geometry(sites.geometry.centroid) if not (sites.geometry.geom_type == "Point").all() else sites
     ids = sites[site_id].astype(str).to_numpy()
@@ -361,8 +380,10 @@ def evaluate_sites(
     cells = _cell_points(population.to_crs(net_car.crs)).reset_index(drop=True)
     pop = cells["population"].to_numpy(dtype=float)
 
-    # ---- car times site -> cells (minutes)
-    t_cells = _minutes(net_car, sites, cells, what="sites").astype(float)  # (S, C)
+    # ---- car times site -> cells (minutes); every layer is snapped once
+    site_pts = _snap(car_r, sites, what="sites")
+    cell_pts = _snap(car_r, cells, what="cells")
+    t_cells = _minutes(car_r, site_pts, cell_pts, what="sites").astype(float)  # (S, C)
     off = ~np.isfinite(t_cells).any(axis=1)
     if off.any():
         msg = (f"Sites {ids[off].tolist()} are off the car network (more than 1 km from a car road, or outside its "
@@ -371,6 +392,9 @@ def evaluate_sites(
     on_net = np.isfinite(t_cells).any(axis=0)
     notes["population_total"] = float(pop.sum())
     notes["population_off_network"] = float(pop[~on_net].sum())
+    from geoaccess.engine.counting import COUNTING_RULE
+
+    notes["counting_rule"] = COUNTING_RULE
     out: dict[str, Any] = {"site_id": ids, "name": names}
 
     # ---- 1 labour pool
@@ -449,7 +473,8 @@ def evaluate_sites(
             msg = f"The users layer has no weight column {user_weight!r}."
             raise InputError(msg)
         upts = _cell_points(users.to_crs(net_car.crs)).reset_index(drop=True)
-        t_users, uw = _minutes(net_car, sites, upts, what="users"), upts[user_weight].to_numpy(dtype=float)
+        t_users = _minutes(car_r, site_pts, _snap(car_r, upts, what="users"), what="users")
+        uw = upts[user_weight].to_numpy(dtype=float)
         notes["users"] = f"users from the given layer, weighted by {user_weight!r}"
     reach = np.isfinite(t_users)
     out["users_mean_minutes"] = np.array([np.average(t_users[s][reach[s]], weights=uw[reach[s]])
@@ -459,8 +484,8 @@ def evaluate_sites(
     out["users_unreachable_share"] = (np.where(~reach, 1.0, 0.0) @ uw) / uw.sum()
 
     # ---- 5 walk to the nearest transit hub
-    walk = net_walk if net_walk is not None else net_car
-    if net_walk is None:
+    walk_r = _router(walk) if walk is not None else car_r
+    if walk is None:
         notes["walk"] = "No walk network given: criterion 5 uses the car network's geometry at car speed (weak)."
     if hubs is None or len(hubs) == 0:
         out["walk_hub_minutes"] = np.full(len(ids), np.nan)
@@ -468,8 +493,9 @@ def evaluate_sites(
         out["nearest_hub"] = np.full(len(ids), "", dtype=object)
         notes["hubs"] = "No transit stops given: criterion 5 is empty."
     else:
-        hb = hubs.to_crs(walk.crs).reset_index(drop=True)
-        t_h = _minutes(walk, sites, hb, what="hubs")
+        hb = hubs.to_crs(walk_r.network.crs).reset_index(drop=True)
+        walk_sites = site_pts if walk_r is car_r else _snap(walk_r, sites, what="sites")
+        t_h = _minutes(walk_r, walk_sites, _snap(walk_r, hb, what="hubs"), what="hubs")
         is_hub = hb["hub"].to_numpy(dtype=bool) if "hub" in hb.columns else np.ones(len(hb), dtype=bool)
         th = np.where(is_hub[None, :], t_h, np.inf)
         k = np.argmin(th, axis=1)
@@ -484,7 +510,8 @@ def evaluate_sites(
 
     # ---- 6 omland (hinterland) effect
     if existing is not None and len(existing) > 0:
-        t_exist = _minutes(net_car, existing.to_crs(net_car.crs).reset_index(drop=True), cells, what="existing").min(axis=0)
+        ex_pts = _snap(car_r, existing.to_crs(net_car.crs).reset_index(drop=True), what="existing offices")
+        t_exist = _minutes(car_r, ex_pts, cell_pts, what="existing").min(axis=0)
         notes["omland"] = f"before = nearest of {len(existing)} existing office(s); after = nearest of those and the site"
     else:
         t_exist = np.full(len(cells), np.inf)

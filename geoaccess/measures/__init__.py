@@ -10,8 +10,9 @@ cumulative_opportunities
     Sum of weights within T minutes, several T in one pass (:mod:`.cumulative`).
 gravity_access
     Potential accessibility with a decay function (:mod:`.gravity`, :mod:`.decay`).
-nearest_facility, coverage
-    Nearest-facility time; population share within T and the uncovered cells (:mod:`.coverage`).
+nearest_from_cost, coverage
+    Nearest-facility time off a cost matrix; population share within T and the uncovered cells
+    (:mod:`.coverage`). The nearest-facility *search* is :func:`geoaccess.engine.nearest_facility`.
 two_step_fca, e2sfca, three_step_fca
     Floating catchment family (:mod:`.fca`).
 centrality_index, centrality_from_access, centrality_class
@@ -30,7 +31,7 @@ _LAZY = {
     "cumulative_sums": "geoaccess.measures.cumulative",
     "gravity_access": "geoaccess.measures.gravity",
     "gravity_sums": "geoaccess.measures.gravity",
-    "nearest_facility": "geoaccess.measures.coverage",
+    "nearest_from_cost": "geoaccess.measures.coverage",
     "coverage": "geoaccess.measures.coverage",
     "CoverageResult": "geoaccess.measures.coverage",
     "two_step_fca": "geoaccess.measures.fca",
@@ -78,7 +79,7 @@ __all__ = [
     "gravity_sums",
     "load_config",
     "make_decay",
-    "nearest_facility",
+    "nearest_from_cost",
     "parse_decay",
     "service_coverage_demo",
     "three_step_fca",

@@ -1,6 +1,7 @@
 """Nearest-facility time and coverage (dekningsgrad).
 
-* nearest facility: t_i = min_j t_ij, NaN when no facility is reachable;
+* nearest facility from a cost matrix (:func:`nearest_from_cost`): t_i = min_j t_ij, NaN when
+  no facility is reachable;
 * coverage at T: the share of the population (or other demand weight) whose nearest facility is
   within T minutes, and the list of cells that are not covered.
 """
@@ -27,17 +28,21 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["CoverageResult", "coverage", "nearest_facility"]
+__all__ = ["CoverageResult", "coverage", "nearest_from_cost"]
 
 
-def nearest_facility(
+def nearest_from_cost(
     cost: Any,
     *,
     ids: Any = None,
     origins: gpd.GeoDataFrame | None = None,
     facility_ids: Any = None,
 ) -> pd.DataFrame:
-    """Time to the nearest facility for every origin.
+    """Time to the nearest facility for every origin, read off a cost matrix.
+
+    The one public nearest-facility *search* is :func:`geoaccess.engine.facility.nearest_facility`
+    (or :meth:`Router.nearest <geoaccess.engine.router.Router.nearest>`), which needs no matrix;
+    this measure takes a matrix computed for other measures.
 
     Parameters
     ----------

@@ -63,7 +63,7 @@ def service_coverage_demo(
     import pandas as pd
     import shapely
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine.router import Router
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import (
         combine_services,
@@ -93,10 +93,9 @@ def service_coverage_demo(
     in_ext = shapely.contains_xy(hull, sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
     sites = sites.loc[in_ext].reset_index(drop=True)
     # services just outside the extract cannot be reached on this network: say so in the table
-    tt = travel_time_matrix(
-        net_walk, points, sites, origin_id="cell_id", destination_id="id",
-        cutoff_minutes=float(max(thresholds)), output="array",
-    )
+    router = Router.for_network(net_walk)
+    tt = router.matrix(router.snap(points, id_column="cell_id", what="cells"), router.snap(sites, id_column="id",
+                       what="services"), cutoff_minutes=float(max(thresholds)))
     minutes = tt.minutes
     pop = cells["population"].to_numpy(dtype=float)
 

@@ -107,8 +107,11 @@ def read_dimacs(
         Arc file.
     co
         Coordinate file; when omitted, a sibling named like ``gr`` with ``-t.``/``-d.`` and ``.co`` is
-        tried (``USA-road-t.NY.gr.gz`` → ``USA-road-d.NY.co.gz``); without one an :class:`InputError`
-        asks for it (a network needs coordinates).
+        tried (``USA-road-t.NY.gr.gz`` → ``USA-road-d.NY.co.gz``). Without one the graph is read
+        **without coordinates** (distance graphs often come so): node ``x``/``y`` and edge ``metres`` are
+        NaN and ``crs`` is empty. Routing between node ids works; snapping points, catchments and maps
+        raise an :class:`InputError` that says a ``.co`` file is needed
+        (:meth:`Network.require_coordinates`).
     weight_unit_s
         Seconds per unit of arc weight (default 0.1 s, the challenge's convention for ``-t`` graphs;
         use e.g. ``1/13.9`` to turn a ``-d`` graph in metres into seconds at 50 km/h).
@@ -136,13 +139,11 @@ def read_dimacs(
         raise InputError(msg)
     if co is None:
         co = _guess_co(gr)
-        if co is None:
-            msg = f"No coordinate file given for {gr}; pass co= with the matching .co(.gz) file."
+    if co is not None:
+        co = Path(co)
+        if not co.is_file():
+            msg = f"DIMACS coordinate file {co} does not exist."
             raise InputError(msg)
-    co = Path(co)
-    if not co.is_file():
-        msg = f"DIMACS coordinate file {co} does not exist."
-        raise InputError(msg)
     p, comments = _problem_line(gr, "graph")
     if len(p) < 4 or p[1] != "sp":
         msg = f"{gr}: problem line {' '.join(p)!r} is not 'p sp <nodes> <arcs>'."
@@ -152,28 +153,33 @@ def read_dimacs(
     if len(arcs) != m:
         msg = f"{gr}: the problem line announces {m} arcs but the file has {len(arcs)} 'a' lines."
         raise InputError(msg)
-    pc, _ = _problem_line(co, "coordinate")
-    verts = _fast_table(co, "v", 3)
-    if len(verts) != n or (pc and int(pc[-1]) != n):
-        msg = f"{co}: has {len(verts)} 'v' lines, but the graph {gr} has {n} nodes."
-        raise InputError(msg)
     if arcs.size and (arcs[:, :2].min() < 1 or arcs[:, :2].max() > n):
         msg = f"{gr}: arc end points must be node numbers 1..{n}."
         raise InputError(msg)
     if arcs.size and arcs[:, 2].min() < 0:
         msg = f"{gr}: negative arc weights are not travel times."
         raise InputError(msg)
-    lon = np.zeros(n)
-    lat = np.zeros(n)
-    lon[verts[:, 0] - 1] = verts[:, 1] / 1e6
-    lat[verts[:, 0] - 1] = verts[:, 2] / 1e6
-    crs = choose_crs(lon, lat)
-    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
     t = arcs[:, 0] - 1
     h = arcs[:, 1] - 1
-    metres = np.hypot(x[h] - x[t], y[h] - y[t])
+    if co is None:
+        x = y = np.full(n, np.nan)
+        crs = ""
+        metres = np.full(len(t), np.nan)
+    else:
+        pc, _ = _problem_line(co, "coordinate")
+        verts = _fast_table(co, "v", 3)
+        if len(verts) != n or (pc and int(pc[-1]) != n):
+            msg = f"{co}: has {len(verts)} 'v' lines, but the graph {gr} has {n} nodes."
+            raise InputError(msg)
+        lon = np.zeros(n)
+        lat = np.zeros(n)
+        lon[verts[:, 0] - 1] = verts[:, 1] / 1e6
+        lat[verts[:, 0] - 1] = verts[:, 2] / 1e6
+        crs = choose_crs(lon, lat)
+        x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        metres = np.hypot(x[h] - x[t], y[h] - y[t])
     return Network.from_arrays(
         t,
         h,
@@ -189,7 +195,7 @@ def read_dimacs(
         meta={
             "reader": "dimacs",
             "source": str(gr),
-            "coordinates": str(co),
+            "coordinates": None if co is None else str(co),
             "weight_unit_s": float(weight_unit_s),
             "weight_unit_note": "DIMACS travel-time unit is arbitrary; 0.1 s is a convention, not a measured unit",
             "header": comments[:6],

@@ -136,6 +136,27 @@ class Network:
         """Node coordinates as an (n, 2) array in metres."""
         return np.column_stack([self.x, self.y])
 
+    @property
+    def has_coordinates(self) -> bool:
+        """``False`` for a graph read without node coordinates (e.g. a DIMACS ``.gr`` without ``.co``)."""
+        return bool(self.crs) and not (self.n_nodes and np.isnan(self.x).all())
+
+    def require_coordinates(self, what: str) -> None:
+        """Raise :class:`~geoaccess.errors.InputError` naming ``what`` when the network has no coordinates.
+
+        Routing between node ids needs none; snapping points, catchment polygons and maps do.
+        """
+        if not self.has_coordinates:
+            from geoaccess.errors import InputError
+
+            source = self.meta.get("source", "this network")
+            msg = (
+                f"{what} needs node coordinates, but {source} has none (a DIMACS .gr read without its .co "
+                "file). Route between node ids (Router.hierarchy.many_to_many), or read the graph with its "
+                "coordinate file: read_dimacs(gr, co)."
+            )
+            raise InputError(msg)
+
     def summary(self) -> dict[str, Any]:
         """Nodes, edges, strongly connected components, km of road and ferry edges."""
         from scipy.sparse.csgraph import connected_components
@@ -479,13 +500,16 @@ class Network:
         inner = self._shape_list(np.array([edge]))[0]
         return np.vstack([[self.x[t], self.y[t]], inner, [self.x[h], self.y[h]]])
 
-    def edge_geometries(self, edges: np.ndarray | None = None) -> np.ndarray:
-        """Shapely LineStrings (tail, interior vertices, head) of the given edges (all by default).
+    def edge_vertices(self, edges: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Vertices of the given edges (all by default) from tail to head, in one flat array.
 
-        Built on demand and without a Python loop over edges.
+        Returns
+        -------
+        ptr : numpy.ndarray of int64, shape (len(edges) + 1,)
+            Edge ``i``'s vertices are ``xy[ptr[i]:ptr[i + 1]]``.
+        xy : numpy.ndarray of float64, shape (k, 2)
+            Coordinates in metres (tail, interior vertices, head).
         """
-        import shapely
-
         edges = np.arange(self.n_edges) if edges is None else np.asarray(edges, dtype=np.int64)
         tails = np.searchsorted(self.indptr, edges, side="right") - 1
         heads = self.indices[edges]
@@ -494,7 +518,7 @@ class Network:
         else:
             inner = self.shape_ptr[edges + 1] - self.shape_ptr[edges]
         lens = inner + 2
-        ptr = np.concatenate([[0], np.cumsum(lens)])
+        ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
         xy = np.empty((int(ptr[-1]), 2))
         xy[ptr[:-1], 0], xy[ptr[:-1], 1] = self.x[tails], self.y[tails]
         xy[ptr[1:] - 1, 0], xy[ptr[1:] - 1, 1] = self.x[heads], self.y[heads]
@@ -502,7 +526,17 @@ class Network:
             _, sxy = gather_shapes(self.shape_ptr, self.shape_xy, edges)
             k = np.arange(int(inner.sum())) - np.repeat(np.concatenate([[0], np.cumsum(inner)[:-1]]), inner)
             xy[np.repeat(ptr[:-1] + 1, inner) + k] = sxy
-        return shapely.linestrings(xy, indices=np.repeat(np.arange(len(edges)), lens))
+        return ptr, xy
+
+    def edge_geometries(self, edges: np.ndarray | None = None) -> np.ndarray:
+        """Shapely LineStrings (tail, interior vertices, head) of the given edges (all by default).
+
+        Built on demand and without a Python loop over edges.
+        """
+        import shapely
+
+        ptr, xy = self.edge_vertices(edges)
+        return shapely.linestrings(xy, indices=np.repeat(np.arange(len(ptr) - 1), np.diff(ptr)))
 
     def to_geodataframes(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         """Return (nodes, edges) GeoDataFrames in the network's CRS.

@@ -2,18 +2,19 @@
 
 Both networks are routed with the same rules, so the difference is the edit alone:
 
-* Origins (e.g. a town centre) and cells (e.g. SSB 250 m population cells) are snapped
-  to the network *without* scenario connector edges
-  (:func:`geoaccess.scenario.edit.without_connectors`): a cell beside a new tunnel is
-  not snapped onto the tunnel, but it can reach the tunnel through the road network.
-  Snapping follows :mod:`geoaccess.network.snap` (nearest position on an edge, access
-  leg at 5 km/h, ``max_snap_m`` = 1,000 m by default).
-* Times are exact: the same origin × cell kernel as :func:`geoaccess.engine.surface.travel_time_surface`
-  (a contraction hierarchy per network, equal to Dijkstra; cheap enough to rebuild for every
-  scenario), from each origin's seeds to each cell's destination seeds; same-edge pairs use
-  the direct time along the edge (:func:`geoaccess.engine.matrix.apply_same_edge`).
-* **Counting rule**: a cell counts within ``T`` minutes when its door-to-door time (both
-  access legs included) is ``<= T``; unreachable cells never count.
+* A scenario is a router over the edited network **that snaps to the base network**
+  (``Router(scen, base=base)``): origins (e.g. a town centre) and cells (e.g. SSB 250 m
+  population cells) are snapped once, on the base network's roads (never onto a new tunnel
+  or ferry), and the same snapped layers are routed before and after, so the same residents
+  are compared. Snapping follows :mod:`geoaccess.network.snap` (nearest position on an edge,
+  access leg at 5 km/h, ``max_snap_m`` = 1,000 m by default); the seeds read each network's
+  own travel times (a sped-up road speeds up the homes along it).
+* Times are exact: the contraction hierarchy's many-to-many of each network (equal to
+  Dijkstra; cheap enough to rebuild for every scenario), from each origin's seeds to each
+  cell's destination seeds; same-edge pairs use the direct time along the edge.
+* **Counting rule** (:data:`geoaccess.engine.counting.COUNTING_RULE`): a cell counts within
+  ``T`` minutes when its door-to-door time (both access legs included) is ``<= T``;
+  unreachable cells never count.
 
 Inside, times are seconds with ``inf`` for unreachable; tables report minutes with NaN
 for unreachable (never 0).
@@ -33,16 +34,54 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from geoaccess.engine.matrix import PreparedPoints
+    from geoaccess.engine.router import Router
     from geoaccess.network.graph import Network
+    from geoaccess.network.snap import Snapped
 
-__all__ = ["ComparisonTimes", "cell_seconds", "change_surface", "compare_access", "compare_times"]
+__all__ = ["ComparisonTimes", "cell_seconds", "change_surface", "compare_access", "compare_times", "scenario_routers"]
+
+
+def scenario_routers(base_net: Network | Router, scen_net: Network | Router) -> tuple[Router, Router]:
+    """The base router and the scenario router that snaps to the base network.
+
+    Parameters
+    ----------
+    base_net, scen_net
+        Networks (or routers) of the base and the scenario (from
+        :func:`geoaccess.scenario.edit.apply_scenario`); they must share nodes and CRS.
+    """
+    from geoaccess.engine.router import Router
+
+    base = base_net if isinstance(base_net, Router) else Router.for_network(base_net)
+    if isinstance(scen_net, Router):
+        if scen_net.base is not base.network and scen_net.snap_key != base.snap_key:
+            msg = "The scenario router must snap to the base network: build it as Router(scen, base=base)."
+            raise InputError(msg)
+        return base, scen_net
+    if base.network.crs != scen_net.crs:
+        msg = f"The base network is in {base.network.crs} but the scenario network in {scen_net.crs}; use one CRS."
+        raise InputError(msg)
+    return base, Router.for_network(scen_net, base=base.network)
+
+
+def _snap_pair(router: Router, origins: Any, cells: Any, *, origin_id: str | None, cell_id: str | None,
+               max_snap_m: float) -> tuple[Snapped, Snapped]:
+    from geoaccess.network.snap import Snapped
+
+    src = origins if isinstance(origins, Snapped) else router.snap(
+        origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
+    if isinstance(cells, Snapped):
+        return src, cells
+    if cell_id is not None and cell_id not in cells.columns:
+        cell_id = None
+    dst = router.snap(cells, id_column=cell_id, max_snap_m=max_snap_m, what="cells", warn=False)
+    return src, dst
 
 
 def cell_seconds(
-    net: Network,
-    origins: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
+    router: Router | Network,
+    origins: gpd.GeoDataFrame | Snapped,
+    cells: gpd.GeoDataFrame | Snapped,
     *,
     origin_id: str | None = None,
     cell_id: str | None = "cell_id",
@@ -50,23 +89,25 @@ def cell_seconds(
     cutoff_minutes: float | None = None,
     batch_size: int = 64,
     progress: bool = False,
-) -> tuple[np.ndarray, PreparedPoints, PreparedPoints]:
-    """Door-to-door seconds from every origin to every cell on one network.
+) -> tuple[np.ndarray, Snapped, Snapped]:
+    """Door-to-door seconds from every origin to every cell on one router.
 
     Parameters
     ----------
-    net
-        The network (base or scenario).
+    router
+        The router (base, or a scenario router snapping to its base); a network is given its router.
     origins, cells
-        GeoDataFrames in any CRS (cells may be polygons; their centroids are used).
+        Snapped layers of the router's snap network, or GeoDataFrames in any CRS (cells may be
+        polygons; their centroids are used).
     origin_id, cell_id
-        Id columns (the index when ``None``; ``cell_id`` falls back to the index when absent).
+        Id columns for GeoDataFrames (the index when ``None``; ``cell_id`` falls back to the index
+        when absent).
     max_snap_m
         Points farther than this from the network (metres) are unreachable.
     cutoff_minutes
         Searches stop here; farther cells are ``inf``. ``None`` = no limit.
     batch_size
-        Origins per batch of the contraction-hierarchy query.
+        Origins per progress step.
     progress
         Show a progress bar over the batches.
 
@@ -74,18 +115,17 @@ def cell_seconds(
     -------
     seconds : numpy.ndarray of float64, shape (n_origins, n_cells)
         ``inf`` = unreachable or unsnapped.
-    origins, cells : PreparedPoints
-        The snapped layers (ids, seeds).
+    origins, cells : Snapped
+        The snapped layers (ids, positions, seeds).
     """
-    from geoaccess.engine.matrix import check_minutes
-    from geoaccess.engine.surface import _surface_seconds
-    from geoaccess.scenario.edit import without_connectors
+    from geoaccess.engine.router import Router
 
-    cutoff = np.inf if cutoff_minutes is None else check_minutes(cutoff_minutes, what="cutoff_minutes")[0] * 60.0
-    return _surface_seconds(
-        net, origins, cells, origin_id=origin_id, cell_id=cell_id, max_snap_m=max_snap_m, cutoff_seconds=cutoff,
-        batch_size=batch_size, backend="local", client=None, progress=progress, snap_net=without_connectors(net),
-    )
+    if not isinstance(router, Router):
+        router = Router.for_network(router)
+    src, dst = _snap_pair(router, origins, cells, origin_id=origin_id, cell_id=cell_id, max_snap_m=max_snap_m)
+    tt = router.matrix(src, dst, cutoff_minutes=cutoff_minutes, batch_size=batch_size if progress else None,
+                       progress=progress)
+    return tt.seconds, src, dst
 
 
 @dataclass(frozen=True)
@@ -124,6 +164,7 @@ class ComparisonTimes:
         """
         import pandas as pd
 
+        from geoaccess.engine.counting import COUNTING_RULE, count_within
         from geoaccess.engine.matrix import check_minutes
 
         thresholds = check_minutes(minutes, what="minutes")
@@ -133,14 +174,14 @@ class ComparisonTimes:
             cols = [c for c in self.cells.columns if c != self.cells.geometry.name]
             msg = f"The cells layer has no weight column(s) {missing}; its columns are {cols}."
             raise InputError(msg)
+        named = {w: self.cells[w].to_numpy(dtype=np.float64) for w in weights}
+        sum_a, cells_a = count_within(self.before, named, thresholds)
+        sum_b, cells_b = count_within(self.after, named, thresholds)
         rows = []
-        for thr in thresholds:
-            a = self.before <= thr * 60.0
-            b = self.after <= thr * 60.0
+        for j, thr in enumerate(thresholds):
             for wname in weights:
-                w = np.nan_to_num(self.cells[wname].to_numpy(dtype=np.float64))
-                before = a.astype(np.float64) @ w
-                after = b.astype(np.float64) @ w
+                before = sum_a[wname][:, j].copy()
+                after = sum_b[wname][:, j].copy()
                 before[~self.origin_snapped] = np.nan
                 after[~self.origin_snapped] = np.nan
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -148,13 +189,15 @@ class ComparisonTimes:
                 rows.append(pd.DataFrame({
                     "origin_id": self.origin_ids, "minutes": thr, "weight": wname,
                     "before": before, "after": after, "change": after - before, "change_pct": pct,
-                    "cells_before": a.sum(axis=1), "cells_after": b.sum(axis=1),
+                    "cells_before": cells_a[:, j], "cells_after": cells_b[:, j],
                 }))
         out = pd.concat(rows, ignore_index=True)
         order = {w: i for i, w in enumerate(weights)}
         out["_w"] = out["weight"].map(order)
         out = out.sort_values(["origin_id", "_w", "minutes"], kind="stable").drop(columns="_w")
-        return out.reset_index(drop=True)
+        out = out.reset_index(drop=True)
+        out.attrs["counting_rule"] = COUNTING_RULE
+        return out
 
     def surface(self) -> gpd.GeoDataFrame:
         """Per-cell travel-time change, one row per (origin, cell), for mapping.
@@ -192,9 +235,9 @@ class ComparisonTimes:
 
 
 def compare_times(
-    base_net: Network,
-    scen_net: Network,
-    origins: gpd.GeoDataFrame,
+    base_net: Network | Router,
+    scen_net: Network | Router,
+    origins: gpd.GeoDataFrame | Snapped,
     *,
     cells: gpd.GeoDataFrame,
     origin_id: str | None = None,
@@ -208,30 +251,29 @@ def compare_times(
     Parameters
     ----------
     base_net, scen_net
-        Base network and scenario network (from :func:`geoaccess.scenario.edit.apply_scenario`);
-        they must share the CRS.
+        Base and scenario networks (from :func:`geoaccess.scenario.edit.apply_scenario`) or their
+        routers (the scenario's must snap to the base: ``Router(scen, base=base)``); one CRS.
     origins
-        Origin points, e.g. one town centre.
+        Origin points, e.g. one town centre (or a layer snapped by the base router).
     cells
-        Cell layer with weight columns (e.g. ``population``, ``jobs``).
+        Cell layer with weight columns (e.g. ``population``, ``jobs``); snapped once, on the base.
     origin_id, cell_id, max_snap_m, cutoff_minutes, progress
         As in :func:`cell_seconds`.
     """
-    if base_net.crs != scen_net.crs:
-        msg = f"The base network is in {base_net.crs} but the scenario network in {scen_net.crs}; use one CRS."
-        raise InputError(msg)
-    opts: dict[str, Any] = {"origin_id": origin_id, "cell_id": cell_id, "max_snap_m": max_snap_m,
-                            "cutoff_minutes": cutoff_minutes, "progress": progress}
-    before, src, dst = cell_seconds(base_net, origins, cells, **opts)
-    after, _, _ = cell_seconds(scen_net, origins, cells, **opts)
+    base, scen = scenario_routers(base_net, scen_net)
+    src, dst = _snap_pair(base, origins, cells, origin_id=origin_id, cell_id=cell_id, max_snap_m=max_snap_m)
+    opts: dict[str, Any] = {"cutoff_minutes": cutoff_minutes, "progress": progress}
+    before, _, _ = cell_seconds(base, src, dst, **opts)
+    after, _, _ = cell_seconds(scen, src, dst, **opts)
+    snapped = (base.seeds(src, "origin")[0] >= 0).any(axis=1)
     return ComparisonTimes(before=before, after=after, origin_ids=src.ids, cell_ids=dst.ids,
-                           origin_snapped=np.asarray(src.snapped, dtype=bool), cells=cells)
+                           origin_snapped=snapped, cells=cells)
 
 
 def compare_access(
-    base_net: Network,
-    scen_net: Network,
-    origins: gpd.GeoDataFrame,
+    base_net: Network | Router,
+    scen_net: Network | Router,
+    origins: gpd.GeoDataFrame | Snapped,
     *,
     cells: gpd.GeoDataFrame,
     minutes: float | Sequence[float] | str = (30, 45, 60, 75),
@@ -258,9 +300,9 @@ def compare_access(
 
 
 def change_surface(
-    base_net: Network,
-    scen_net: Network,
-    origins: gpd.GeoDataFrame,
+    base_net: Network | Router,
+    scen_net: Network | Router,
+    origins: gpd.GeoDataFrame | Snapped,
     *,
     cells: gpd.GeoDataFrame,
     origin_id: str | None = None,

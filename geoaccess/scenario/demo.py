@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEMO_CENTRE", "DEMO_MINUTES", "JOBS_ASSUMPTION", "enlargement_demo", "jobs_by_population"]
+__all__ = ["DEMO_CENTRE", "DEMO_MINUTES", "JOBS_ASSUMPTION", "change_map", "enlargement_demo", "jobs_by_population"]
 
 DEMO_CENTRE = (10.8080, 59.9285, "EPSG:4326")
 """Økern (eastern Oslo, at the mouth of Groruddalen), lon/lat."""
@@ -146,7 +146,7 @@ def enlargement_demo(*, out_dir: str | os.PathLike[str], progress: bool = False)
         "csv": write_table(table, out / "enlargement.csv"),
         "gpkg": write_table(reached, out / "change.gpkg"),
     }
-    files["png"] = _change_map(reached, out / "change.png", scen=scen, centre=DEMO_CENTRE,
+    files["png"] = change_map(reached, out / "change.png", scen=scen, centre=DEMO_CENTRE,
                                title="Hypothetical Økern-Abildsø tunnel: car minutes saved from Økern")
     gains = -reached["change_minutes"].to_numpy()
     result = {
@@ -167,7 +167,7 @@ def enlargement_demo(*, out_dir: str | os.PathLike[str], progress: bool = False)
     return result
 
 
-def _change_map(surface: Any, path: Path, *, scen: Any, centre: Any, title: str) -> Path:
+def change_map(surface: Any, path: Path, *, scen: Any, centre: Any, title: str) -> Path:
     """PNG of the minutes saved per cell (``-change_minutes``) with the added links and the centre on top."""
     import geopandas as gpd
     import numpy as np

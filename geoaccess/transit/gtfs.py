@@ -375,6 +375,7 @@ def _read(src: _Source, path: Path, *, crs: str | None, strict: bool, footpaths:
     bad_stop_trips = np.unique(st_trip[(st_stop < 0) & ~unknown_trip])
     report.add_many("trip", "stop_times refer to a stop_id not in stops.txt", [str(t_id[t]) for t in bad_stop_trips])
     ok = ~unknown_trip & ~np.isin(st_trip, bad_stop_trips) & ~np.isin(st_trip, refused_trips)
+    counted = [refused_trips, bad_stop_trips]  # trips skipped under their own cause (not "no usable stop_times")
     st_trip, st_stop, seq, arr, dep = st_trip[ok], st_stop[ok], seq[ok], arr[ok], dep[ok]
     o = np.lexsort((seq, st_trip))
     st_trip, st_stop, seq, arr, dep = st_trip[o], st_stop[o], seq[o], arr[o], dep[o]
@@ -395,6 +396,7 @@ def _read(src: _Source, path: Path, *, crs: str | None, strict: bool, footpaths:
         )
         untimed = np.unique(st_trip[np.isnan(arr)])
         report.add_many("trip", "first or last stop without a time", [str(t_id[t]) for t in untimed])
+        counted.append(untimed)
         keep2 = ~np.isin(st_trip, untimed)
         st_trip, st_stop, seq, arr, dep = st_trip[keep2], st_stop[keep2], seq[keep2], arr[keep2], dep[keep2]
         interpolated = interpolated[keep2]
@@ -414,10 +416,11 @@ def _read(src: _Source, path: Path, *, crs: str | None, strict: bool, footpaths:
             )
             raise InputError(msg)
         report.add_many("trip", "stop times go backwards along the trip", [str(t_id[t]) for t in bad_trips])
+        counted.append(bad_trips)
         keep3 = ~np.isin(st_trip, bad_trips)
         st_trip, st_stop, seq, arr, dep = st_trip[keep3], st_stop[keep3], seq[keep3], arr[keep3], dep[keep3]
 
-    no_times = np.setdiff1d(np.arange(len(t_id)), np.concatenate([st_trip, refused_trips]))
+    no_times = np.setdiff1d(np.arange(len(t_id)), np.concatenate([st_trip, *counted]))
     report.add_many("trip", "no usable stop_times", [str(t_id[t]) for t in no_times])
 
     # ---------------------------------------------------------- frequencies

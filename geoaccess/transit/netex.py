@@ -326,11 +326,14 @@ def _iterparse(fh: IO[bytes], *, recover: bool) -> Any:
     )
 
 
-def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tags: dict[str, int] | None = None) -> None:
+def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tags: dict[str, int] | None = None,
+            *, scrub: bool = False) -> None:
     """Feed one parse's objects to ``col``, skipping the handled objects numbered in ``col.skip``.
 
     With ``lines``, only record the start line of each handled object (objects of
     :data:`_HANDLED` never nest, so consecutive start lines delimit them) and count them by tag in ``tags``.
+    With ``scrub``, drop the U+FFFD that libxml2's recovery mode puts in an attribute value for an
+    invalid character (in text it drops the character), so an id or ref keeps its own characters.
     """
     k = 0
     for _, e in it:
@@ -341,6 +344,8 @@ def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tag
                 if tags is not None:
                     tags[tag] = tags.get(tag, 0) + 1
             elif k not in col.skip:
+                if scrub:
+                    _scrub_attributes(e)
                 col.handle(tag, e)
             k += 1
         e.clear()
@@ -348,6 +353,14 @@ def _stream(col: _Collector | None, it: Any, lines: list[int] | None = None, tag
         if parent is not None:
             while e.getprevious() is not None:
                 del parent[0]
+
+
+def _scrub_attributes(e: Any) -> None:
+    """Remove U+FFFD from every attribute value of ``e`` and its descendants (see :func:`_stream`)."""
+    for el in e.iter():
+        for key, value in el.attrib.items():
+            if "\ufffd" in value:
+                el.set(key, value.replace("\ufffd", ""))
 
 
 _START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(" + "|".join(sorted(_HANDLED)).encode() + rb")(?=[\s/>])")
@@ -441,11 +454,12 @@ def _recover(col: _Collector, name: str, opener: Opener, *, report: ValidationRe
     utf8 = _declares_utf8(opener)
     seen_tags: dict[str, int] = {}
 
-    def parse(target: _Collector | None, lines: list[int] | None) -> tuple[Any, RepairingUtf8Reader | None]:
+    def parse(target: _Collector | None, lines: list[int] | None, *,
+              scrub: bool = False) -> tuple[Any, RepairingUtf8Reader | None]:
         with opener() as raw:
             fh = RepairingUtf8Reader(raw) if utf8 else raw
             it = _iterparse(io.BufferedReader(fh) if utf8 else fh, recover=True)
-            _stream(target, it, lines, seen_tags)
+            _stream(target, it, lines, seen_tags, scrub=scrub)
             return it.error_log, (fh if utf8 else None)
 
     starts: list[int] = []
@@ -456,8 +470,8 @@ def _recover(col: _Collector, name: str, opener: Opener, *, report: ValidationRe
         raise InputError(msg)
     hard = [e for e in errors if e[1] not in _LOCAL_ERRORS]
     col.skip = _damaged(starts, [e[0] for e in hard])
-    try:
-        parse(col, None)
+    try:  # an invalid character in an attribute value is dropped there too, as the report says
+        parse(col, None, scrub=any(t == "ERR_INVALID_CHAR" and "attribute" in m for _, t, m in errors))
     finally:
         lost = sorted(col.skip)
         col.skip = set()
