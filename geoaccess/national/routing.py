@@ -1,10 +1,12 @@
 """The one place where the national layer routes: snapping points and point-to-point seconds.
 
 Everything in :mod:`geoaccess.national` that needs travel times calls the functions
-below, so switching to the prepared router (:mod:`geoaccess.engine.router`) is a change of
-this module only. Today they use the contraction hierarchy
-(:class:`geoaccess.engine.ch.ContractionHierarchy`, cached by network fingerprint) and
-:func:`geoaccess.network.snap.snap_points`.
+below. They stand on the prepared router (:class:`geoaccess.engine.router.Router`): its
+contraction hierarchy (cached by network fingerprint) answers the queries, and its snap index,
+built once per network and kept by :meth:`Router.for_network`, snaps every layer (the 220,171
+grid cells, centres, towns, service units) without rebuilding the spatial index. The
+:class:`Prepared` record holds the network and the hierarchy only (arrays: it is what the
+blockwise runs ship to Dask workers).
 
 Times are seconds; unreachable is ``inf``. A point is represented by up to two *seeds*
 (the ends of the edge it snaps to, with the time along the edge) plus its access leg:
@@ -31,20 +33,27 @@ class Prepared(NamedTuple):
     ch: Any
 
 
-def prepare(net: Network, *, cache: bool = True) -> Prepared:
-    """Contract ``net`` once (or load its hierarchy from the cache)."""
-    from geoaccess.engine.ch import ContractionHierarchy
+def _router(net: Network, *, cache: bool = True) -> Any:
+    from geoaccess.engine.router import Router
 
-    return Prepared(net, ContractionHierarchy.for_network(net, cache=cache))
+    return Router.for_network(net) if cache else Router(net, cache=False)
+
+
+def prepare(net: Network, *, cache: bool = True) -> Prepared:
+    """Contract ``net`` once (or load its hierarchy from the cache), through the network's router."""
+    return Prepared(net, _router(net, cache=cache).hierarchy)
 
 
 def snap(net: Network, x: np.ndarray, y: np.ndarray, *, ids: np.ndarray, max_snap_m: float,
          access_speed_kmh: float) -> Snapped:
-    """Snap points (metres, the network's CRS) to the nearest non-ferry edge within ``max_snap_m``."""
-    from geoaccess.network.snap import snap_points
+    """Snap points (metres, the network's CRS) to the nearest non-ferry edge within ``max_snap_m``.
 
-    return snap_points(net, (np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)), crs=net.crs,
-                       ids=np.asarray(ids), max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh)
+    Uses the network's router (:meth:`geoaccess.engine.router.Router.for_network`), so its spatial
+    index is built once per network and reused by every layer.
+    """
+    return _router(net).snap((np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)), crs=net.crs,
+                             ids=np.asarray(ids), max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh,
+                             warn=False)
 
 
 def seconds_between(prep: Prepared, origins: Snapped, destinations: Snapped, *, cutoff_s: float = np.inf) -> np.ndarray:
