@@ -25,7 +25,7 @@ app = typer.Typer(
 
 # Modules that add commands or sub-apps to ``app`` when imported.
 _COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "locate", "scenario", "regionforstorring",
-                    "national", "demo")
+                    "national", "centrality", "strategy", "demo")
 
 
 def _register() -> None:

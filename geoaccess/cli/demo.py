@@ -52,6 +52,7 @@ def demo(
         ("transit_ovre_romerike", "Public transport from Jessheim (NeTEx, Øvre Romerike)", _step_transit),
         ("national", "The national layer: N1000 roads and ferries, municipality matrix, regional centres", _step_national),
         ("rogfast", "Regionforstørring between regions: E39 Rogfast (N1000, before and after)", _step_rogfast),
+        ("strategy", "Småbystrategien nationally: centrality index, target towns, omland table", _step_strategy),
     )
     context: dict[str, Any] = {}
     for key, title, func in steps:
@@ -251,6 +252,14 @@ def _step_rogfast(out: Path, console: Any, context: dict[str, Any]) -> dict[str,
     from geoaccess.examples.rogfast import rogfast_demo
 
     summary = rogfast_demo(out / "rogfast")
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
+def _step_strategy(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.examples.strategy import strategy_demo
+
+    summary = strategy_demo(out / "strategy")
     _print_flat(console, summary)
     return {"summary": summary}
 

@@ -188,7 +188,7 @@ def _ba(
 
     towns = None
     if boundaries is not None and codes_year is not None:
-        from geoaccess.regions.town_clusters import town_parts_for_year
+        from geoaccess.layers.towns import town_parts_for_year
 
         cp = cfg.ba.centre_proposal
         towns = town_parts_for_year(

@@ -179,7 +179,7 @@ def derived_towns(grid: gpd.GeoDataFrame, *, area: Any = None, min_population: f
 
     from geoaccess.layers.boundaries import locate_points, read_municipalities
     from geoaccess.layers.centres import municipality_centres
-    from geoaccess.regions.town_clusters import TOWN_RULE, town_parts
+    from geoaccess.layers.towns import TOWN_RULE, town_parts
 
     mun = read_municipalities(BOUNDARY_YEAR, crs=str(grid.crs))
     if area is not None:
@@ -201,7 +201,7 @@ def derived_towns(grid: gpd.GeoDataFrame, *, area: Any = None, min_population: f
         {"name": centres.loc[main["kommunenummer"], "kommunenavn"].to_numpy(),
          "kommunenummer": main["kommunenummer"].to_numpy(), "population": main["town_population"].to_numpy()},
         geometry=centres.loc[main["kommunenummer"]].geometry.to_numpy(), crs=grid.crs)
-    towns.attrs["rule"] = TOWN_RULE.format(year=grid.attrs.get("population_year", 2015), min_cell="20", link=2) + (
+    towns.attrs["rule"] = TOWN_RULE.format(year=grid.attrs.get("population_year", 2015), min_cell="20", link=2, minimum="") + (
         f"; towns of {min_population:,.0f}+ placed at the densest 1 km spot of the municipality holding their largest "
         f"part, named after it")
     return towns.sort_values("population", ascending=False).reset_index(drop=True)

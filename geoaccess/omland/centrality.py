@@ -15,7 +15,7 @@ level  rule
 
 3 is the most central (the reverse of SSB's 2017 classes, where 1 is the most central). Towns
 are derived from the 2015 population grid (not SSB's tettsteder; see
-:mod:`geoaccess.regions.town_clusters`); Oslo is the one town above :data:`OSLO_MIN_POPULATION`.
+:mod:`geoaccess.layers.towns`); Oslo is the one town above :data:`OSLO_MIN_POPULATION`.
 Times are door to door from the place (e.g. a municipality's centre) to the town's centre.
 """
 

@@ -301,7 +301,7 @@ def regionforstorring(
     from geoaccess.layers.crosswalk import boundaries_for_year, municipality_names
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
     from geoaccess.regions.config import load_config
-    from geoaccess.regions.town_clusters import town_parts_for_year
+    from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.traveltime import region_changes
 
     thresholds = tuple(sorted(float(t) for t in thresholds_minutes))
