@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geoaccess.engine.router import Router
-from geoaccess.engine.turn_graph import build_turn_graph, compile_restrictions
+from geoaccess.engine.turn_graph import build_turn_graph
 from geoaccess.network.graph import EdgeFlag, Network
 from geoaccess.network.turn_costs import TurnCosts
-from geoaccess.network.turns import TurnKind, make_turns
-from tests.turn_oracle import HistoryDijkstra, line_graph_times, osrm_turn_cost, pair_costs
+from geoaccess.network.turns import TurnKind, compile_restrictions, make_turns
+from tests.turn_oracle import HistoryDijkstra, line_graph_times, osrm_turn_cost, pair_costs, zone_edges
 
 OSRM = {"turn_seconds": 7.5, "turn_bias": 1.075, "u_turn_seconds": 20.0, "signal_seconds": 2.0,
         "oncoming_seconds": 2.0}
@@ -225,8 +225,8 @@ def test_random_grids_equal_the_history_oracle(seed, n_no, n_only, n_via, n_dest
                                                      via_edges=vias) if fe else None)
     p = OSRM if costs else {}
     router = Router(net, turn_costs=_costs(p, u_turns), cache=False)
-    oracle = HistoryDijkstra(net, pair_costs(net, p), no_paths=no + via_no, only_paths=only, dest=dest,
-                             u_turns=u_turns)
+    oracle = HistoryDijkstra(net, pair_costs(net, p), no_paths=no + via_no, only_paths=only,
+                             dest=zone_edges(net, dest), u_turns=u_turns)
     nodes = np.arange(net.n_nodes)
     got = router.node_times(nodes, nodes)
     want = np.vstack([oracle.to_nodes(oracle.from_node(v), start=v) for v in nodes])
@@ -261,7 +261,7 @@ def test_points_on_edges_equal_the_history_oracle(seed):
     snapped = router.snap(layer, id_column="id", access_speed_kmh=1e12)
     got = router.matrix(snapped, snapped).seconds
     no = [(e, int(outs[0]))] if len(outs) else []
-    oracle = HistoryDijkstra(net, pair_costs(net, OSRM), no_paths=no, dest=dest, u_turns="dead_ends")
+    oracle = HistoryDijkstra(net, pair_costs(net, OSRM), no_paths=no, dest=zone_edges(net, dest), u_turns="dead_ends")
     rev = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(net.tails.tolist(), net.indices.tolist(), strict=True))}
     for i in range(k):
         ei, ti = int(snapped.edge[i]), float(snapped.frac[i])
@@ -335,12 +335,13 @@ def test_tampere_with_penalties_and_restrictions_equals_scipy_line_graph(tampere
     dest = np.zeros(m, bool)
     dest[rng.choice(m, 300, replace=False)] = True
     flags = (net.flags | np.where(dest, np.uint8(EdgeFlag.DESTINATION), np.uint8(0))).astype(np.uint8)
+    dest = (flags & EdgeFlag.DESTINATION) != 0  # with the extract's own destination-only streets
     net = replace(net, flags=flags, turns=make_turns(fe, te, heads=heads, kind=np.array(kind, np.int8)))
     router = Router(net, turn_costs=_costs(OSRM, "dead_ends"), cache=False)
     origins = rng.choice(net.n_nodes, 40, replace=False)
     targets = rng.choice(net.n_nodes, 1000, replace=False)
-    want = line_graph_times(net, pair_costs(net, OSRM), origins, banned=no, only=only_map, dest=dest,
-                            u_turns="dead_ends")[:, targets]
+    want = line_graph_times(net, pair_costs(net, OSRM), origins, banned=no, only=only_map,
+                            dest=zone_edges(net, dest), u_turns="dead_ends")[:, targets]
     got = router.node_times(origins, targets)
     assert np.array_equal(np.isfinite(got), np.isfinite(want))
     fin = np.isfinite(want)
@@ -352,6 +353,75 @@ def test_tampere_with_penalties_and_restrictions_equals_scipy_line_graph(tampere
 
 def test_turn_graph_report_counts(tampere):
     tg, rep = build_turn_graph(tampere, costs=_costs(OSRM, "dead_ends"))
-    assert tg.n_states == tampere.n_edges + 2 * tampere.n_nodes
+    assert tg.n_states == tampere.n_edges + rep["zone_states"] + 2 * tampere.n_nodes
+    assert rep["zone_edges"] >= rep["destination_edges"] > 0  # the extract's access=destination streets
     assert rep["u_turns_allowed"] > 0 and rep["turns_forbidden_by_restrictions"] == 0
     assert tg.entry_ptr[-1] == len(tg.entry_state)
+
+
+# ----------------------------------------------------------------------------- real OSM restrictions
+@pytest.fixture(scope="module")
+def oslo_driven(dataset):
+    from geoaccess.network.build import build_network
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return build_network(dataset("osm/oslo-east-filtered.osm.pbf"), mode="car", profile="driven")
+
+
+def _oracle_for(net: Network, costs: TurnCosts) -> HistoryDijkstra:
+    """The history oracle with the network's own restrictions (as edge sequences) and zones."""
+    t = net.turns
+    no, only = [], []
+    for i in range(t.n_restrictions):
+        path = (int(t.from_edge[i]), *t.via_edges[t.via_ptr[i]:t.via_ptr[i + 1]].tolist(), int(t.to_edge[i]))
+        (no if t.kind[i] == TurnKind.NO else only).append(path)
+    p = {k: getattr(costs, k) for k in ("turn_seconds", "turn_bias", "u_turn_seconds", "signal_seconds",
+                                         "oncoming_seconds", "lookahead_m")}
+    from geoaccess.engine.turn_graph import _flagged_destination
+
+    return HistoryDijkstra(net, pair_costs(net, p), no_paths=no, only_paths=only,
+                           dest=zone_edges(net, _flagged_destination(net)), u_turns=costs.u_turns)
+
+
+def test_oslo_real_restrictions_via_ways_signals_equal_the_history_oracle(oslo_driven):
+    """The real eastern-Oslo OSM restrictions (via nodes and via ways), signals, destination streets and the
+    driven profile's OSRM penalties: router node-to-node times equal the history oracle's."""
+    net = oslo_driven
+    assert net.turns.n_restrictions >= 60 and net.turns.n_via_way >= 5
+    assert ((net.flags & EdgeFlag.SIGNAL) != 0).sum() > 100
+    router = Router(net)
+    costs = TurnCosts.from_meta(net.meta["turn_costs"])
+    oracle = _oracle_for(net, costs)
+    # origins near restrictions (where they bite) and random ones
+    rng = np.random.default_rng(3)
+    near = np.unique(net.tails[net.turns.from_edge])
+    origins = np.concatenate([rng.choice(near, 8, replace=False), rng.choice(net.n_nodes, 4, replace=False)])
+    targets = np.arange(net.n_nodes)
+    got = router.node_times(origins, targets)
+    want = np.vstack([oracle.to_nodes(oracle.from_node(int(v)), start=int(v)) for v in origins])
+    assert np.array_equal(np.isfinite(got), np.isfinite(want))
+    fin = np.isfinite(want)
+    assert np.abs(got[fin] - want[fin]).max() < 1e-6
+    # and the restrictions matter: without them some of these trips are faster
+    bare = Router(replace(net, turns=None)).node_times(origins, targets)
+    assert (bare[fin] < got[fin] - 1e-6).sum() > 0
+
+
+def test_scenario_keeps_turn_restrictions(oslo_driven):
+    """apply_scenario re-indexes the restrictions: the same manoeuvres (by node ids and way ids) survive an edit."""
+    from geoaccess.scenario.edit import apply_scenario
+    from geoaccess.scenario.spec import spec_from_edits
+
+    net = oslo_driven
+    t = net.turns
+    victim = int(net.way_id[t.to_edge[0]])
+    scen = apply_scenario(net, spec_from_edits("close", [{"type": "close", "way_ids": [victim]}]))
+    assert scen.turns is not None
+    key = lambda g, e: (int(g.node_id[g.tails[e]]), int(g.node_id[g.indices[e]]), int(g.way_id[e]))  # noqa: E731
+    before = {(key(net, a), key(net, b)) for a, b in zip(t.from_edge, t.to_edge, strict=True)
+              if net.way_id[a] != victim and net.way_id[b] != victim}
+    st_ = scen.turns
+    after = {(key(scen, a), key(scen, b)) for a, b in zip(st_.from_edge, st_.to_edge, strict=True)}
+    assert after and before <= after
+    assert scen.meta["scenario"]["turns_dropped"] >= 1

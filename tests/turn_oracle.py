@@ -53,7 +53,8 @@ def roads_at(net) -> np.ndarray:
     return np.array([len(nb[v]) for v in range(net.n_nodes)])
 
 
-def osrm_turn_cost(angle: float, *, u_turn: bool, junction: bool, signal: bool, p: dict) -> float:
+def osrm_turn_cost(angle: float, *, u_turn: bool, junction: bool, signal: bool, p: dict,
+                   roundabout: bool = False) -> float:
     """Seconds of one turn per OSRM's car.lua (right-hand traffic), plus the signal penalty."""
     cost = p.get("signal_seconds", 0.0) if signal else 0.0
     if not (junction or u_turn):
@@ -65,7 +66,7 @@ def osrm_turn_cost(angle: float, *, u_turn: bool, junction: bool, signal: bool, 
         cost += tp / (1 + math.exp(-((13 / b) * a / 180 - 6.5 * b)))
     else:
         cost += tp / (1 + math.exp(-((13 * b) * -a / 180 - 6.5 / b)))
-    if a < 0 and not u_turn and junction:
+    if a < 0 and not u_turn and junction and not roundabout:
         cost += p.get("oncoming_seconds", 0.0) / (1 + math.exp(-(13 * abs(a) / 180 - 3.25)))
     if u_turn:
         cost += p.get("u_turn_seconds", 0.0)
@@ -92,7 +93,8 @@ def pair_costs(net, p: dict) -> dict[tuple[int, int], float]:
             if np.isnan(a):
                 a = 0.0
             out[(e, f)] = osrm_turn_cost(a, u_turn=bool(heads[f] == tails[e]), junction=bool(roads[v] > 2),
-                                         signal=bool(net.flags[e] & EdgeFlag.SIGNAL), p=p)
+                                         signal=bool(net.flags[e] & EdgeFlag.SIGNAL), p=p,
+                                         roundabout=bool((net.flags[e] | net.flags[f]) & EdgeFlag.ROUNDABOUT))
     return out
 
 
@@ -266,3 +268,19 @@ def line_graph_times(net, costs, origins, *, banned=frozenset(), only=None, dest
             np.minimum(out[:, heads[e]], ds[:, e], out=out[:, heads[e]])
     out[np.arange(k), np.asarray(origins)] = 0.0
     return out
+
+
+def zone_edges(net, flagged) -> np.ndarray:
+    """Destination zones by their definition (networkx): the flagged edges and every edge with an end outside
+    the largest strongly connected component of the network without them."""
+    import networkx as nx
+
+    flagged = np.asarray(flagged, bool)
+    if not flagged.any() or flagged.all():
+        return flagged.copy()
+    g = nx.DiGraph()
+    g.add_nodes_from(range(net.n_nodes))
+    g.add_edges_from((int(a), int(b)) for a, b, f in zip(net.tails, net.indices, flagged, strict=True) if not f)
+    main = max(nx.strongly_connected_components(g), key=len)
+    inside = np.array([v in main for v in range(net.n_nodes)])
+    return flagged | ~inside[net.tails] | ~inside[net.indices]

@@ -51,16 +51,15 @@ import numpy as np
 from numba import njit
 
 from geoaccess.network.graph import EdgeFlag
+from geoaccess.network.turns import compile_restrictions
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
     from geoaccess.network.turn_costs import TurnCosts
-    from geoaccess.network.turns import TurnRestrictions
 
 __all__ = [
     "TurnGraph",
     "build_turn_graph",
-    "compile_restrictions",
     "destination_edges",
     "junction_roads",
     "node_state_seeds",
@@ -248,12 +247,32 @@ def turn_seconds(costs: TurnCosts, angle: np.ndarray, *, junction: np.ndarray, u
     return np.where(charged, out, 0.0)
 
 
-def destination_edges(net: Network) -> np.ndarray:
-    """Edges usable only at the start or end of a trip (bool, (m,)).
+def destination_edges(net: Network, *, behind: bool = True) -> np.ndarray:
+    """Edges usable only at the start or end of a trip (bool, (m,)): the *destination zones*.
 
     :attr:`EdgeFlag.DESTINATION` edges (OSM access rules) and the NVDB destination-only edges listed
-    in ``meta["nvdb"]["destination_only_edges"]`` (pairs of tail and head node ids).
+    in ``meta["nvdb"]["destination_only_edges"]`` (pairs of tail and head node ids); with ``behind``
+    also every edge *behind* them: an edge with an end outside the largest strongly connected
+    component of the network without the destination-only edges (a residential area whose entry
+    streets are signed *kjøring til eiendommer tillatt* is reachable, as a trip's start or end, but
+    never crossed).
     """
+    dest = _flagged_destination(net)
+    if behind and dest.any() and not dest.all():
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        keep = ~dest
+        n = net.n_nodes
+        t, h = net.tails[keep], net.indices[keep]
+        g = csr_matrix((np.ones(len(t)), (t, h)), shape=(n, n))
+        _, label = connected_components(g, directed=True, connection="strong")
+        main = label == np.bincount(label).argmax()
+        dest = dest | ~main[net.tails] | ~main[net.indices]
+    return dest
+
+
+def _flagged_destination(net: Network) -> np.ndarray:
     dest = (net.flags & EdgeFlag.DESTINATION) != 0
     pairs = (net.meta.get("nvdb") or {}).get("destination_only_edges") or []
     if pairs:
@@ -264,85 +283,6 @@ def destination_edges(net: Network) -> np.ndarray:
         hit = [e for e in cand.tolist() if (int(t_id[e]), int(h_id[e])) in want]
         dest[np.asarray(hit, dtype=np.int64)] = True
     return dest
-
-
-# ----------------------------------------------------------------------------- restrictions
-def compile_restrictions(
-    turns: TurnRestrictions | None, indptr: np.ndarray, heads: np.ndarray
-) -> tuple[set[tuple[int, int]], set[tuple[int, ...]], dict[str, Any]]:
-    """Forbidden turns (edge pairs) and forbidden edge sequences (3 or more edges) of the restrictions.
-
-    Parameters
-    ----------
-    turns
-        The network's restrictions (``None``: none).
-    indptr, heads
-        The network's CSR row pointer and edge heads (to list every way on at a node).
-
-    Returns
-    -------
-    banned_pairs : set of (int, int)
-        Turns ``from_edge → to_edge`` never allowed.
-    banned_paths : set of tuple of int
-        Edge sequences of length >= 3 never allowed consecutively (via-way restrictions).
-    report : dict
-        Counts and examples: ``node``/``via_way`` restrictions, ``only_merged`` (several ``only_*``
-        from one edge: their union allowed), ``conflicts`` (an ``only_*`` dropped because a ``no_*``
-        forbids its turn), each with source ids.
-    """
-    pairs: set[tuple[int, int]] = set()
-    paths: set[tuple[int, ...]] = set()
-    report: dict[str, Any] = {"node": 0, "via_way": 0, "only_merged": [], "conflicts": []}
-    if turns is None or turns.n_restrictions == 0:
-        return pairs, paths, report
-    only: dict[int, list[tuple[int, int]]] = defaultdict(list)
-
-    def out_of(edge: int) -> range:
-        v = int(heads[edge])
-        return range(int(indptr[v]), int(indptr[v + 1]))
-
-    for i in range(turns.n_restrictions):
-        via = turns.via_edges[turns.via_ptr[i]:turns.via_ptr[i + 1]].tolist()
-        path = (int(turns.from_edge[i]), *via, int(turns.to_edge[i]))
-        kind = int(turns.kind[i])
-        sid = int(turns.source_id[i])
-        if not via:
-            report["node"] += 1
-            if kind == 0:
-                pairs.add(path)
-            else:
-                only[path[0]].append((path[1], sid))
-            continue
-        report["via_way"] += 1
-        if kind == 0:
-            paths.add(path)
-            continue
-        for j in range(len(path) - 1):
-            need = path[j + 1]
-            for f in out_of(path[j]):
-                if f != need:
-                    seq = (*path[: j + 1], f)
-                    (pairs if len(seq) == 2 else paths).add(seq)  # type: ignore[arg-type]
-    no_ids = {(int(turns.from_edge[i]), int(turns.to_edge[i])): int(turns.source_id[i])
-              for i in range(turns.n_restrictions)
-              if turns.via_ptr[i] == turns.via_ptr[i + 1] and int(turns.kind[i]) == 0}
-    for fe, targets in only.items():
-        allowed = {t for t, _ in targets}
-        bad = {t for t in allowed if (fe, t) in pairs}
-        if bad:
-            for t, sid in targets:
-                if t in bad:
-                    report["conflicts"].append({"from_edge": fe, "to_edge": t, "only_source_id": sid,
-                                                "no_source_id": no_ids.get((fe, t), -1)})
-            allowed -= bad
-        if len({t for t, _ in targets}) > 1:
-            report["only_merged"].append({"from_edge": fe, "to_edges": sorted(allowed),
-                                          "source_ids": sorted({s for _, s in targets})})
-        if allowed:
-            for f in out_of(fe):
-                if f not in allowed:
-                    pairs.add((fe, f))
-    return pairs, paths, report
 
 
 # ----------------------------------------------------------------------------- the graph
@@ -490,7 +430,8 @@ def build_turn_graph(
         entry_seconds=np.ascontiguousarray(arc_c[into][eo]),
     )
     report.update({"states": int(n_states), "arcs": int(len(arc_t)), "context_states": len(prefixes),
-                   "destination_edges": int(dest.sum()), "zone_states": n_r,
+                   "destination_edges": int(_flagged_destination(net).sum()), "zone_edges": int(dest.sum()),
+                   "zone_states": n_r,
                    "turn_cost_seconds_mean": float(c_turn.mean()) if len(c_turn) else 0.0})
     return tg, report
 
