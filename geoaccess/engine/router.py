@@ -207,6 +207,7 @@ class Router:
         warn: bool = True,
         crs: Any = None,
         ids: np.ndarray | None = None,
+        free_snap_m: float = 0.0,
     ) -> Snapped:
         """Snap a point layer once (see :mod:`geoaccess.network.snap` for the rules).
 
@@ -226,13 +227,16 @@ class Router:
             Warn (:class:`~geoaccess.errors.ReachWarning`) listing unsnapped points.
         crs, ids
             CRS and ids of ``(x, y)`` input.
+        free_snap_m
+            The first metres of the access leg are free (``inf``: all of it, as OSRM and Valhalla).
 
         Returns
         -------
         Snapped
         """
         return self.index.snap(points, id_column=id_column, max_snap_m=max_snap_m,
-                               access_speed_kmh=access_speed_kmh, crs=crs, ids=ids, what=what, warn=warn)
+                               access_speed_kmh=access_speed_kmh, crs=crs, ids=ids, what=what, warn=warn,
+                               free_snap_m=free_snap_m)
 
     def layer(self, layer: Layer, *, what: str) -> Snapped:
         """``layer`` itself when it is a :class:`Snapped` of this router's snap network, else snapped with defaults."""
