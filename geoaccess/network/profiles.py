@@ -69,7 +69,8 @@ class Profile:
     oneway_ignore_if
         Tag values that lift a one-way restriction for this mode (bike: ``cycleway=opposite``).
     exclude
-        Tag values that exclude a way whatever its class (``area=yes``).
+        Tag values that exclude a way whatever its class (``area=yes``); ``"*"`` stands for any value
+        and ``"!value"`` for an exception (``construction = ["*", "!no", "!minor"]``).
     require_any
         Classes only allowed when one of the listed tags is present with a value other than
         ``no``/``none``/``separate`` (bike: ``trunk`` only with a ``cycleway*`` tag).
@@ -304,7 +305,7 @@ def evaluate_way(
         return None
     for key, values in profile.exclude.items():
         v = tags.get(key)
-        if v is not None and v in values:
+        if v is not None and _excluded(str(v), values):
             return None
     keys = profile.require_any.get(hw)
     if keys is not None and not any(
@@ -346,6 +347,13 @@ def evaluate_way(
                     break
     roundabout = tags.get("junction") in ("roundabout", "circular")
     return WayRule(float(kmh), direction, False, math.nan, dest_only, roundabout)
+
+
+def _excluded(value: str, values: frozenset[str]) -> bool:
+    """``value`` is listed, or ``"*"`` is listed and ``"!value"`` is not (``construction = ["*", "!no"]``)."""
+    if value in values:
+        return True
+    return "*" in values and f"!{value}" not in values
 
 
 def _direction(
