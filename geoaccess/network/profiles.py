@@ -93,6 +93,9 @@ class Profile:
     urban_max_kmh
         A way is *urban* when its posted (or default) limit is at most this (km/h), or when its
         ``source:maxspeed``/``maxspeed:type``/``zone:maxspeed`` says ``XX:urban``/``XX:rural``.
+    factors_on_defaults
+        Apply ``factor_rural``/``factor_urban`` also where ``highway_kmh`` gives the speed (no usable
+        ``maxspeed``); ``False`` when ``highway_kmh`` already holds driven speeds (``car_driven.toml``).
     peak_factor
         Per ``highway`` class, multipliers for morning-peak speeds inside urban areas (used only
         when the network is built with ``peak=True``).
@@ -133,6 +136,7 @@ class Profile:
     factor_rural: Mapping[str, float] = field(default_factory=dict)
     factor_urban: Mapping[str, float] = field(default_factory=dict)
     urban_max_kmh: float = 60.0
+    factors_on_defaults: bool = True
     peak_factor: Mapping[str, float] = field(default_factory=dict)
     restrictions: bool = False
     restriction_keys: tuple[str, ...] = ("restriction",)
@@ -321,6 +325,7 @@ def evaluate_way(
         kmh = profile.fixed_kmh
     else:
         kmh = default_kmh
+        posted = False
         if profile.use_maxspeed:
             raw = tags.get("maxspeed")
             if raw is not None:
@@ -329,8 +334,11 @@ def evaluate_way(
                     warnings.add("maxspeed", raw, way_id=way_id)
                 elif parsed != math.inf:
                     kmh = parsed
+                    posted = True
         urban = is_urban(tags, kmh, profile)
-        factor = (profile.factor_urban if urban else profile.factor_rural).get(hw, 1.0)
+        factor = 1.0
+        if posted or profile.factors_on_defaults:
+            factor = (profile.factor_urban if urban else profile.factor_rural).get(hw, 1.0)
         if peak and urban:
             factor *= profile.peak_factor.get(hw, 1.0)
         kmh = kmh * profile.speed_factor * factor
@@ -394,7 +402,7 @@ _TOP_KEYS = {"name", "variant", "description", "speed", "access", "oneway", "exc
              "turns", "signals", "peak"}
 _SECTION_KEYS = {
     "speed": {"highway_kmh", "fixed_kmh", "use_maxspeed", "speed_factor", "factor_rural", "factor_urban",
-              "urban_max_kmh"},
+              "urban_max_kmh", "factors_on_defaults"},
     "access": {"keys", "forbidden", "destination_only"},
     "oneway": {"mode", "keys", "implied_highway", "implied_junction", "ignore_if"},
     "ferry": {"allowed", "speed_kmh", "wait_minutes", "requires_access"},
@@ -503,6 +511,7 @@ def _profile_from_file(path: Path) -> Profile:
             factor_rural=factors(speed.get("factor_rural", {}), "speed.factor_rural"),
             factor_urban=factors(speed.get("factor_urban", {}), "speed.factor_urban"),
             urban_max_kmh=float(speed.get("urban_max_kmh", 60.0)),
+            factors_on_defaults=_bool(speed.get("factors_on_defaults", True), "speed.factors_on_defaults", path),
             peak_factor=factors(peak.get("factor", {}), "peak.factor"),
             restrictions=_bool(turns.get("restrictions", False), "turns.restrictions", path),
             restriction_keys=tuple(str(k) for k in turns.get("restriction_keys", ["restriction"])),
