@@ -177,3 +177,31 @@ def test_free_snap_leg(tmp_path):
     assert part.access_seconds[0] == pytest.approx(max(d - 50.0, 0) / (5 / 3.6))
     with pytest.raises(InputError, match="free_snap_m"):
         r.snap((x, y), crs=net.crs, free_snap_m=-1)
+
+
+def test_cli_build_with_named_profile_and_peak(dataset, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from geoaccess.cli import _register, app
+    from geoaccess.network.cache import load_npz
+
+    monkeypatch.setenv("GEOACCESS_CACHE", str(tmp_path / "cache"))
+    _register()
+    src = str(dataset("osm/oslo-east-filtered.osm.pbf"))
+    outs = {}
+    for label, extra in (("posted", ["--profile", "posted"]), ("driven", ["--profile", "driven"]),
+                         ("peak", ["--profile", "driven", "--peak"])):
+        out = tmp_path / label
+        res = CliRunner().invoke(app, ["network", "build", src, "--out", str(out), *extra])
+        assert res.exit_code == 0, res.output
+        outs[label] = load_npz(out / "network.npz")
+        assert "car profile" in res.output and "turn restrictions" in res.output
+    assert outs["posted"].meta["profile_variant"] == "posted" and "turn_costs" not in outs["posted"].meta
+    assert outs["driven"].meta["turn_costs"]["u_turns"] == "dead_ends" and outs["peak"].meta.get("peak")
+    assert outs["posted"].turns.n_restrictions == outs["driven"].turns.n_restrictions > 50
+    # driven is slower than posted, the peak slower still (same edges where speeds differ)
+    assert outs["driven"].seconds.sum() > outs["posted"].seconds.sum() * 1.1
+    assert outs["peak"].seconds.sum() > outs["driven"].seconds.sum()
+    bad = CliRunner().invoke(app, ["network", "build", str(dataset("roads/hamar_0403_nvdb_fkbvn_2017.zip")),
+                                   "--out", str(tmp_path / "x"), "--peak"])
+    assert bad.exit_code != 0
