@@ -157,7 +157,7 @@ class Router:
         from geoaccess.engine.ch import network_fingerprint
         from geoaccess.network.snap import layout_key
 
-        key = (network_fingerprint(net) + (layout_key(net) if net.has_coordinates else ""),
+        key = (network_fingerprint(net) + (layout_key(net) if net.has_coordinates else "") + _turn_key(net),
                "" if base is None else network_fingerprint(base) + layout_key(base))
         if key in _ROUTERS:
             _ROUTERS.move_to_end(key)
@@ -577,6 +577,18 @@ def _turn_costs(net: Network, given: TurnCosts | None) -> TurnCosts:
     if given is not None:
         return given
     return TurnCosts.from_meta(net.meta.get("turn_costs")) or TurnCosts()
+
+
+def _turn_key(net: Network) -> str:
+    """Digest of what a turn-aware router depends on beyond the graph: restrictions and turn costs."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256(json.dumps(net.meta.get("turn_costs"), sort_keys=True, default=str).encode())
+    if net.turns is not None:
+        for a in net.turns:
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
 
 
 def _needs_turn_graph(net: Network, costs: TurnCosts) -> bool:

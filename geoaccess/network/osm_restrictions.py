@@ -214,23 +214,22 @@ def resolve_restrictions(
     for p, w in enumerate(edge_way.tolist()):
         pieces[w].append(p)
 
-    def arriving(w: int, v: int) -> list[int]:
+    def incident(w: int, v: int, *, into: bool) -> list[int]:
+        """Directed edges of way ``w`` arriving at (``into``) or leaving node ``v``."""
+        end_f, end_b = (edge_head, edge_tail) if into else (edge_tail, edge_head)
         out = []
         for p in pieces.get(w, []):
-            if edge_head[p] == v and fwd_id[p] >= 0:
+            if end_f[p] == v and fwd_id[p] >= 0:
                 out.append(int(fwd_id[p]))
-            if edge_tail[p] == v and bwd_id[p] >= 0:
+            if end_b[p] == v and bwd_id[p] >= 0:
                 out.append(int(bwd_id[p]))
         return out
 
+    def arriving(w: int, v: int) -> list[int]:
+        return incident(w, v, into=True)
+
     def leaving(w: int, v: int) -> list[int]:
-        out = []
-        for p in pieces.get(w, []):
-            if edge_tail[p] == v and fwd_id[p] >= 0:
-                out.append(int(fwd_id[p]))
-            if edge_head[p] == v and bwd_id[p] >= 0:
-                out.append(int(bwd_id[p]))
-        return out
+        return incident(w, v, into=False)
 
     def touches(w: int, v: int) -> bool:
         return any(edge_tail[p] == v or edge_head[p] == v for p in pieces.get(w, []))
