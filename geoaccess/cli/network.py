@@ -35,6 +35,18 @@ def _summary_table(net, title: str):  # noqa: ANN001, ANN202 - rich types import
         table.add_row(str(label), str(value))
     if net.turns is not None:
         table.add_row("turn restrictions in the network (via-way)", f"{net.turns.n_restrictions:,} ({net.turns.n_via_way:,})")
+    osm_r = net.meta.get("osm_restrictions")
+    if osm_r:
+        skipped = sum(v["count"] for v in osm_r.get("skipped", {}).values())
+        table.add_row("OSM restriction relations used / skipped", f"{osm_r.get('used', 0):,} / {skipped:,}")
+    if net.meta.get("profile_variant"):
+        table.add_row("car profile", str(net.meta["profile_variant"]) + (" (morning peak)" if net.meta.get("peak") else ""))
+    from geoaccess.network.graph import EdgeFlag
+
+    for label, bit in (("destination-only edges", EdgeFlag.DESTINATION), ("edges into a traffic signal", EdgeFlag.SIGNAL)):
+        k = int(((net.flags & bit) != 0).sum())
+        if k:
+            table.add_row(label, f"{k:,}")
     return table
 
 
@@ -129,7 +141,8 @@ def build(
     include_planned: bool = typer.Option(False, "--include-planned", help="N1000: open the planned links (vegfase P)."),
     layer: Optional[str] = typer.Option(None, "--layer", help="Layer name in a multi-layer file (GML, FGDB, GeoPackage)."),
     boundaries_year: int = typer.Option(2020, "--boundaries-year", help="N1000: boundary year for the summary (names islands, checks every municipality is reached); 0 to skip."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="OSM profile name or TOML path (default: the mode)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="OSM profile: posted (car at the posted limits, the car default), driven (car at driven speeds with turn and signal penalties), walk, bike, or a TOML path (default: the mode)."),
+    peak: bool = typer.Option(False, "--peak", help="OSM: apply the profile's morning-peak factors to urban roads ([peak.factor] of car_driven.toml)."),
     ferry_wait: Optional[float] = typer.Option(None, "--ferry-wait", help="Boarding wait per ferry crossing, in minutes."),
     keep: str = typer.Option("largest", "--keep", help="largest (strong component) or all."),
     speed_column: Optional[str] = typer.Option(None, "--speed-column", help="Line layers: speed column in km/h."),
@@ -179,6 +192,11 @@ def build(
         n1000["include_planned"] = True
     if layer is not None:
         opts["layer"] = layer
+    if peak:
+        if source_kind(source) not in (None, "osm") or kind not in ("auto", "osm"):
+            msg = "--peak applies only to OSM sources (.osm.pbf, .osm, place:/bbox:)."
+            raise InputError(msg)
+        opts["peak"] = True
     if n1000 and kind not in ("auto", "n1000"):
         msg = "--boat-routes/--boat-wait/--max-connect-m/--include-planned apply only to N1000 sources (--source n1000)."
         raise InputError(msg)

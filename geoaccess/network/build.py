@@ -401,13 +401,18 @@ def build_network(
 
 
 def _simplify_keeping(net: Network, kind: str, simplify_network: Any) -> Network:
-    """Simplify, keeping the nodes planned links end at (N1000) and those turn restrictions and
-    destination-only edges use (NVDB); turn restrictions are carried over."""
+    """Simplify, keeping the nodes planned links end at (N1000), those turn rules use (restrictions,
+    destination-only edges, signals and crossings: :func:`~geoaccess.network.turns.routing_keep_nodes`)
+    and NVDB's; turn restrictions are carried over."""
     import numpy as np
 
     from geoaccess.network.planned import planned_anchor_nodes
+    from geoaccess.network.turns import routing_keep_nodes
 
     keep = [planned_anchor_nodes(net)]
+    rules = routing_keep_nodes(net)
+    if rules is not None:
+        keep.append(rules)
     if kind == "nvdb":
         from geoaccess.network.nvdb_network import keep_nodes
 

@@ -36,6 +36,15 @@ class EdgeFlag(enum.IntFlag):
     """Reserved for derived graphs (never set on a base network)."""
     CONNECTOR = 4
     """An edge added by an edit or a snap, not present in the source."""
+    DESTINATION = 8
+    """Usable only at the start or end of a trip (``access``/``motor_vehicle`` = destination, delivery,
+    customers, agricultural, forestry, permit; NVDB *kjøring til eiendommer*)."""
+    SIGNAL = 16
+    """A traffic signal at the head of this edge controls traffic arriving along it."""
+    ROUNDABOUT = 32
+    """Part of a roundabout (``junction=roundabout``/``circular``): no oncoming-traffic turn penalty."""
+    CROSSING = 64
+    """A marked pedestrian crossing (``highway=crossing``) at the head of this edge."""
 
 
 @dataclass(frozen=True, eq=False)

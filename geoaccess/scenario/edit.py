@@ -504,11 +504,33 @@ def apply_scenario(net: Network, spec: ScenarioSpec) -> Network:
     meta["scenario"] = {**spec.to_dict(), "applied": done}
     meta["base"] = {"fingerprint": network_fingerprint(net), "nodes": net.n_nodes, "edges": net.n_edges,
                     "source": net.meta.get("source")}
-    return Network.from_edges(
+    out = Network.from_edges(
         w.tails[keep], w.heads[keep], seconds=w.seconds[keep], metres=w.metres[keep], way_id=w.way_id[keep],
         flags=w.flags[keep], x=net.x.copy(), y=net.y.copy(), node_id=net.node_id.copy(), crs=net.crs,
         shapes=shapes, mode=net.mode, meta=meta,
     )
+    return _keep_turns(net, out, keep, w.tails[keep], w.n_base)
+
+
+def _keep_turns(base: Network, out: Network, keep: np.ndarray, kept_tails: np.ndarray, n_base: int) -> Network:
+    """``out`` with the base's turn restrictions re-indexed onto its edges (those using a removed edge dropped,
+    counted in ``meta["scenario"]["turns_dropped"]``)."""
+    if base.turns is None:
+        return out
+    from dataclasses import replace
+
+    from geoaccess.network.turns import remap_turns
+
+    order = np.argsort(np.asarray(kept_tails, dtype=np.int64), kind="stable")  # as Network.from_arrays sorts
+    new_pos = np.empty(len(order), dtype=np.int64)
+    new_pos[order] = np.arange(len(order))
+    edge_map = np.full(n_base, -1, dtype=np.int64)
+    from_base = keep < n_base
+    edge_map[keep[from_base]] = new_pos[from_base]
+    turns = remap_turns(base.turns, edge_map, np.arange(base.n_nodes))
+    meta = dict(out.meta)
+    meta["scenario"] = {**meta["scenario"], "turns_dropped": int(base.turns.n_restrictions - turns.n_restrictions)}
+    return replace(out, turns=turns, meta=meta)
 
 
 _APPLY = {SpeedEdit: _apply_speed, CloseEdit: _apply_close, LinkEdit: _apply_link, FerryEdit: _apply_link,
