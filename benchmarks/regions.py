@@ -76,7 +76,7 @@ def main() -> None:
     import warnings
 
     from geoaccess.errors import DataWarning
-    from geoaccess.layers.crosswalk import boundaries_for_year
+    from geoaccess.layers.municipality_codes import boundaries_for_year
     from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.travel_tables import resolve_travel_times
 

@@ -1,6 +1,6 @@
 """Benchmark: E39 Rogfast before/after on the national N1000 network, the per-cell measure included.
 
-Times ``geoaccess.regions.regionforstorring.regionforstorring`` on real data: the N1000 car (and
+Times ``geoaccess.regions.between_regions.regionforstorring`` on real data: the N1000 car (and
 boat) networks from the network cache, ``scenarios/rogfast.toml`` applied, the SSB 2015 grid
 (220,171 cells), jobs from the 2021 flows spread to cells, municipality matrices before and after,
 the BA cascade twice, the study area, jobs within 45 and 60 minutes of every inhabited cell of
@@ -32,8 +32,8 @@ def main() -> None:
     from geoaccess.datasets import fetch
     from geoaccess.errors import DataWarning
     from geoaccess.network.build import build_network
-    from geoaccess.regions.regionforstorring import regionforstorring
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.regions.between_regions import regionforstorring
+    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.spec import read_spec
 
     rows = []
@@ -70,7 +70,7 @@ def _router_reached(net, res) -> dict:  # noqa: ANN001 - benchmark helper
     """Router.reached (one block search per origin cell) against cells_reached (one per seed node), same cells."""
     from geoaccess.engine.router import Router
     from geoaccess.regions.cell_reach import cells_reached
-    from geoaccess.regions.regionforstorring import ACCESS_SPEED_KMH, MAX_SNAP_M
+    from geoaccess.regions.between_regions import ACCESS_SPEED_KMH, MAX_SNAP_M
 
     router = Router(net)
     cells = res.cells

@@ -45,7 +45,7 @@ def main() -> None:
     from geoaccess.transit.footpaths import network_footpaths
     from geoaccess.transit.gtfs import read_gtfs
     from geoaccess.transit.netex import read_netex
-    from geoaccess.transit.raptor import raptor, transit_matrix
+    from geoaccess.transit.routing import raptor, transit_matrix
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from test_raptor import Reference  # the plain reference written in the tests
@@ -121,7 +121,7 @@ def main() -> None:
     res["romerike_all_stops_matrix_s"] = t
     res["romerike_all_stops_origins"] = day.n_stops
     from geoaccess.layers.population import read_ssb_grid
-    from geoaccess.transit.demo import GRID, JESSHEIM_LONLAT
+    from geoaccess.examples.transit import GRID, JESSHEIM_LONLAT
 
     cells = read_ssb_grid(GRID)
     cells = cells[cells["population"] > 0]

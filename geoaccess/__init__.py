@@ -4,32 +4,16 @@ The data flow is one direction, with arrays in the middle::
 
     network → snapped layers → travel times → measure → output
 
-Importing the package does no work: sub-modules load on first use.
+Each step is a sub-package with its public names in its ``__all__``: :mod:`geoaccess.network`,
+:mod:`geoaccess.layers`, :mod:`geoaccess.engine`, :mod:`geoaccess.measures`, :mod:`geoaccess.regions`,
+:mod:`geoaccess.omland`, :mod:`geoaccess.location`, :mod:`geoaccess.transit`, :mod:`geoaccess.scenario`,
+:mod:`geoaccess.national`, :mod:`geoaccess.strategy`, :mod:`geoaccess.report`. Importing ``geoaccess``
+itself loads none of them (only the version and the limits); import the one you use.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from geoaccess._version import __version__
+from geoaccess.limits import Limits, get_limits, load_limits, use_limits
 
-__all__ = ["__version__", "Limits", "Network", "datasets", "engine", "get_limits", "load_limits", "network", "use_limits"]
-
-_LAZY = {
-    "Network": ("geoaccess.network.graph", "Network"),
-    "Limits": ("geoaccess.limits", "Limits"),
-    "get_limits": ("geoaccess.limits", "get_limits"),
-    "load_limits": ("geoaccess.limits", "load_limits"),
-    "use_limits": ("geoaccess.limits", "use_limits"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    if name in {"datasets", "network", "engine", "layers", "cli", "national", "strategy", "limits", "textio", "archive"}:
-        return importlib.import_module(f"geoaccess.{name}")
-    msg = f"module 'geoaccess' has no attribute {name!r}"
-    raise AttributeError(msg)
+__all__ = ["Limits", "__version__", "get_limits", "load_limits", "use_limits"]

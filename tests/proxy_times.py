@@ -18,7 +18,7 @@ DETOUR = 1.3
 
 def proxy_travel_times(year: int, *, max_minutes: float = 240.0) -> pd.DataFrame:
     """All pairs ``origin, destination, minutes`` among the municipalities of ``year`` (pairs above the cap dropped)."""
-    from geoaccess.layers.crosswalk import boundaries_for_year
+    from geoaccess.layers.municipality_codes import boundaries_for_year
 
     b = boundaries_for_year(year)
     pts = b.geometry.representative_point()

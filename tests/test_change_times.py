@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geoaccess.errors import InputError
-from geoaccess.transit.raptor import change_times, earliest_arrival_table, raptor
+from geoaccess.transit.routing import change_times, earliest_arrival_table, raptor
 from tests.test_raptor import timetables
 
 INF = float("inf")

@@ -89,7 +89,7 @@ def test_cli_bad_input(tmp_path):
 
 @pytest.mark.slow
 def test_demo_summary_with_maps(tmp_path):
-    from geoaccess.regions import demo_summary
+    from geoaccess.examples.lma import demo_summary
 
     s = demo_summary(2021, out_dir=tmp_path)
     assert s["n_regions"] == 89
@@ -228,7 +228,7 @@ def test_national_travel_time_source_is_cached_and_complete():
     """`national`: the N1000 municipality matrix of the national layer, in the flows' division, cached."""
     from pathlib import Path
 
-    from geoaccess.layers.crosswalk import codes_in_force
+    from geoaccess.layers.municipality_codes import codes_in_force
     from geoaccess.regions.travel_tables import resolve_travel_times
 
     codes = sorted(codes_in_force(2024))

@@ -159,7 +159,7 @@ def test_cli_transit_catchment_counts_cells_within_threshold(cli_app, jessheim, 
     from geoaccess.datasets import fetch
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.transit.feed import read_feed
-    from geoaccess.transit.raptor import transit_matrix
+    from geoaccess.transit.routing import transit_matrix
 
     out = tmp_path / "jessheim.gpkg"
     res = CliRunner().invoke(

@@ -14,7 +14,7 @@ from shapely.geometry import box
 
 from geoaccess.errors import DataWarning, InputError
 from geoaccess.layers.boundaries import locate_points, read_municipalities
-from geoaccess.layers.crosswalk import (
+from geoaccess.layers.municipality_codes import (
     boundaries_for_year,
     check_codes,
     codes_in_force,

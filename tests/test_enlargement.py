@@ -20,7 +20,8 @@ MINUTES = (5.0, 10.0, 15.0, 30.0, 45.0, 60.0, 75.0)
 def oslo(dataset):
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.network.build import build_network
-    from geoaccess.scenario.demo import jobs_by_population, scenario_dir
+    from geoaccess.examples import scenario_dir
+    from geoaccess.layers.jobs import jobs_by_population
     from geoaccess.scenario.edit import apply_scenario
     from geoaccess.scenario.spec import read_spec
 
@@ -169,7 +170,7 @@ def test_cli_scenario_writes_outputs(tmp_path, dataset) -> None:
     from geoaccess.cli import _register, app
 
     _register()  # all command modules, as the console script does
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.examples import scenario_dir
 
     out = tmp_path / "hamar"
     res = CliRunner().invoke(app, [

@@ -14,7 +14,7 @@ from feed_skips import GTFS_MIN, TAMPERE, skips
 from geoaccess.errors import InputError
 from geoaccess.transit.feed import detect_format, read_feed
 from geoaccess.transit.gtfs import parse_gtfs_time, read_gtfs
-from geoaccess.transit.raptor import raptor
+from geoaccess.transit.routing import raptor
 
 FIX = Path(__file__).parent / "fixtures" / "gtfs_min"
 

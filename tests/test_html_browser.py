@@ -50,7 +50,7 @@ def ba_html(out, dataset) -> Path:
 
 @pytest.fixture(scope="module")
 def change_html(out, dataset) -> Path:
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.examples import scenario_dir
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the Hamar NVDB layer's islands (counted in run.json)
@@ -84,7 +84,7 @@ def catchment_html(out, dataset) -> Path:
 @pytest.fixture(scope="module")
 def site_report(out, dataset) -> Path:
     from geoaccess.layers.population import read_ssb_grid
-    from geoaccess.location.demo import demo_sites
+    from geoaccess.examples.location import demo_sites
     from geoaccess.location.report import write_site_report
     from geoaccess.location.sites import evaluate_sites, read_transit_hubs
     from geoaccess.network.build import build_network

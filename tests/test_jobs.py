@@ -191,7 +191,7 @@ def test_bad_input():
 
 
 def test_jobs_by_population_is_a_thin_call(oslo, raw_jobs):
-    from geoaccess.scenario.demo import jobs_by_population
+    from geoaccess.layers.jobs import jobs_by_population
 
     out, info = jobs_by_population(oslo, municipality="0301", year=2021)
     assert list(out.columns) == [*oslo.columns, "jobs"]

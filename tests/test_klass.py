@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geoaccess.errors import InputError
-from geoaccess.layers.crosswalk import codes_in_force
+from geoaccess.layers.municipality_codes import codes_in_force
 from geoaccess.strategy.klass import compare_classes, official_classes, read_klass_128, site_classes
 
 

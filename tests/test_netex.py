@@ -13,7 +13,7 @@ from feed_skips import NETEX_MIN, RUTER_2017, skips
 from geoaccess.errors import InputError
 from geoaccess.transit.feed import detect_format, read_feed
 from geoaccess.transit.netex import read_netex
-from geoaccess.transit.raptor import raptor
+from geoaccess.transit.routing import raptor
 
 FIX = Path(__file__).parent / "fixtures" / "netex_min"
 J = "TST:ServiceJourney:"

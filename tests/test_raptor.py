@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from geoaccess.errors import InputError
 from geoaccess.transit.calendar import ServiceCalendar
-from geoaccess.transit.raptor import range_raptor, raptor, transit_matrix
+from geoaccess.transit.routing import range_raptor, raptor, transit_matrix
 from geoaccess.transit.timetable import build_timetable
 from geoaccess.transit.validation import ValidationReport
 
@@ -305,7 +305,7 @@ def test_engine_compatible_matrix(tampere):
         geometry=gpd.points_from_xy(tampere.stop_x[[100, 500, 900]], tampere.stop_y[[100, 500, 900]]),
         crs=tampere.crs,
     )
-    from geoaccess.transit.raptor import transit_travel_time_matrix
+    from geoaccess.transit.routing import transit_travel_time_matrix
 
     table = transit_travel_time_matrix(tampere, pts, origin_id="name", window="07:00-07:20", cutoff_minutes=40)
     assert list(table.columns) == ["origin_id", "destination_id", "minutes"] and len(table) == 9

@@ -25,8 +25,8 @@ KVITSOY, BOKN, STAVANGER, HAUGESUND, RANDABERG = "1144", "1145", "1103", "1106",
 @pytest.fixture(scope="module")
 def rogfast():
     from geoaccess.network.build import build_network
-    from geoaccess.regions.regionforstorring import regionforstorring
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.regions.between_regions import regionforstorring
+    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.spec import read_spec
 
     from geoaccess.datasets import fetch
@@ -52,7 +52,7 @@ def test_the_scenario_opens_rogfast_and_removes_the_ferry(rogfast) -> None:
 def _independent(net, spec, res, code: str) -> dict[str, float]:
     """Population-weighted jobs within 45/60 min of the cells of one municipality, by scipy Dijkstra."""
     from geoaccess.engine.router import Router
-    from geoaccess.regions.regionforstorring import ACCESS_SPEED_KMH, MAX_SNAP_M
+    from geoaccess.regions.between_regions import ACCESS_SPEED_KMH, MAX_SNAP_M
     from geoaccess.scenario.edit import aligned_base, apply_scenario
 
     scen = apply_scenario(net, spec)
@@ -104,7 +104,7 @@ def test_kvitsoy_and_bokn_equal_an_independent_dijkstra(rogfast, code) -> None:
 
 def _municipal_minutes(res, code: str, when: str) -> pd.Series:
     """Minutes from a municipality's centre to every other: the national table, with the pairs that changed."""
-    from geoaccess.layers.crosswalk import codes_in_force
+    from geoaccess.layers.municipality_codes import codes_in_force
     from geoaccess.regions.travel_tables import resolve_travel_times
 
     with warnings.catch_warnings():
@@ -147,7 +147,7 @@ def test_cells_far_from_the_project_do_not_change(rogfast) -> None:
     """The study-area rule: cells beyond 60 min of every changed node keep their counts (recomputed here)."""
     from geoaccess.engine.router import Router
     from geoaccess.regions.cell_reach import cells_reached
-    from geoaccess.regions.regionforstorring import ACCESS_SPEED_KMH, MAX_SNAP_M
+    from geoaccess.regions.between_regions import ACCESS_SPEED_KMH, MAX_SNAP_M
     from geoaccess.scenario.edit import aligned_base, apply_scenario
 
     net, spec, res = rogfast
@@ -167,7 +167,7 @@ def test_cells_far_from_the_project_do_not_change(rogfast) -> None:
 
 
 def test_centres_membership_and_the_national_table(rogfast) -> None:
-    from geoaccess.layers.crosswalk import codes_in_force
+    from geoaccess.layers.municipality_codes import codes_in_force
     from geoaccess.regions.travel_tables import resolve_travel_times
 
     _, _, res = rogfast

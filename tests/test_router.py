@@ -182,7 +182,7 @@ def test_compare_times_snaps_once_to_the_base(dataset):
     from geoaccess.network.build import build_network
     from geoaccess.regions.enlargement import centre_points
     from geoaccess.scenario.compare import compare_times
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.edit import apply_scenario
     from geoaccess.scenario.spec import read_spec
 

@@ -234,7 +234,7 @@ def test_edges_gpkg_has_name_class_speed_and_way_ids(tmp_path, dataset) -> None:
 
 
 def test_change_maps_use_a_diverging_scale_centred_on_no_change() -> None:
-    from geoaccess.scenario.demo import saved_scale
+    from geoaccess.scenario.change_map import saved_scale
 
     scale = saved_scale(np.array([-3.0, -0.01, 0.0, 0.02, 2.0, 5.0]))
     assert scale.kind == "diverging"

@@ -16,7 +16,7 @@ from geoaccess.errors import InputError
 @pytest.fixture(scope="module")
 def inputs(dataset):
     from geoaccess.layers.population import read_ssb_grid
-    from geoaccess.location.demo import demo_sites
+    from geoaccess.examples.location import demo_sites
     from geoaccess.location.sites import read_transit_hubs
     from geoaccess.network.build import build_network
 

@@ -183,12 +183,12 @@ def access(
 
         res = gravity_access(cost, supply, decay=parse_decay(decay), max_minutes=max_minutes, ids=ids, origins=org)
     elif measure == "nearest":
-        from geoaccess.measures.coverage import nearest_from_cost
+        from geoaccess.measures.population_coverage import nearest_from_cost
 
         fid = opp["id"].to_numpy() if "id" in opp.columns else opp.index.to_numpy()
         res = nearest_from_cost(cost, ids=ids, origins=org, facility_ids=fid)
     elif measure == "coverage":
-        from geoaccess.measures.coverage import coverage
+        from geoaccess.measures.population_coverage import coverage
 
         cov = coverage(cost, demand, thresholds=ts, ids=ids, origins=org)
         res = cov.table

@@ -187,7 +187,7 @@ def _step_school_catchments(out: Path, console: Any, context: dict[str, Any]) ->
 def _step_coverage(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
     from rich.table import Table
 
-    from geoaccess.measures.demo import service_coverage_demo
+    from geoaccess.examples.service_coverage import service_coverage_demo
 
     cov = service_coverage_demo(context["net_walk"], out_dir=out)
     table = Table(title="Share of eastern Oslo's residents within walking time of a service")
@@ -209,7 +209,7 @@ def _print_flat(console: Any, summary: dict[str, Any], prefix: str = "") -> None
 
 
 def _step_location(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from geoaccess.location.demo import location_demo
+    from geoaccess.examples.location import location_demo
 
     summary = location_demo(context["net_walk"], context["net_car"], out_dir=out)
     _print_flat(console, summary)
@@ -217,7 +217,7 @@ def _step_location(out: Path, console: Any, context: dict[str, Any]) -> dict[str
 
 
 def _step_scenario(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from geoaccess.scenario.demo import enlargement_demo
+    from geoaccess.examples.oslo_enlargement import enlargement_demo
 
     summary = enlargement_demo(out_dir=out / "regionforstorring")
     _print_flat(console, summary)
@@ -225,7 +225,7 @@ def _step_scenario(out: Path, console: Any, context: dict[str, Any]) -> dict[str
 
 
 def _step_regions(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from geoaccess.regions.demo import demo_summary
+    from geoaccess.examples.lma import demo_summary
 
     summary = demo_summary(2021, out_dir=out)
     _print_flat(console, summary)
@@ -233,7 +233,7 @@ def _step_regions(out: Path, console: Any, context: dict[str, Any]) -> dict[str,
 
 
 def _step_transit(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from geoaccess.transit.demo import ovre_romerike_demo
+    from geoaccess.examples.transit import ovre_romerike_demo
 
     summary = ovre_romerike_demo(out_dir=out)
     _print_flat(console, summary)

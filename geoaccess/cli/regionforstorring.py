@@ -56,7 +56,7 @@ def _run(*, network: str, spec: Path, flows: str, out: Path, year_codes: int | N
 
     from geoaccess.cli._common import load_network
     from geoaccess.engine.matrix import check_minutes
-    from geoaccess.regions.regionforstorring import regionforstorring
+    from geoaccess.regions.between_regions import regionforstorring
     from geoaccess.regions.regionforstorring_output import write_regionforstorring
     from geoaccess.scenario.spec import read_spec
 

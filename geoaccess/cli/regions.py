@@ -127,7 +127,7 @@ def _load(
     """
     from geoaccess.errors import InputError
     from geoaccess.layers.commuting import read_flows
-    from geoaccess.layers.crosswalk import (
+    from geoaccess.layers.municipality_codes import (
         boundaries_for_year,
         codes_in_force,
         division_year,

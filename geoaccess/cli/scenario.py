@@ -95,7 +95,7 @@ def scenario(
             cells = read_ssb_grid(population)
         weights = ["population"]
         if jobs_municipality is not None:
-            from geoaccess.scenario.demo import jobs_by_population
+            from geoaccess.layers.jobs import jobs_by_population
 
             cells, info = jobs_by_population(cells, municipality=jobs_municipality, year=jobs_year)
             weights.append("jobs")
@@ -119,7 +119,7 @@ def scenario(
     _, scen_edges = scen.to_geodataframes(attributes=True)
     files["edges"] = write_table(scen_edges, out / "edges.gpkg")
     from geoaccess.report.maps import html_map
-    from geoaccess.scenario.demo import change_map, saved_scale
+    from geoaccess.scenario.change_map import change_map, saved_scale
 
     title = f"{scen_spec.name}: minutes saved from the centre"
     files["png"] = change_map(surf, out / "change.png", scen=scen, centre=origin, title=title)

@@ -88,7 +88,7 @@ def stops_matrix(
     from geoaccess.cli._common import print_warnings
     from geoaccess.report.atomic import write_table
     from geoaccess.transit.feed import read_feed
-    from geoaccess.transit.raptor import range_raptor
+    from geoaccess.transit.routing import range_raptor
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -125,7 +125,7 @@ def earliest(
     from geoaccess.errors import InputError
     from geoaccess.report.atomic import write_table
     from geoaccess.transit.feed import read_feed
-    from geoaccess.transit.raptor import change_times, earliest_arrival_table
+    from geoaccess.transit.routing import change_times, earliest_arrival_table
 
     parts = at.strip().split(":")
     try:
@@ -153,7 +153,7 @@ def earliest(
 @transit_app.command("demo")
 def demo(out: Path = typer.Option(_DEMO_OUT, "--out", help="Folder for the CSV and PNG.")) -> None:
     """Population reachable by bus from Jessheim within 30 and 45 minutes (Øvre Romerike, Sept. 2017)."""
-    from geoaccess.transit.demo import ovre_romerike_demo
+    from geoaccess.examples.transit import ovre_romerike_demo
 
     res = ovre_romerike_demo(out_dir=out, progress=True)
     for k, v in res.items():

@@ -104,7 +104,7 @@ def matrix(
         d = _read_points(destinations, what="destinations") if destinations is not None else o
         if mode == "transit":
             from geoaccess.report.atomic import write_table
-            from geoaccess.transit.raptor import transit_travel_time_matrix
+            from geoaccess.transit.routing import transit_travel_time_matrix
 
             tt, walk = _transit_inputs(network, feed, date)
             table = transit_travel_time_matrix(

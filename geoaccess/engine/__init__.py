@@ -1,7 +1,7 @@
 """Shortest-path engine: the prepared :class:`Router`, numba Dijkstra, contraction hierarchies, PHAST, k-nearest.
 
 All times are in **seconds** inside; unreachable is ``inf`` inside kernels and NaN in tables.
-Sub-modules load lazily, so ``import geoaccess.engine`` does no work (and compiles nothing).
+``import geoaccess.engine`` loads numpy and numba but compiles nothing (kernels are cached by ``make install``).
 
 Public names
 ------------
@@ -17,14 +17,24 @@ TurnGraph, build_turn_graph
     The edge-based graph for turn-aware routing (:mod:`.turn_graph`): restrictions, turn costs, zones.
 dijkstra, dijkstra_many, ContractionHierarchy, nearest_k
     Kernels (:mod:`.dijkstra`, :mod:`.ch`, :mod:`.nearest`).
-precompile
-    Compile every numba kernel into the numba cache (run by ``make install``).
+
+Compiling every numba kernel into the numba cache is ``python -m geoaccess.engine.precompile``
+(run by ``make install``; :func:`geoaccess.engine.precompile.precompile` in Python).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from geoaccess.engine.catchment import catchments
+from geoaccess.engine.ch import ContractionHierarchy
+from geoaccess.engine.counting import COUNTING_RULE, count_in_catchments
+from geoaccess.engine.dijkstra import dijkstra, dijkstra_many
+from geoaccess.engine.facility import nearest_facility
+from geoaccess.engine.matrix import TravelTimes, travel_time_matrix
+from geoaccess.engine.matrix_writer import estimate_matrix, write_matrix
+from geoaccess.engine.nearest import nearest_k
+from geoaccess.engine.router import Router
+from geoaccess.engine.surface import reached_population, travel_time_surface
+from geoaccess.engine.turn_graph import TurnGraph, build_turn_graph
 
 __all__ = [
     "COUNTING_RULE",
@@ -40,38 +50,8 @@ __all__ = [
     "estimate_matrix",
     "nearest_facility",
     "nearest_k",
-    "precompile",
     "reached_population",
     "travel_time_matrix",
     "travel_time_surface",
     "write_matrix",
 ]
-
-_LAZY = {
-    "dijkstra": ("geoaccess.engine.dijkstra", "dijkstra"),
-    "dijkstra_many": ("geoaccess.engine.dijkstra", "dijkstra_many"),
-    "ContractionHierarchy": ("geoaccess.engine.ch", "ContractionHierarchy"),
-    "nearest_k": ("geoaccess.engine.nearest", "nearest_k"),
-    "Router": ("geoaccess.engine.router", "Router"),
-    "TravelTimes": ("geoaccess.engine.matrix", "TravelTimes"),
-    "TurnGraph": ("geoaccess.engine.turn_graph", "TurnGraph"),
-    "build_turn_graph": ("geoaccess.engine.turn_graph", "build_turn_graph"),
-    "travel_time_matrix": ("geoaccess.engine.matrix", "travel_time_matrix"),
-    "write_matrix": ("geoaccess.engine.matrix_writer", "write_matrix"),
-    "estimate_matrix": ("geoaccess.engine.matrix_writer", "estimate_matrix"),
-    "nearest_facility": ("geoaccess.engine.facility", "nearest_facility"),
-    "catchments": ("geoaccess.engine.catchment", "catchments"),
-    "reached_population": ("geoaccess.engine.surface", "reached_population"),
-    "travel_time_surface": ("geoaccess.engine.surface", "travel_time_surface"),
-    "count_in_catchments": ("geoaccess.engine.counting", "count_in_catchments"),
-    "COUNTING_RULE": ("geoaccess.engine.counting", "COUNTING_RULE"),
-    "precompile": ("geoaccess.engine.precompile", "precompile"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    msg = f"module 'geoaccess.engine' has no attribute {name!r}"
-    raise AttributeError(msg)

@@ -6,7 +6,7 @@ to numba's cache; later processes load it in milliseconds. ``make install`` runs
 right after installing the package, so the first ``geoaccess matrix`` after a fresh install
 compiles nothing::
 
-    python -m geoaccess.engine.precompile            # or geoaccess.engine.precompile() in Python
+    python -m geoaccess.engine.precompile            # or geoaccess.engine.precompile.precompile() in Python
 
 It drives every kernel through the public functions, on a small synthetic network, with exactly
 the array types the commands use (numba caches one machine-code version per type signature).

@@ -47,7 +47,7 @@ def rule_counts_by_year(
 
     from geoaccess.errors import DataWarning
     from geoaccess.layers.commuting import load_flows
-    from geoaccess.layers.crosswalk import boundaries_for_year, codes_in_force, recode_flows
+    from geoaccess.layers.municipality_codes import boundaries_for_year, codes_in_force, recode_flows
     from geoaccess.regions.ba import ba_regions
     from geoaccess.regions.config import load_config
     from geoaccess.regions.flows import FlowData

@@ -314,7 +314,7 @@ def _services() -> dict[str, gpd.GeoDataFrame]:
 
 def _scenario_router(base: Router) -> tuple[Router, Any]:
     from geoaccess.engine.router import Router
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.edit import apply_scenario
     from geoaccess.scenario.spec import read_spec
 

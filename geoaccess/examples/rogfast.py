@@ -2,7 +2,7 @@
 
 Rogfast — subsea road tunnels Randaberg – Kvitsøy – Bokn replacing the Mortavika – Arsvågen car
 ferry — is a real project on Kartverket's N1000 map (six planned links of road E39).
-:func:`rogfast_demo` runs :func:`geoaccess.regions.regionforstorring.regionforstorring` on the
+:func:`rogfast_demo` runs :func:`geoaccess.regions.between_regions.regionforstorring` on the
 national data (N1000 car and boat networks, SSB 2015 grid, 2021 commuting flows) with
 ``scenarios/rogfast.toml`` and writes the tables, the GeoPackage and the change maps.
 
@@ -42,7 +42,7 @@ def _load(folder: Path) -> Any:
     import geopandas as gpd
     import pandas as pd
 
-    from geoaccess.regions.regionforstorring import RegionforstorringResult
+    from geoaccess.regions.between_regions import RegionforstorringResult
 
     frames = {n: pd.read_parquet(folder / f"{n}.parquet") for n in _FRAMES}
     return RegionforstorringResult(cells=gpd.read_parquet(folder / "cells.parquet"),
@@ -62,12 +62,12 @@ def _store(result: Any, folder: Path) -> None:
 
 
 def rogfast_result(*, cache: bool = True) -> Any:
-    """The Rogfast :class:`~geoaccess.regions.regionforstorring.RegionforstorringResult` (computed or cached)."""
+    """The Rogfast :class:`~geoaccess.regions.between_regions.RegionforstorringResult` (computed or cached)."""
     from geoaccess.datasets import cache_dir, fetch
     from geoaccess.errors import CacheWarning, DataWarning
     from geoaccess.network.build import build_network
-    from geoaccess.regions.regionforstorring import regionforstorring
-    from geoaccess.scenario.demo import scenario_dir
+    from geoaccess.regions.between_regions import regionforstorring
+    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.spec import read_spec
 
     with warnings.catch_warnings():

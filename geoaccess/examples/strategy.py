@@ -26,7 +26,7 @@ __all__ = ["strategy_demo"]
 
 def _ba_regions(out: Path, year: int) -> dict[str, Any]:
     from geoaccess.layers.commuting import load_flows
-    from geoaccess.layers.crosswalk import boundaries_for_year, codes_in_force, municipality_names
+    from geoaccess.layers.municipality_codes import boundaries_for_year, codes_in_force, municipality_names
     from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.ba import ba_regions
     from geoaccess.regions.config import load_config

@@ -6,7 +6,7 @@ default) with a ``kommunenummer`` 4-digit string column, ``kommunenavn`` and
 ships in CRS84 with string codes; the 2020 file (356) with integer codes in
 EPSG:4326 without a CRS tag (GeoJSON default); the 2024 file (357) with string
 codes in EPSG:4326. Boundaries of the division in force in any other year (2018's
-1567 Rindal, 2021-2023) come from :func:`geoaccess.layers.crosswalk.boundaries_for_year`.
+1567 Rindal, 2021-2023) come from :func:`geoaccess.layers.municipality_codes.boundaries_for_year`.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def municipality_codes(year: int) -> frozenset[str]:
     """Codes of the boundary file of ``year`` (2020–2023 use the 2020 division, 2024 its own).
 
     The codes in force in any year, with or without boundaries, come from
-    :func:`geoaccess.layers.crosswalk.codes_in_force` (the official change table).
+    :func:`geoaccess.layers.municipality_codes.codes_in_force` (the official change table).
     """
     base = 2020 if 2020 <= year <= 2023 else year
     return frozenset(read_municipalities(base)["kommunenummer"])

@@ -12,7 +12,7 @@ pair and the columns
     (*sysselsatte*), a non-negative integer count.
 
 ``flows.attrs["year"]`` carries the statistical year when it is known; the
-municipality codes are those in force that year (see :mod:`geoaccess.layers.crosswalk`).
+municipality codes are those in force that year (see :mod:`geoaccess.layers.municipality_codes`).
 Rows with zero workers are dropped; ``flows.attrs["codes"]`` keeps every code named in
 the input, so municipalities whose rows are all zero are not lost (2019: the stale
 code 1567 Rindal, which had moved to Trøndelag as 5061).

@@ -27,7 +27,7 @@ from geoaccess.errors import DataWarning, GeoaccessError, InputError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["JOBS_ASSUMPTION", "PARTIAL_SHARE", "jobs_to_grid"]
+__all__ = ["JOBS_ASSUMPTION", "MUNICIPALITY_JOBS_ASSUMPTION", "PARTIAL_SHARE", "jobs_by_population", "jobs_to_grid"]
 
 #: A municipality whose residents in the cells (all ages) are below this share of its residents
 #: aged 15-74 (SSB 11618) is flagged as covered only in part (a fully covered one has about 1.3-1.5).
@@ -62,7 +62,7 @@ def _assign_by_centroid(
         if unknown:
             msg = (
                 f"municipalities: {', '.join(unknown[:10])} are not municipalities of the {boundaries_year} "
-                f"division; use codes of that division (see geoaccess.layers.crosswalk)."
+                f"division; use codes of that division (see geoaccess.layers.municipality_codes)."
             )
             raise InputError(msg)
         bounds = bounds[bounds["kommunenummer"].isin(wanted)].reset_index(drop=True)
@@ -109,9 +109,9 @@ def jobs_to_grid(
         a warning; negative values are refused.
     boundaries_year
         Municipal division used to place the cells (2020 or 2024). Default: the division of
-        ``year`` (:func:`geoaccess.layers.crosswalk.division_year`, 2020 for 2020-2023).
+        ``year`` (:func:`geoaccess.layers.municipality_codes.division_year`, 2020 for 2020-2023).
         When it differs from the division of ``year``, the jobs are first recoded to the
-        boundaries' codes with :func:`geoaccess.layers.crosswalk.recode_values` (totals kept).
+        boundaries' codes with :func:`geoaccess.layers.municipality_codes.recode_values` (totals kept).
     municipality_column
         Use this column's 4-digit codes (numbering of ``year``) instead of a
         point-in-polygon test.
@@ -163,7 +163,7 @@ def jobs_to_grid(
         load_11618,
         load_flows,
     )
-    from geoaccess.layers.crosswalk import division_year, recode_values
+    from geoaccess.layers.municipality_codes import division_year, recode_values
 
     if population not in cells.columns:
         msg = f"cells: no residents column {population!r}; found {list(cells.columns)}. Pass population=<column>."
@@ -308,3 +308,56 @@ def jobs_to_grid(
         "per_municipality": records,
     }
     return out
+
+
+MUNICIPALITY_JOBS_ASSUMPTION = (
+    "jobs = Oslo's jobs by workplace (SSB 03321, {year}, column sum for {code}: {total:,.0f}) spread over "
+    "Oslo's 250 m cells in proportion to residents (dasymetric assumption; no workplace grid in the sample data)"
+)
+"""The stated assumption of :func:`jobs_by_population` (one municipality's jobs spread by residents)."""
+
+
+def jobs_by_population(cells: Any, *, municipality: str = "0301", year: int = 2021,
+                       population: str = "population") -> tuple[Any, dict[str, Any]]:
+    """Add a ``jobs`` column: a municipality's jobs (SSB 03321 column sum) spread by residents.
+
+    Parameters
+    ----------
+    cells
+        Grid cells of **one** municipality with a residents column.
+    municipality
+        Workplace municipality code in the numbering of ``year``.
+    year
+        Year of the 03321 sample (2017-2021).
+    population
+        Residents column.
+
+    Returns
+    -------
+    cells : geopandas.GeoDataFrame
+        A copy with ``jobs`` (persons, float) summing to the municipality's jobs; a thin
+        call into :func:`geoaccess.layers.jobs.jobs_to_grid` with every cell tagged ``municipality``
+        (``attrs["jobs"]`` carries its metadata).
+    info : dict
+        ``jobs_total``, ``municipality``, ``year`` and the stated ``assumption``.
+    """
+    from geoaccess.errors import InputError
+
+    code = str(municipality).zfill(4)
+    tagged = cells.copy()
+    tagged["_jobs_municipality"] = code
+    out = jobs_to_grid(tagged, year=year, population=population, municipality_column="_jobs_municipality")
+    meta = out.attrs["jobs"]
+    if code in meta["municipalities_without_jobs_data"]:
+        msg = f"Municipality {code} has no jobs in SSB 03321 {year}; check the code's numbering for that year."
+        raise InputError(msg)
+    if code in meta["municipalities_without_residents_in_cells"]:
+        msg = "The cells hold no residents, so jobs cannot be spread in proportion to them."
+        raise InputError(msg)
+    drop = ["_jobs_municipality"] + ([] if "kommunenummer" in cells.columns else ["kommunenummer"])
+    out = out.drop(columns=drop)
+    out["jobs"] = out["jobs"].fillna(0.0)  # cells with NaN residents: 0 jobs (jobs_to_grid warns)
+    total = float(meta["jobs_total_municipalities"])
+    info = {"municipality": code, "year": year, "jobs_total": total,
+            "assumption": MUNICIPALITY_JOBS_ASSUMPTION.format(year=year, code=code, total=total)}
+    return out, info

@@ -253,7 +253,7 @@ def largest_town(parts: pd.DataFrame) -> pd.DataFrame:
 
 def _cells_of_year(year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray]:
     from geoaccess.layers.boundaries import locate_points
-    from geoaccess.layers.crosswalk import boundaries_for_year, national_population_cells
+    from geoaccess.layers.municipality_codes import boundaries_for_year, national_population_cells
 
     x, y, pop, pop_year = national_population_cells()
     codes = locate_points(x, y, boundaries_for_year(int(year)), max_distance_m=20_000.0)
@@ -585,7 +585,7 @@ def derive_towns(
 
 @lru_cache(maxsize=4)
 def _national_towns(year: int, rule: TownRule, with_names: bool) -> Towns:
-    from geoaccess.layers.crosswalk import municipality_names
+    from geoaccess.layers.municipality_codes import municipality_names
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
 
     x, y, pop, pop_year, codes = _cells_of_year(year)
@@ -593,7 +593,7 @@ def _national_towns(year: int, rule: TownRule, with_names: bool) -> Towns:
     places = None
     if with_names:
         from geoaccess.layers.boundaries import locate_points
-        from geoaccess.layers.crosswalk import boundaries_for_year
+        from geoaccess.layers.municipality_codes import boundaries_for_year
 
         places = read_place_names()
         places["kommunenummer"] = locate_points(places.geometry.x.to_numpy(), places.geometry.y.to_numpy(),
@@ -608,7 +608,7 @@ def national_towns(year: int = 2020, *, rule: TownRule | None = None, names: boo
     Parameters
     ----------
     year
-        Year of the municipal division (2017-2024, via :func:`geoaccess.layers.crosswalk.boundaries_for_year`).
+        Year of the municipal division (2017-2024, via :func:`geoaccess.layers.municipality_codes.boundaries_for_year`).
     rule
         :class:`TownRule` (defaults).
     names

@@ -1,6 +1,6 @@
 """Service location (lokalisering av tjenester): location-allocation models and site evaluation.
 
-Submodules are imported lazily::
+Modules::
 
     problem     LocationProblem: cost matrix (minutes), demand weights, fixed/forbidden sites
     exact       MILP models with scipy.optimize.milp (HiGHS): p-median, p-center, MCLP, LSCP,
@@ -10,38 +10,22 @@ Submodules are imported lazily::
     sites       state-office site evaluation (retningslinjer for lokalisering av statlige
                 arbeidsplasser): labour pool, volume, centrality, user access, transit hub, omland
     report      HTML report, tidy CSV and GeoPackage of a site evaluation
-    demo        location_demo(): three eastern-Oslo sites for a 50-job office, and an MCLP
+
+The eastern-Oslo demo (three sites for a 50-job office, and an MCLP) is :mod:`geoaccess.examples.location`.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from geoaccess.location.exact import solve
+from geoaccess.location.heuristics import solve_heuristic
+from geoaccess.location.problem import LocationProblem
+from geoaccess.location.result import LocationResult
+from geoaccess.location.sites import evaluate_sites
 
 __all__ = [
     "LocationProblem",
     "LocationResult",
     "evaluate_sites",
-    "location_demo",
     "solve",
     "solve_heuristic",
 ]
-
-_SUBMODULES = {"problem", "exact", "heuristics", "result", "sites", "report", "demo"}
-_ATTRS = {
-    "LocationProblem": "problem",
-    "LocationResult": "result",
-    "solve": "exact",
-    "solve_heuristic": "heuristics",
-    "evaluate_sites": "sites",
-    "location_demo": "demo",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"geoaccess.location.{name}")
-    if name in _ATTRS:
-        return getattr(importlib.import_module(f"geoaccess.location.{_ATTRS[name]}"), name)
-    msg = f"module 'geoaccess.location' has no attribute {name!r}"
-    raise AttributeError(msg)

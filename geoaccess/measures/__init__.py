@@ -2,7 +2,7 @@
 
 No graph work happens here: the travel-time engine produces the matrix, the measures turn it and
 weight arrays into tidy per-origin tables (GeoDataFrames when origin geometries are given).
-Sub-modules load lazily, so ``import geoaccess.measures`` does no work.
+Importing the package reads no file and compiles nothing.
 
 Public names
 ------------
@@ -12,49 +12,40 @@ gravity_access
     Potential accessibility with a decay function (:mod:`.gravity`, :mod:`.decay`).
 nearest_from_cost, coverage
     Nearest-facility time off a cost matrix; population share within T and the uncovered cells
-    (:mod:`.coverage`). The nearest-facility *search* is :func:`geoaccess.engine.nearest_facility`.
+    (:mod:`.population_coverage`). The nearest-facility *search* is :func:`geoaccess.engine.nearest_facility`.
 two_step_fca, e2sfca, three_step_fca
     Floating catchment family (:mod:`.fca`).
 centrality_index, centrality_from_access, centrality_class
     SSB-style sentralitetsindeks (:mod:`.centrality`, parameters in ``centrality.toml``; KLASS 128 bands).
-service_coverage_demo
-    Eastern Oslo walk coverage of schools, NAV offices and healthcare (:mod:`.demo`).
+
+The eastern-Oslo walk coverage demo is :mod:`geoaccess.examples.service_coverage`.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-_LAZY = {
-    "cumulative_opportunities": "geoaccess.measures.cumulative",
-    "cumulative_sums": "geoaccess.measures.cumulative",
-    "gravity_access": "geoaccess.measures.gravity",
-    "gravity_sums": "geoaccess.measures.gravity",
-    "nearest_from_cost": "geoaccess.measures.coverage",
-    "coverage": "geoaccess.measures.coverage",
-    "CoverageResult": "geoaccess.measures.coverage",
-    "two_step_fca": "geoaccess.measures.fca",
-    "e2sfca": "geoaccess.measures.fca",
-    "three_step_fca": "geoaccess.measures.fca",
-    "fca_arrays": "geoaccess.measures.fca",
-    "centrality_index": "geoaccess.measures.centrality",
-    "centrality_from_access": "geoaccess.measures.centrality",
-    "centrality_class": "geoaccess.measures.centrality",
-    "KLASS_128_BANDS": "geoaccess.measures.centrality",
-    "CentralityConfig": "geoaccess.measures.centrality",
-    "load_config": "geoaccess.measures.centrality",
-    "service_coverage_demo": "geoaccess.measures.demo",
-    "NegativeExponential": "geoaccess.measures.decay",
-    "Power": "geoaccess.measures.decay",
-    "Gaussian": "geoaccess.measures.decay",
-    "CumulativeGaussian": "geoaccess.measures.decay",
-    "Logistic": "geoaccess.measures.decay",
-    "Step": "geoaccess.measures.decay",
-    "Cutoff": "geoaccess.measures.decay",
-    "make_decay": "geoaccess.measures.decay",
-    "parse_decay": "geoaccess.measures.decay",
-}
+from geoaccess.measures.centrality import (
+    KLASS_128_BANDS,
+    CentralityConfig,
+    centrality_class,
+    centrality_from_access,
+    centrality_index,
+    load_config,
+)
+from geoaccess.measures.cumulative import cumulative_opportunities, cumulative_sums
+from geoaccess.measures.decay import (
+    CumulativeGaussian,
+    Cutoff,
+    Gaussian,
+    Logistic,
+    NegativeExponential,
+    Power,
+    Step,
+    make_decay,
+    parse_decay,
+)
+from geoaccess.measures.fca import e2sfca, fca_arrays, three_step_fca, two_step_fca
+from geoaccess.measures.gravity import gravity_access, gravity_sums
+from geoaccess.measures.population_coverage import CoverageResult, coverage, nearest_from_cost
 
 __all__ = [
     "KLASS_128_BANDS",
@@ -81,14 +72,6 @@ __all__ = [
     "make_decay",
     "nearest_from_cost",
     "parse_decay",
-    "service_coverage_demo",
     "three_step_fca",
     "two_step_fca",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    msg = f"module 'geoaccess.measures' has no attribute {name!r}"
-    raise AttributeError(msg)

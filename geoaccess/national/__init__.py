@@ -11,8 +11,13 @@ pre-2017 centrality levels (:func:`pre2017_levels`).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from geoaccess.national.access import cell_access_block
+from geoaccess.national.blocks import run_blocks
+from geoaccess.national.centrality import national_centrality
+from geoaccess.national.compare import compare_with_detailed
+from geoaccess.national.matrix import cell_centre_times, municipal_matrix, snap_centres
+from geoaccess.national.pre2017 import pre2017_levels
+from geoaccess.national.report import network_report
 
 __all__ = [
     "cell_access_block",
@@ -25,22 +30,3 @@ __all__ = [
     "run_blocks",
     "snap_centres",
 ]
-
-_LAZY = {
-    "cell_centre_times": "matrix",
-    "municipal_matrix": "matrix",
-    "snap_centres": "matrix",
-    "compare_with_detailed": "compare",
-    "network_report": "report",
-    "cell_access_block": "access",
-    "national_centrality": "centrality",
-    "pre2017_levels": "pre2017",
-    "run_blocks": "blocks",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"geoaccess.national.{_LAZY[name]}"), name)
-    msg = f"module 'geoaccess.national' has no attribute {name!r}"
-    raise AttributeError(msg)

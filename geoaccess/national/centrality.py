@@ -127,7 +127,7 @@ def _digest(*arrays: Any) -> str:
 
 
 def _boundary_year(year: int) -> int:
-    from geoaccess.layers.crosswalk import division_year
+    from geoaccess.layers.municipality_codes import division_year
 
     try:
         d = division_year(int(year))
@@ -375,7 +375,7 @@ def national_centrality(
 
     import pandas as pd
 
-    from geoaccess.layers.crosswalk import municipality_names
+    from geoaccess.layers.municipality_codes import municipality_names
     from geoaccess.layers.commuting import jobs_by_workplace, load_flows
     from geoaccess.measures.centrality import centrality_from_access, load_config
     from geoaccess.national.access import cell_access_block
@@ -420,7 +420,7 @@ def national_centrality(
     res.insert(1, "kommunenavn", res["kommunenummer"].map(names).fillna(""))
     jobs = jobs_by_workplace(load_flows(int(year)))
     if bdy != int(year) and not (2020 <= int(year) <= 2023 and bdy == 2020):
-        from geoaccess.layers.crosswalk import recode_values
+        from geoaccess.layers.municipality_codes import recode_values
 
         jobs = recode_values(jobs.astype(float), from_year=int(year), to_year=bdy)
     res["jobs"] = res["kommunenummer"].map(jobs).astype(float)

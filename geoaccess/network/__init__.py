@@ -1,59 +1,51 @@
 """Networks: readers (OSM, road line layers, NVDB/FKB-Vegnett GML, DIMACS) → :class:`Network` CSR arrays.
 
-Sub-modules load lazily, so ``import geoaccess.network`` does no work.
+Importing the package reads no file and compiles nothing; GIS and OSM libraries load when a reader runs.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from geoaccess.network.attributes import edge_attributes, way_attributes
+from geoaccess.network.build import build_network
+from geoaccess.network.dimacs import read_dimacs
+from geoaccess.network.graph import EdgeFlag, Network
+from geoaccess.network.lines import read_lines
+from geoaccess.network.n1000 import read_n1000
+from geoaccess.network.n1000_profile import load_n1000_profile
+from geoaccess.network.nvdb_network import read_nvdb_gml
+from geoaccess.network.nvdb_profile import NvdbProfile, load_nvdb_profile
+from geoaccess.network.osm import read_osm
+from geoaccess.network.planned import open_planned_links, planned_links, select_planned
+from geoaccess.network.profiles import PROFILE_ALIASES, load_profile
+from geoaccess.network.snap import snap_points
+from geoaccess.network.stitch import stitch_networks
+from geoaccess.network.turn_costs import TurnCosts
+from geoaccess.network.turns import TurnKind, TurnRestrictions
+from geoaccess.network.ways import edge_way_ids
 
 __all__ = [
+    "PROFILE_ALIASES",
     "EdgeFlag",
     "Network",
     "NvdbProfile",
-    "PROFILE_ALIASES",
     "TurnCosts",
     "TurnKind",
     "TurnRestrictions",
+    "build_network",
     "edge_attributes",
     "edge_way_ids",
     "load_n1000_profile",
-    "load_profile",
     "load_nvdb_profile",
+    "load_profile",
     "open_planned_links",
     "planned_links",
+    "read_dimacs",
+    "read_lines",
     "read_n1000",
     "read_nvdb_gml",
+    "read_osm",
     "select_planned",
+    "snap_points",
+    "stitch_networks",
     "way_attributes",
 ]
-
-_LAZY = {
-    "Network": ("geoaccess.network.graph", "Network"),
-    "EdgeFlag": ("geoaccess.network.graph", "EdgeFlag"),
-    "TurnKind": ("geoaccess.network.turns", "TurnKind"),
-    "TurnCosts": ("geoaccess.network.turn_costs", "TurnCosts"),
-    "PROFILE_ALIASES": ("geoaccess.network.profiles", "PROFILE_ALIASES"),
-    "load_profile": ("geoaccess.network.profiles", "load_profile"),
-    "TurnRestrictions": ("geoaccess.network.turns", "TurnRestrictions"),
-    "read_nvdb_gml": ("geoaccess.network.nvdb_network", "read_nvdb_gml"),
-    "NvdbProfile": ("geoaccess.network.nvdb_profile", "NvdbProfile"),
-    "load_nvdb_profile": ("geoaccess.network.nvdb_profile", "load_nvdb_profile"),
-    "read_n1000": ("geoaccess.network.n1000", "read_n1000"),
-    "load_n1000_profile": ("geoaccess.network.n1000_profile", "load_n1000_profile"),
-    "planned_links": ("geoaccess.network.planned", "planned_links"),
-    "open_planned_links": ("geoaccess.network.planned", "open_planned_links"),
-    "select_planned": ("geoaccess.network.planned", "select_planned"),
-    "way_attributes": ("geoaccess.network.attributes", "way_attributes"),
-    "edge_attributes": ("geoaccess.network.attributes", "edge_attributes"),
-    "edge_way_ids": ("geoaccess.network.ways", "edge_way_ids"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    msg = f"module 'geoaccess.network' has no attribute {name!r}"
-    raise AttributeError(msg)

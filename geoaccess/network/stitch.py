@@ -208,13 +208,13 @@ def read_boundary(spec: str, *, crs: str = "EPSG:25833") -> gpd.GeoDataFrame:
     spec = str(spec).strip()
     if spec.lower().startswith("kommune:"):
         from geoaccess.layers.boundaries import read_municipalities
-        from geoaccess.layers.crosswalk import crosswalk_from_table
+        from geoaccess.layers.municipality_codes import crosswalk_from_table
 
         codes = [c.strip().zfill(4) for c in spec.split(":", 1)[1].split(",") if c.strip()]
         if not codes or not all(c.isdigit() and len(c) == 4 for c in codes):
             msg = f"--boundary {spec!r}: give kommune:CODE with 4-digit municipality numbers, e.g. kommune:3403."
             raise InputError(msg)
-        from geoaccess.layers.crosswalk import codes_in_force
+        from geoaccess.layers.municipality_codes import codes_in_force
 
         parts, notes = [], []
         b2024 = read_municipalities(2024, crs=crs)

@@ -3,7 +3,7 @@
 For every cell of the region the car time to the **nearest** facility of each service is found
 with one multi-source search (:meth:`geoaccess.engine.router.Router.nearest`), over facilities
 anywhere on the network (a resident of Løten may be nearest to a NAV office in Elverum). The
-shares are :func:`geoaccess.measures.coverage.coverage` of those times; the cells beyond the
+shares are :func:`geoaccess.measures.population_coverage.coverage` of those times; the cells beyond the
 largest threshold (for any service) are listed with their times.
 """
 
@@ -82,7 +82,7 @@ def service_coverage(
     """
     import pandas as pd
 
-    from geoaccess.measures.coverage import coverage
+    from geoaccess.measures.population_coverage import coverage
 
     if len(cells) != len(snapped_cells):
         msg = f"service_coverage: {len(cells)} cells but {len(snapped_cells)} snapped cells; snap the same layer."

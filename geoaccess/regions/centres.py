@@ -174,7 +174,7 @@ def align_centres(
         A code that is no municipality in any year, or one that was merged with
         another municipality or divided by ``year`` (named with its successor).
     """
-    from geoaccess.layers.crosswalk import FIRST_YEAR, codes_in_force, crosswalk, read_code_changes
+    from geoaccess.layers.municipality_codes import FIRST_YEAR, codes_in_force, crosswalk, read_code_changes
 
     valid = codes_in_force(int(year))
     table = read_code_changes()

@@ -113,7 +113,7 @@ class FlowData:
             raise InputError(msg)
         yr = year if year is not None else flows.attrs.get("year")
         if check_year and yr is not None:
-            from geoaccess.layers.crosswalk import rename_stale_codes
+            from geoaccess.layers.municipality_codes import rename_stale_codes
 
             given = () if codes is None else codes
             listed = set(flows["origin"]) | set(flows["destination"]) | set(map(str, given))

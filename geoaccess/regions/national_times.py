@@ -44,7 +44,7 @@ def national_travel_times(
     ----------
     year
         Year of the municipality codes (2018 onwards: boundaries from
-        :func:`geoaccess.layers.crosswalk.boundaries_for_year`).
+        :func:`geoaccess.layers.municipality_codes.boundaries_for_year`).
     codes
         The municipalities the caller needs; every one must have a centre in the table.
     mode
@@ -108,7 +108,7 @@ def national_travel_times(
 
 def _compute(net: object, *, year: int, rule: str) -> pd.DataFrame:
     from geoaccess.layers.centres import municipality_centres
-    from geoaccess.layers.crosswalk import boundaries_for_year
+    from geoaccess.layers.municipality_codes import boundaries_for_year
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
     from geoaccess.national.matrix import municipal_matrix
 

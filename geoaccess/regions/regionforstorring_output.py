@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from geoaccess.regions.regionforstorring import RegionforstorringResult
+    from geoaccess.regions.between_regions import RegionforstorringResult
 
 __all__ = ["change_scale", "write_regionforstorring"]
 
@@ -56,7 +56,7 @@ def write_regionforstorring(
     Parameters
     ----------
     result
-        From :func:`geoaccess.regions.regionforstorring.regionforstorring`.
+        From :func:`geoaccess.regions.between_regions.regionforstorring`.
     out_dir
         Output folder (created).
     maps
@@ -71,7 +71,7 @@ def write_regionforstorring(
     dict
         Output kind -> path.
     """
-    from geoaccess.layers.crosswalk import boundaries_for_year
+    from geoaccess.layers.municipality_codes import boundaries_for_year
     from geoaccess.report.atomic import atomic_path, write_table
     from geoaccess.report.gpkg import LayerStyle, write_layers
 

@@ -1,6 +1,6 @@
 """The small-town strategy's national questions: official centrality classes, target towns, the national omland table.
 
-Modules (imported lazily)::
+Modules::
 
     klass         SSB's official KLASS 128 classes from a user's file, aligned to a year's codes
     target_towns  one centre town per (BA-)region, its size, centrality, region class and verdict
@@ -15,8 +15,10 @@ The national centrality index itself is :func:`geoaccess.national.centrality.nat
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from geoaccess.strategy.facilities import read_airports, read_railway_stations
+from geoaccess.strategy.klass import compare_classes, official_classes, read_klass_128, site_classes
+from geoaccess.strategy.omland import national_omland
+from geoaccess.strategy.town_selection import load_rules, read_regionalisation, target_towns
 
 __all__ = [
     "compare_classes",
@@ -30,23 +32,3 @@ __all__ = [
     "site_classes",
     "target_towns",
 ]
-
-_LAZY = {
-    "compare_classes": "klass",
-    "official_classes": "klass",
-    "read_klass_128": "klass",
-    "site_classes": "klass",
-    "load_rules": "target_towns",
-    "read_regionalisation": "target_towns",
-    "target_towns": "target_towns",
-    "national_omland": "omland",
-    "read_airports": "facilities",
-    "read_railway_stations": "facilities",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"geoaccess.strategy.{_LAZY[name]}"), name)
-    msg = f"module 'geoaccess.strategy' has no attribute {name!r}"
-    raise AttributeError(msg)

@@ -73,7 +73,7 @@ def read_klass_128(path: str | Path, *, year: int | None = None, encoding: str |
     """
     import pandas as pd
 
-    from geoaccess.layers.crosswalk import check_codes
+    from geoaccess.layers.municipality_codes import check_codes
     from geoaccess.textio import open_text
 
     p = Path(path)
@@ -126,7 +126,7 @@ def read_klass_128(path: str | Path, *, year: int | None = None, encoding: str |
 
 
 def _year_of(raw: pd.DataFrame, path: Path, codes: set[str]) -> int:
-    from geoaccess.layers.crosswalk import _table_years, codes_in_force
+    from geoaccess.layers.municipality_codes import _table_years, codes_in_force
 
     vf = _pick(list(raw.columns), ("validfrom", "gyldig_fra", "fra"))
     if vf is not None:
@@ -174,7 +174,7 @@ def official_classes(klass: pd.DataFrame, *, to_year: int) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from geoaccess.layers.crosswalk import codes_in_force, crosswalk
+    from geoaccess.layers.municipality_codes import codes_in_force, crosswalk
 
     y0 = int(klass.attrs.get("year", to_year))
     src = klass.set_index("kommunenummer")["official_class"]
@@ -215,7 +215,7 @@ def official_classes(klass: pd.DataFrame, *, to_year: int) -> pd.DataFrame:
 
 
 def _safe_division(year: int) -> int | None:
-    from geoaccess.layers.crosswalk import division_year
+    from geoaccess.layers.municipality_codes import division_year
 
     try:
         return division_year(int(year))

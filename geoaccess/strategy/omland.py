@@ -193,7 +193,7 @@ def national_omland(
     Parameters
     ----------
     towns
-        Target towns (:func:`geoaccess.strategy.target_towns.target_towns` output, or its CSV with ``x, y``).
+        Target towns (:func:`geoaccess.strategy.town_selection.target_towns` output, or its CSV with ``x, y``).
     prep
         Prepared car network.
     prepared

@@ -78,7 +78,7 @@ def _counties() -> gpd.GeoDataFrame:
 
 
 def _polygons(year: int) -> gpd.GeoDataFrame:
-    from geoaccess.layers.crosswalk import boundaries_for_year
+    from geoaccess.layers.municipality_codes import boundaries_for_year
 
     return boundaries_for_year(int(year))[["kommunenummer", "geometry"]]
 

@@ -1,7 +1,7 @@
 """The three national runs end to end — index, target towns, omland table — as the CLI and the demo call them.
 
 Each function takes paths and options, runs the computation (:mod:`geoaccess.national.centrality`,
-:mod:`geoaccess.strategy.target_towns`, :mod:`geoaccess.strategy.omland`), writes the outputs
+:mod:`geoaccess.strategy.town_selection`, :mod:`geoaccess.strategy.omland`), writes the outputs
 (:mod:`geoaccess.strategy.report`) and returns a summary dict (also in the folder's ``run.json``).
 """
 
@@ -171,7 +171,7 @@ def run_target_towns(
     maps: bool = True,
     prep: Any = None,
 ) -> dict[str, Any]:
-    """``geoaccess target-towns``: one centre town per region with its verdict (see :mod:`geoaccess.strategy.target_towns`).
+    """``geoaccess target-towns``: one centre town per region with its verdict (see :mod:`geoaccess.strategy.town_selection`).
 
     ``centrality`` is a ``geoaccess centrality`` output folder (or its ``centrality.csv``); without it the index
     is computed here on the national network (``OUT/centrality/``).
@@ -179,7 +179,7 @@ def run_target_towns(
     from geoaccess.layers.towns import national_towns, town_polygons
     from geoaccess.strategy.klass import official_classes, read_klass_128
     from geoaccess.strategy.report import write_target_towns
-    from geoaccess.strategy.target_towns import _year_of_codes, load_rules, read_regionalisation, target_towns
+    from geoaccess.strategy.town_selection import _year_of_codes, load_rules, read_regionalisation, target_towns
 
     t0 = time.perf_counter()
     out = Path(out)

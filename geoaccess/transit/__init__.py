@@ -1,6 +1,6 @@
 """Public transport: GTFS and NeTEx (Nordic profile) timetables, RAPTOR and range-RAPTOR.
 
-Names are imported lazily so ``import geoaccess.transit`` does no work.
+Importing the package reads no file and compiles nothing. RAPTOR itself is :mod:`geoaccess.transit.routing`.
 
 >>> from geoaccess.transit import read_feed, range_raptor   # doctest: +SKIP
 >>> tt = read_feed("ruter_ovre_romerike_netex_2017.zip").for_date("2017-09-12")  # doctest: +SKIP
@@ -8,19 +8,34 @@ Names are imported lazily so ``import geoaccess.transit`` does no work.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from geoaccess.transit.catchment import transit_catchment
+from geoaccess.transit.feed import read_feed
+from geoaccess.transit.ferry_waits import ferry_crossings, ferry_waits_from_timetable
+from geoaccess.transit.footpaths import network_footpaths, straight_line_footpaths, walk_links
+from geoaccess.transit.gtfs import read_gtfs
+from geoaccess.transit.netex import read_netex
+from geoaccess.transit.osm_routes import read_osm_routes
+from geoaccess.transit.routing import (
+    RangeResult,
+    change_times,
+    earliest_arrival_table,
+    range_raptor,
+    raptor,
+    transit_matrix,
+    transit_travel_time_matrix,
+)
+from geoaccess.transit.timetable import Timetable
+from geoaccess.transit.validation import ValidationReport
 
 __all__ = [
     "RangeResult",
+    "Timetable",
+    "ValidationReport",
     "change_times",
     "earliest_arrival_table",
     "ferry_crossings",
     "ferry_waits_from_timetable",
-    "Timetable",
-    "ValidationReport",
     "network_footpaths",
-    "ovre_romerike_demo",
     "range_raptor",
     "raptor",
     "read_feed",
@@ -33,37 +48,3 @@ __all__ = [
     "transit_travel_time_matrix",
     "walk_links",
 ]
-
-_WHERE = {
-    "RangeResult": "raptor",
-    "change_times": "raptor",
-    "earliest_arrival_table": "raptor",
-    "ferry_crossings": "ferry_waits",
-    "ferry_waits_from_timetable": "ferry_waits",
-    "raptor": "raptor",
-    "range_raptor": "raptor",
-    "transit_catchment": "catchment",
-    "transit_matrix": "raptor",
-    "transit_travel_time_matrix": "raptor",
-    "Timetable": "timetable",
-    "ValidationReport": "validation",
-    "read_gtfs": "gtfs",
-    "read_netex": "netex",
-    "read_osm_routes": "osm_routes",
-    "read_feed": "feed",
-    "network_footpaths": "footpaths",
-    "straight_line_footpaths": "footpaths",
-    "walk_links": "footpaths",
-    "ovre_romerike_demo": "demo",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"geoaccess.transit.{_WHERE[name]}"), name)
-    msg = f"module 'geoaccess.transit' has no attribute {name!r}"
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

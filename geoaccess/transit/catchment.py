@@ -59,7 +59,7 @@ def transit_catchment(
     """
     import geopandas as gpd
 
-    from geoaccess.transit.raptor import transit_matrix
+    from geoaccess.transit.routing import transit_matrix
 
     if population not in cells.columns:
         msg = f"The cells have no {population!r} column; name the population column with population=."

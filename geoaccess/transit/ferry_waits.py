@@ -167,7 +167,7 @@ def ferry_waits_from_timetable(
     """
     from scipy.spatial import cKDTree
 
-    from geoaccess.transit.raptor import parse_window
+    from geoaccess.transit.routing import parse_window
 
     if tt.date is None:
         msg = "ferry_waits_from_timetable needs a timetable for one date: call tt.for_date('YYYY-MM-DD') first."

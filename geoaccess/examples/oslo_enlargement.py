@@ -26,70 +26,13 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEMO_CENTRE", "DEMO_MINUTES", "JOBS_ASSUMPTION", "change_map", "enlargement_demo", "jobs_by_population",
-           "saved_scale"]
+__all__ = ["DEMO_CENTRE", "DEMO_MINUTES", "enlargement_demo"]
 
 DEMO_CENTRE = (10.8080, 59.9285, "EPSG:4326")
 """Økern (eastern Oslo, at the mouth of Groruddalen), lon/lat."""
 
 DEMO_MINUTES = (5.0, 10.0, 15.0, 30.0, 45.0, 60.0, 75.0)
 
-JOBS_ASSUMPTION = (
-    "jobs = Oslo's jobs by workplace (SSB 03321, {year}, column sum for {code}: {total:,.0f}) spread over "
-    "Oslo's 250 m cells in proportion to residents (dasymetric assumption; no workplace grid in the sample data)"
-)
-
-
-def scenario_dir() -> Path:
-    """The repository's ``scenarios/`` folder (example scenario files)."""
-    return Path(__file__).resolve().parents[2] / "scenarios"
-
-
-def jobs_by_population(cells: Any, *, municipality: str = "0301", year: int = 2021,
-                       population: str = "population") -> tuple[Any, dict[str, Any]]:
-    """Add a ``jobs`` column: a municipality's jobs (SSB 03321 column sum) spread by residents.
-
-    Parameters
-    ----------
-    cells
-        Grid cells of **one** municipality with a residents column.
-    municipality
-        Workplace municipality code in the numbering of ``year``.
-    year
-        Year of the 03321 sample (2017-2021).
-    population
-        Residents column.
-
-    Returns
-    -------
-    cells : geopandas.GeoDataFrame
-        A copy with ``jobs`` (persons, float) summing to the municipality's jobs; a thin
-        call into :func:`geoaccess.layers.jobs.jobs_to_grid` with every cell tagged ``municipality``
-        (``attrs["jobs"]`` carries its metadata).
-    info : dict
-        ``jobs_total``, ``municipality``, ``year`` and the stated ``assumption``.
-    """
-    from geoaccess.errors import InputError
-    from geoaccess.layers.jobs import jobs_to_grid
-
-    code = str(municipality).zfill(4)
-    tagged = cells.copy()
-    tagged["_jobs_municipality"] = code
-    out = jobs_to_grid(tagged, year=year, population=population, municipality_column="_jobs_municipality")
-    meta = out.attrs["jobs"]
-    if code in meta["municipalities_without_jobs_data"]:
-        msg = f"Municipality {code} has no jobs in SSB 03321 {year}; check the code's numbering for that year."
-        raise InputError(msg)
-    if code in meta["municipalities_without_residents_in_cells"]:
-        msg = "The cells hold no residents, so jobs cannot be spread in proportion to them."
-        raise InputError(msg)
-    drop = ["_jobs_municipality"] + ([] if "kommunenummer" in cells.columns else ["kommunenummer"])
-    out = out.drop(columns=drop)
-    out["jobs"] = out["jobs"].fillna(0.0)  # cells with NaN residents: 0 jobs (jobs_to_grid warns)
-    total = float(meta["jobs_total_municipalities"])
-    info = {"municipality": code, "year": year, "jobs_total": total,
-            "assumption": JOBS_ASSUMPTION.format(year=year, code=code, total=total)}
-    return out, info
 
 
 def enlargement_demo(*, out_dir: str | os.PathLike[str], progress: bool = False) -> dict[str, Any]:
@@ -109,10 +52,13 @@ def enlargement_demo(*, out_dir: str | os.PathLike[str], progress: bool = False)
     """
     import numpy as np
 
+    from geoaccess.examples import scenario_dir
+    from geoaccess.layers.jobs import jobs_by_population
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.network.build import build_network
     from geoaccess.regions.enlargement import centre_points, labour_market_enlargement
     from geoaccess.report.atomic import atomic_path, write_table
+    from geoaccess.scenario.change_map import change_map
     from geoaccess.scenario.compare import compare_times
     from geoaccess.scenario.edit import apply_scenario
     from geoaccess.scenario.spec import read_spec
@@ -166,30 +112,3 @@ def enlargement_demo(*, out_dir: str | os.PathLike[str], progress: bool = False)
         tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     result["files"]["json"] = str(out / "run.json")
     return result
-
-
-def change_map(surface: Any, path: Path, *, scen: Any, centre: Any, title: str) -> Path:
-    """PNG of the minutes saved per cell (``-change_minutes``) with the added links and the centre on top."""
-    import geopandas as gpd
-    import numpy as np
-
-    from geoaccess.network.graph import EdgeFlag
-    from geoaccess.regions.enlargement import centre_points
-    from geoaccess.report.maps import png_map
-
-    overlays = [centre_points(centre)]
-    added = np.flatnonzero((scen.flags & EdgeFlag.CONNECTOR) != 0)
-    if len(added):
-        overlays.insert(0, gpd.GeoDataFrame({"edge": added}, geometry=scen.edge_geometries(added), crs=scen.crs))
-    layer = surface.copy()
-    layer["minutes_saved"] = -layer["change_minutes"]
-    return png_map(layer, path, column="minutes_saved", title=title, scale=saved_scale(layer["minutes_saved"]),
-                   overlays=overlays)
-
-
-def saved_scale(minutes_saved: Any) -> Any:
-    """The change maps' colours: diverging around no change (±0.05 min); blue = faster, red = slower (a closure)."""
-    from geoaccess.report.colours import diverging_scale
-
-    return diverging_scale(minutes_saved, centre=0.0, cmap="RdBu", neutral=0.05,
-                           title="minutes saved (before - after; red = slower, blue = faster)")

@@ -150,7 +150,7 @@ class _Pair:
 
 def _flows(flows: Any, year_codes: int | None) -> tuple[FlowData, int]:
     from geoaccess.layers.commuting import read_flows
-    from geoaccess.layers.crosswalk import codes_in_force, recode_flows
+    from geoaccess.layers.municipality_codes import codes_in_force, recode_flows
     from geoaccess.regions.flows import FlowData
 
     if isinstance(flows, FlowData):
@@ -298,7 +298,7 @@ def regionforstorring(
     """
     from geoaccess.engine.counting import COUNTING_RULE
     from geoaccess.layers.centres import municipality_centres
-    from geoaccess.layers.crosswalk import boundaries_for_year, municipality_names
+    from geoaccess.layers.municipality_codes import boundaries_for_year, municipality_names
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
     from geoaccess.regions.config import load_config
     from geoaccess.layers.towns import town_parts_for_year

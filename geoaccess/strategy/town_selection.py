@@ -213,7 +213,7 @@ def read_regionalisation(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame |
 
 
 def _year_of_codes(codes: set[str]) -> int:
-    from geoaccess.layers.crosswalk import codes_in_force
+    from geoaccess.layers.municipality_codes import codes_in_force
 
     for y in (2020, 2024, 2019, 2018):
         if codes == set(codes_in_force(y)):

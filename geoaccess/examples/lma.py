@@ -8,7 +8,7 @@ from typing import Any
 
 from geoaccess.regions.output import write_region_outputs
 
-__all__ = ["demo_summary", "write_region_outputs"]
+__all__ = ["demo_summary"]
 
 #: Ullensaker (Jessheim) in the 2020-2023 and 2024 divisions.
 ULLENSAKER = {2020: "3033", 2024: "3209"}
@@ -40,7 +40,7 @@ def demo_summary(year: int = 2021, *, out_dir: str | os.PathLike[str], maps: boo
     """
     from geoaccess.layers.boundaries import read_municipalities
     from geoaccess.layers.commuting import load_flows
-    from geoaccess.layers.crosswalk import division_year
+    from geoaccess.layers.municipality_codes import division_year
     from geoaccess.regions.diagnostics import region_table
     from geoaccess.regions.flows import FlowData
     from geoaccess.regions.lma import labour_market_areas

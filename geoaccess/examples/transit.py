@@ -81,7 +81,7 @@ def ovre_romerike_demo(
     from geoaccess.datasets import fetch
     from geoaccess.report.atomic import write_table
     from geoaccess.transit.netex import read_netex
-    from geoaccess.transit.raptor import transit_matrix
+    from geoaccess.transit.routing import transit_matrix
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -227,7 +227,7 @@ def check_codes(codes: Iterable[str], year: int, *, what: str = "codes") -> None
         msg = (
             f"{what}: {len(unknown)} municipality codes are not in force in {year}: {', '.join(parts)}"
             f"{' ...' if len(unknown) > 10 else ''}. {hint}or recode them with "
-            "geoaccess.layers.crosswalk.recode_flows(..., from_year=..., to_year=...)."
+            "geoaccess.layers.municipality_codes.recode_flows(..., from_year=..., to_year=...)."
         )
         raise InputError(msg)
 

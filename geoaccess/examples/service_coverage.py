@@ -71,7 +71,7 @@ def service_coverage_demo(
         read_healthcare,
         read_oslo_upper_secondary,
     )
-    from geoaccess.measures.coverage import coverage
+    from geoaccess.measures.population_coverage import coverage
     from geoaccess.report.atomic import write_table
     from geoaccess.report.maps import png_map
 
