@@ -165,12 +165,13 @@ def test_read_only_cache_folder_warns_and_still_returns(dataset, cache_env):
 @pytest.mark.parametrize(("code", "words"), [(errno.EACCES, "not writable"), (errno.EROFS, "not writable"), (errno.ENOSPC, "is full")])
 def test_unwritable_or_full_cache_warns_and_still_returns(dataset, cache_env, monkeypatch, code, words):
     from geoaccess.network import cache as cache_mod
+    from geoaccess.network import npz as npz_mod
     from geoaccess.network.build import build_network
 
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(cache_mod.np, "savez_compressed", refuse)
+    monkeypatch.setattr(npz_mod.np, "savez_compressed", refuse)
     with pytest.warns(CacheWarning, match=f"{cache_env}.*{words}.*GEOACCESS_CACHE"):
         net = build_network(HAMAR)
     assert net.n_nodes > 4000 and net.meta["from_cache"] is False

@@ -130,7 +130,7 @@ def test_turns_survive_the_npz_cache_and_a_tampered_file_is_refused(tmp_path):
         data = {k: z[k] for k in z.files}
     data["turns_to_edge"] = np.array([_edge(net, 0, 1), data["turns_to_edge"][1]], dtype=np.int64)
     header = json.loads(data.pop("header").tobytes())
-    from geoaccess.network.cache import _checksum
+    from geoaccess.network.npz import _checksum
 
     header["checksum"] = _checksum(data)
     data["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)

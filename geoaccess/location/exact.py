@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from geoaccess.errors import InputError
+from geoaccess.location.highs import coo, milp_highs, mclp_model, solver_status, y_bounds
 from geoaccess.location.problem import LocationProblem
 from geoaccess.location.result import LocationResult, assign_nearest, relative_gap
 
@@ -35,58 +36,6 @@ __all__ = ["MODELS", "solve"]
 
 MODELS = ("pmedian", "pcenter", "mclp", "lscp", "cpmedian")
 Model = Literal["pmedian", "pcenter", "mclp", "lscp", "cpmedian"]
-
-
-def _milp(
-    c: np.ndarray,
-    integrality: np.ndarray,
-    lb: np.ndarray,
-    ub: np.ndarray,
-    rows: list[tuple[Any, np.ndarray, np.ndarray]],
-    *,
-    time_limit: float | None,
-    mip_rel_gap: float,
-    relax: bool,
-) -> Any:
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import vstack
-
-    a = vstack([r[0] for r in rows], format="csr")
-    lo = np.concatenate([r[1] for r in rows])
-    hi = np.concatenate([r[2] for r in rows])
-    options: dict[str, Any] = {"mip_rel_gap": float(mip_rel_gap), "disp": False}
-    if time_limit is not None:
-        options["time_limit"] = float(time_limit)
-    integ = np.zeros_like(integrality) if relax else integrality
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = milp(c, integrality=integ, bounds=Bounds(lb, ub), constraints=LinearConstraint(a, lo, hi), options=options)
-    res.n_vars = int(c.size)
-    res.n_rows = int(a.shape[0])
-    res.nnz = int(a.nnz)
-    return res
-
-
-def _coo(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> Any:
-    from scipy.sparse import coo_matrix
-
-    return coo_matrix((vals, (rows, cols)), shape=shape)
-
-
-def _y_bounds(problem: LocationProblem) -> tuple[np.ndarray, np.ndarray]:
-    return problem.fixed.astype(float), problem.allowed.astype(float)
-
-
-def _status(res: Any) -> str:
-    if res.status == 0:
-        return "optimal"
-    if res.status == 1:
-        return "time_limit"
-    if res.status == 2:
-        return "infeasible"
-    if res.status == 3:
-        return "unbounded"
-    return "error"
 
 
 def _raise_infeasible(model: str, res: Any, hint: str) -> None:
@@ -125,25 +74,25 @@ def _assignment_model(
     integ[:m] = 1
     if single_source:
         integ[m:m + k] = 1
-    ylb, yub = _y_bounds(problem)
+    ylb, yub = y_bounds(problem)
     lb = np.concatenate([ylb, np.zeros(k), [0.0] if center else []])
     ub = np.concatenate([yub, np.ones(k), [np.inf] if center else []])
     n = rows_i.size
     rows: list = []
     # sum_j x_ij = 1
-    rows.append((_coo(ii, xs, np.ones(k), (n, nv)), np.ones(n), np.ones(n)))
+    rows.append((coo(ii, xs, np.ones(k), (n, nv)), np.ones(n), np.ones(n)))
     # x_ij - y_j <= 0
     r = np.arange(k)
-    rows.append((_coo(np.concatenate([r, r]), np.concatenate([xs, jj]), np.concatenate([np.ones(k), -np.ones(k)]), (k, nv)),
+    rows.append((coo(np.concatenate([r, r]), np.concatenate([xs, jj]), np.concatenate([np.ones(k), -np.ones(k)]), (k, nv)),
                  np.full(k, -np.inf), np.zeros(k)))
     # sum_j y_j = p
-    rows.append((_coo(np.zeros(m, dtype=np.int64), np.arange(m), np.ones(m), (1, nv)), np.array([float(p)]), np.array([float(p)])))
+    rows.append((coo(np.zeros(m, dtype=np.int64), np.arange(m), np.ones(m), (1, nv)), np.array([float(p)]), np.array([float(p)])))
     if center:
         # sum_j c_ij x_ij - W <= 0
         rr = np.concatenate([ii, np.arange(n)])
         cc = np.concatenate([xs, np.full(n, nv - 1)])
         vv = np.concatenate([cost, -np.ones(n)])
-        rows.append((_coo(rr, cc, vv, (n, nv)), np.full(n, -np.inf), np.zeros(n)))
+        rows.append((coo(rr, cc, vv, (n, nv)), np.full(n, -np.inf), np.zeros(n)))
     if capacitated:
         cap = problem.capacity
         if cap is None:
@@ -154,7 +103,7 @@ def _assignment_model(
         rr = np.concatenate([jj, np.arange(m)])
         cc = np.concatenate([xs, np.arange(m)])
         vv = np.concatenate([problem.weights[rows_i][ii], -capv])
-        rows.append((_coo(rr, cc, vv, (m, nv)), np.full(m, -np.inf), np.zeros(m)))
+        rows.append((coo(rr, cc, vv, (m, nv)), np.full(m, -np.inf), np.zeros(m)))
     return c, integ, lb, ub, rows, {"rows_i": rows_i, "ii": ii, "jj": jj, "k": k}
 
 
@@ -257,8 +206,8 @@ def solve(
     c, integ, lb, ub, rows, aux = _assignment_model(
         problem, k, capacitated=capacitated, center=center, single_source=single_source and capacitated
     )
-    res = _milp(c, integ, lb, ub, rows, **kw)
-    status = _status(res)
+    res = milp_highs(c, integ, lb, ub, rows, **kw)
+    status = solver_status(res)
     m = problem.n_candidates
     info = {"n_vars": res.n_vars, "n_rows": res.n_rows, "nnz": res.nnz, "message": str(res.message)}
     if status in ("infeasible", "unbounded", "error"):
@@ -273,7 +222,7 @@ def solve(
                                           candidate_ids=problem.candidate_ids, fixed=open_, forbidden=~open_,
                                           capacity=problem.capacity)
         fb_model = _assignment_model(sub, k, capacitated=True, center=False, single_source=single_source)
-        fb = _milp(*fb_model[:5], time_limit=None, mip_rel_gap=mip_rel_gap, relax=False)
+        fb = milp_highs(*fb_model[:5], time_limit=None, mip_rel_gap=mip_rel_gap, relax=False)
         info["fallback"] = "p-median heuristic sites + capacitated allocation (HiGHS had no incumbent)"
         if fb.x is not None:
             res.x, res.fun, aux = fb.x, fb.fun, fb_model[5]
@@ -338,25 +287,9 @@ def solve(
 
 def _mclp(problem: LocationProblem, k: int, minutes: float, t0: float, **kw: Any) -> LocationResult:
     m = problem.n_candidates
-    a = problem.coverage_sets(minutes)
-    rows_i = np.flatnonzero((problem.weights > 0) & a.any(axis=1))
-    ii, jj = np.nonzero(a[rows_i])
-    n = rows_i.size
-    nv = m + n
-    c = np.zeros(nv)
-    c[m:] = -problem.weights[rows_i]
-    integ = np.zeros(nv, dtype=np.int64)
-    integ[:m] = 1
-    ylb, yub = _y_bounds(problem)
-    lb = np.concatenate([ylb, np.zeros(n)])
-    ub = np.concatenate([yub, np.ones(n)])
-    rows = [
-        (_coo(np.concatenate([np.arange(n), ii]), np.concatenate([m + np.arange(n), jj]),
-              np.concatenate([np.ones(n), -np.ones(ii.size)]), (n, nv)), np.full(n, -np.inf), np.zeros(n)),
-        (_coo(np.zeros(m, dtype=np.int64), np.arange(m), np.ones(m), (1, nv)), np.array([float(k)]), np.array([float(k)])),
-    ]
-    res = _milp(c, integ, lb, ub, rows, **kw)
-    status = _status(res)
+    c, integ, lb, ub, rows = mclp_model(problem, k, minutes)
+    res = milp_highs(c, integ, lb, ub, rows, **kw)
+    status = solver_status(res)
     info = {"n_vars": res.n_vars, "n_rows": res.n_rows, "nnz": res.nnz, "message": str(res.message)}
     if status in ("infeasible", "unbounded", "error"):
         _raise_infeasible("MCLP", res, "Check the fixed/forbidden sites.")
@@ -392,10 +325,10 @@ def _lscp(problem: LocationProblem, minutes: float, t0: float, **kw: Any) -> Loc
     n = rows_i.size
     c = np.ones(m)
     integ = np.ones(m, dtype=np.int64)
-    ylb, yub = _y_bounds(problem)
-    rows = [(_coo(ii, jj, np.ones(ii.size), (n, m)), np.ones(n), np.full(n, np.inf))]
-    res = _milp(c, integ, ylb, yub, rows, **kw)
-    status = _status(res)
+    ylb, yub = y_bounds(problem)
+    rows = [(coo(ii, jj, np.ones(ii.size), (n, m)), np.ones(n), np.full(n, np.inf))]
+    res = milp_highs(c, integ, ylb, yub, rows, **kw)
+    status = solver_status(res)
     info = {"n_vars": res.n_vars, "n_rows": res.n_rows, "nnz": res.nnz, "message": str(res.message)}
     if status in ("infeasible", "unbounded", "error"):
         _raise_infeasible("LSCP", res, "Some demand cannot be covered with the allowed candidates.")
@@ -454,9 +387,9 @@ def _min_cover(
         return np.inf, np.inf, None
     ii, jj = np.nonzero(a)
     n = a.shape[0]
-    ylb, yub = _y_bounds(problem)
-    rows = [(_coo(ii, jj, np.ones(ii.size), (n, m)), np.ones(n), np.full(n, np.inf))]
-    res = _milp(np.ones(m), np.ones(m, dtype=np.int64), ylb, yub, rows, time_limit=time_limit, mip_rel_gap=0.0,
+    ylb, yub = y_bounds(problem)
+    rows = [(coo(ii, jj, np.ones(ii.size), (n, m)), np.ones(n), np.full(n, np.inf))]
+    res = milp_highs(np.ones(m), np.ones(m, dtype=np.int64), ylb, yub, rows, time_limit=time_limit, mip_rel_gap=0.0,
                 relax=False)
     bound = float(res.mip_dual_bound) if getattr(res, "mip_dual_bound", None) is not None else 0.0
     if res.status == 2:

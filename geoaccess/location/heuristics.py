@@ -22,6 +22,7 @@ import numba as nb
 import numpy as np
 
 from geoaccess.errors import InputError
+from geoaccess.location.highs import mclp_lp_bound
 from geoaccess.location.result import LocationResult, assign_nearest, relative_gap
 
 if TYPE_CHECKING:
@@ -388,13 +389,6 @@ def lagrangian_bound(problem: LocationProblem, p: int, *, upper: float, iteratio
     return float(lb)
 
 
-def _lp_bound_mclp(problem: LocationProblem, p: int, minutes: float) -> float:
-    from geoaccess.location.exact import solve
-
-    r = solve(problem, "mclp", p=p, minutes=minutes, relax=True)
-    return float(r.objective)
-
-
 def solve_heuristic(
     problem: LocationProblem,
     model: Literal["pmedian", "mclp"] = "pmedian",
@@ -460,7 +454,7 @@ def solve_heuristic(
         cov = mins <= minutes
         obj = float(problem.weights[cov].sum())
         t_h = time.perf_counter() - t0
-        ub = _lp_bound_mclp(problem, k, float(minutes)) if bound else np.nan
+        ub = mclp_lp_bound(problem, k, float(minutes)) if bound else np.nan
         ub = max(ub, obj) if np.isfinite(ub) else ub
         return LocationResult(
             "mclp", problem, open_, site, mins, obj, ub, relative_gap(obj, ub, sense="max"),

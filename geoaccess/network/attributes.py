@@ -126,7 +126,7 @@ def _n1000_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha key
 def _nvdb_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys the cache
     import warnings
 
-    from geoaccess.network.nvdb_network import nvdb_road_refs
+    from geoaccess.network.nvdb_refs import nvdb_road_refs
 
     with warnings.catch_warnings():  # the reader's notes (CRS, unused objects) were given when the network was built
         warnings.simplefilter("ignore")

@@ -21,19 +21,19 @@ import errno
 import hashlib
 import json
 import os
-import tempfile
 import warnings
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from geoaccess.errors import CacheError, CacheWarning
-from geoaccess.network.turns import check_turns, turns_from_arrays, turns_to_arrays
+
+# the .npz file format has its own module; re-exported here, where the cache uses it
+from geoaccess.network.npz import FORMAT_VERSION, json_default, save_npz
 
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
+
+_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 __all__ = [
     "FORMAT_VERSION",
@@ -45,119 +45,8 @@ __all__ = [
     "save_npz",
 ]
 
-FORMAT_VERSION = 1
-"""Version of the ``.npz`` layout; part of every cache key."""
-
-_ARRAYS = ("indptr", "indices", "seconds", "metres", "way_id", "flags", "x", "y", "node_id")
-_DTYPES = {
-    "indptr": np.int32,
-    "indices": np.int32,
-    "seconds": np.float64,
-    "metres": np.float64,
-    "way_id": np.int64,
-    "flags": np.uint8,
-    "x": np.float64,
-    "y": np.float64,
-    "node_id": np.int64,
-}
-_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    return str(obj)
-
-
-def save_npz(net: Network, path: str | os.PathLike[str]) -> Path:
-    """Write a network to a compressed ``.npz`` file, atomically.
-
-    The arrays go to a temporary file in the target folder, which then replaces
-    ``path`` with :func:`os.replace`; a crash never leaves a half-written file
-    under the final name. A SHA-256 checksum of the arrays is stored and checked
-    by :func:`load_npz`.
-
-    Parameters
-    ----------
-    net
-        The network.
-    path
-        Target file (``.npz``); its folder must exist.
-
-    Returns
-    -------
-    pathlib.Path
-        The written path.
-
-    Raises
-    ------
-    OSError
-        The folder cannot be written (read-only, full, ...); nothing is left behind.
-    """
-    path = Path(path)
-    arrays: dict[str, np.ndarray] = {name: np.ascontiguousarray(getattr(net, name)) for name in _ARRAYS}
-    if net.shape_ptr is not None and net.shape_xy is not None:
-        arrays["shape_ptr"] = np.ascontiguousarray(net.shape_ptr, dtype=np.int64)
-        arrays["shape_xy"] = np.ascontiguousarray(net.shape_xy, dtype=np.float64).reshape(-1, 2)
-    if net.turns is not None:
-        arrays.update(turns_to_arrays(net.turns))
-    header = {
-        "format_version": FORMAT_VERSION,
-        "crs": net.crs,
-        "mode": net.mode,
-        "checksum": _checksum(arrays),
-        "meta": net.meta,
-    }
-    arrays["header"] = np.frombuffer(json.dumps(header, default=_json_default).encode("utf-8"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _checksum(arrays: dict[str, np.ndarray]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(arrays):
-        a = arrays[name]
-        h.update(name.encode())
-        h.update(str(a.dtype).encode())
-        h.update(str(a.shape).encode())
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
-
-
 def load_npz(path: str | os.PathLike[str]) -> Network:
-    """Read and validate a network written by :func:`save_npz`.
-
-    Parameters
-    ----------
-    path
-        The ``.npz`` file.
-
-    Returns
-    -------
-    Network
+    """Read and validate a network written by :func:`save_npz` (:meth:`Network.from_npz`).
 
     Raises
     ------
@@ -169,67 +58,7 @@ def load_npz(path: str | os.PathLike[str]) -> Network:
     """
     from geoaccess.network.graph import Network
 
-    path = Path(path)
-    if not path.is_file():
-        msg = f"Network file {path} does not exist."
-        raise FileNotFoundError(msg)
-
-    def bad(reason: str) -> CacheError:
-        return CacheError(f"Network file {path} is not a valid geoaccess network ({reason}); delete it and rebuild.")
-
-    if not zipfile.is_zipfile(path):
-        raise bad("not an .npz (zip) file; truncated or another format")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            data = {k: z[k] for k in z.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise bad(f"unreadable: {exc}") from None
-    if "header" not in data:
-        raise bad("no header")
-    try:
-        header = json.loads(data.pop("header").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bad(f"header is not JSON: {exc}") from None
-    if header.get("format_version") != FORMAT_VERSION:
-        raise bad(f"format version {header.get('format_version')!r}, expected {FORMAT_VERSION}")
-    missing = [k for k in _ARRAYS if k not in data]
-    if missing:
-        raise bad(f"missing arrays {missing}")
-    if _checksum(data) != header.get("checksum"):
-        raise bad("checksum mismatch")
-    for name, dt in _DTYPES.items():
-        if data[name].dtype != dt or data[name].ndim != 1:
-            raise bad(f"array {name} has dtype {data[name].dtype} and {data[name].ndim} dimensions")
-    indptr, indices = data["indptr"], data["indices"]
-    n = len(indptr) - 1
-    if n < 0 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
-        raise bad("CSR row pointer is not monotone from 0")
-    if len(indices) and (indices.min() < 0 or indices.max() >= n):
-        raise bad("edge heads outside the node range")
-    shape_ptr = data.get("shape_ptr")
-    shape_xy = data.get("shape_xy")
-    if shape_ptr is not None and (
-        shape_xy is None or shape_ptr[0] != 0 or shape_ptr[-1] != len(shape_xy) or np.any(np.diff(shape_ptr) < 0)
-    ):
-        raise bad("edge shapes are inconsistent")
-    try:
-        turns = turns_from_arrays(data)
-        net = Network(
-            **{k: data[k] for k in _ARRAYS},
-            crs=str(header["crs"]),
-            shape_ptr=shape_ptr,
-            shape_xy=shape_xy,
-            mode=str(header.get("mode", "car")),
-            meta=dict(header.get("meta") or {}),
-            turns=turns,
-        )
-    except (ValueError, KeyError) as exc:
-        raise bad(str(exc)) from None
-    if turns is not None:
-        problems = check_turns(turns, net.n_nodes, net.n_edges, net.tails, net.indices)
-        if problems:
-            raise bad("; ".join(problems))
-    return net
+    return Network.from_npz(path)
 
 
 def network_cache_key(*, source_sha256: str, profile_sha256: str, options: dict[str, Any]) -> str:
@@ -262,7 +91,7 @@ def network_cache_key(*, source_sha256: str, profile_sha256: str, options: dict[
             "format": FORMAT_VERSION,
         },
         sort_keys=True,
-        default=_json_default,
+        default=json_default,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 

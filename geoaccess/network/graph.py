@@ -8,12 +8,12 @@ The arrays can be handed to :mod:`scipy.sparse.csgraph` directly through
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.network.flags import EdgeFlag
 from geoaccess.network.turns import check_turns, reverse_turns, subset_turns
 
 if TYPE_CHECKING:
@@ -24,27 +24,6 @@ if TYPE_CHECKING:
     from geoaccess.network.turns import TurnRestrictions
 
 __all__ = ["EdgeFlag", "Network", "gather_shapes"]
-
-
-class EdgeFlag(enum.IntFlag):
-    """Bit flags stored per edge in :attr:`Network.flags`."""
-
-    NONE = 0
-    FERRY = 1
-    """A ferry crossing (``route=ferry``); its seconds include the boarding wait."""
-    SHORTCUT = 2
-    """Reserved for derived graphs (never set on a base network)."""
-    CONNECTOR = 4
-    """An edge added by an edit or a snap, not present in the source."""
-    DESTINATION = 8
-    """Usable only at the start or end of a trip (``access``/``motor_vehicle`` = destination, delivery,
-    customers, agricultural, forestry, permit; NVDB *kjøring til eiendommer*)."""
-    SIGNAL = 16
-    """A traffic signal at the head of this edge controls traffic arriving along it."""
-    ROUNDABOUT = 32
-    """Part of a roundabout (``junction=roundabout``/``circular``): no oncoming-traffic turn penalty."""
-    CROSSING = 64
-    """A marked pedestrian crossing (``highway=crossing``) at the head of this edge."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -619,16 +598,28 @@ class Network:
     # ---------------------------------------------------------------- storage
     def to_npz(self, path: str) -> None:
         """Write all arrays and metadata to a compressed ``.npz`` file (atomically)."""
-        from geoaccess.network.cache import save_npz
+        from geoaccess.network.npz import save_npz
 
         save_npz(self, path)
 
     @classmethod
     def from_npz(cls, path: str) -> Network:
-        """Read a network written by :meth:`to_npz`."""
-        from geoaccess.network.cache import load_npz
+        """Read and validate a network written by :meth:`to_npz` (:func:`geoaccess.network.npz.read_npz`).
 
-        return load_npz(path)
+        Raises
+        ------
+        FileNotFoundError
+            The file does not exist.
+        CacheError
+            The file is truncated, corrupt, of another format version, or its arrays are inconsistent.
+        """
+        from geoaccess.network.npz import invalid_file, read_npz
+
+        fields = read_npz(path)
+        try:
+            return cls(**fields)
+        except (ValueError, KeyError) as exc:
+            raise invalid_file(path, str(exc)) from None
 
 
 def _first_int(v: Any) -> int:

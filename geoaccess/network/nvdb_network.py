@@ -39,6 +39,7 @@ from geoaccess.network.nvdb_links import (
     link_pieces,
 )
 from geoaccess.network.nvdb_profile import ALL_BARRIERS, NvdbProfile, load_nvdb_profile
+from geoaccess.network.nvdb_refs import nvdb_road_refs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -434,21 +435,3 @@ def keep_nodes(net: Network) -> np.ndarray | None:
         ids = np.unique(np.asarray(pairs, dtype=np.int64).ravel())
         parts.append(np.flatnonzero(np.isin(net.node_id, ids)))
     return np.unique(np.concatenate(parts)) if parts else None
-
-
-def nvdb_road_refs(source: str | os.PathLike[str]) -> pd.DataFrame:
-    """Road reference per link sequence (``way_id`` of NVDB networks): category, number, type, name.
-
-    Columns ``way_id`` (link sequence id), ``vegkategori`` (E/R/F/K/P/S), ``vegnummer``, ``type_veg``,
-    ``adressenavn`` (street name), ``km``; one row per sequence, its most common values.
-    """
-    import shapely
-
-    from geoaccess.network.nvdb_gml import read_fkb_zip
-
-    layer = read_fkb_zip(source).layers["Veglenke"]
-    t = layer.table.assign(way_id=layer.table["sekvens"].astype("int64"), km=shapely.length(layer.geometry) / 1000)
-    agg = {c: (lambda s: s.mode().iloc[0] if s.notna().any() else None) for c in
-           ("vegkategori", "vegnummer", "type_veg", "adressenavn")}
-    out = t.groupby("way_id").agg({**agg, "km": "sum"}).reset_index()
-    return out

@@ -461,7 +461,7 @@ def routing_keep_nodes(net: Network) -> np.ndarray | None:
     (:attr:`EdgeFlag.DESTINATION`) and the head of every edge with a traffic signal or crossing
     at its end (:attr:`EdgeFlag.SIGNAL`, :attr:`EdgeFlag.CROSSING`). ``None`` when there is none.
     """
-    from geoaccess.network.graph import EdgeFlag
+    from geoaccess.network.flags import EdgeFlag
 
     parts = []
     if net.turns is not None and net.turns.n_restrictions:

@@ -14,7 +14,7 @@ def change_map(surface: Any, path: Path, *, scen: Any, centre: Any, title: str) 
     import numpy as np
 
     from geoaccess.network.graph import EdgeFlag
-    from geoaccess.regions.enlargement import centre_points
+    from geoaccess.layers.centre_point import centre_points
     from geoaccess.report.maps import png_map
 
     overlays = [centre_points(centre)]
