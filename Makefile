@@ -28,7 +28,10 @@ chromium:
 demo: $(STAMP)
 	$(BIN)/geoaccess demo --out $(OUT)
 
+# lint and types first (configured in pyproject.toml), so a new finding fails the run before the tests
 test: $(STAMP) chromium
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)

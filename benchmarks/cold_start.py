@@ -99,7 +99,7 @@ def main() -> int:
             rows.append({"step": title, **_run(args, e)})
             print(f"  {rows[-1]}", flush=True)
         _run(build, env("numba", "cache"))
-        _run(catch + ["--no-map"], env("numba", "cache"))  # loads the hierarchy into the cache
+        _run([*catch, "--no-map"], env("numba", "cache"))  # loads the hierarchy into the cache
         pop = ["--population", "population/befolkning_250m_2023_oslo.shp"]
         for title, extra in (("warm catchment, 2 origins, population + PNG map", pop),
                              ("warm catchment, 2 origins, population, --no-map", [*pop, "--no-map"]),

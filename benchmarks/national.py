@@ -25,7 +25,7 @@ N1000 = "roads/kartverket_n1000_veglenke_2025.gpkg"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _best(fn, repeat: int):  # noqa: ANN001, ANN202 - small timing helper
+def _best(fn, repeat: int):
     best, out = np.inf, None
     for _ in range(repeat):
         t = time.perf_counter()
@@ -34,7 +34,7 @@ def _best(fn, repeat: int):  # noqa: ANN001, ANN202 - small timing helper
     return best, out
 
 
-def _scipy_point_to_point(net, origins, destinations) -> np.ndarray:  # noqa: ANN001
+def _scipy_point_to_point(net, origins, destinations) -> np.ndarray:
     from scipy.sparse.csgraph import dijkstra
 
     on, oo = origins.origin_seeds(net)
@@ -52,7 +52,7 @@ def _scipy_point_to_point(net, origins, destinations) -> np.ndarray:  # noqa: AN
     return out
 
 
-def _scipy_cells(net, cells, centres, cutoff_s: float) -> int:  # noqa: ANN001
+def _scipy_cells(net, cells, centres, cutoff_s: float) -> int:
     """Cells -> centres with scipy: Dijkstra from each centre on the reversed graph (limit), then the cell seeds."""
     from scipy.sparse.csgraph import dijkstra
 
@@ -92,7 +92,7 @@ def main() -> None:
     warm = build_network(N1000, mode="car", cache=False)
     ContractionHierarchy.build(warm)
 
-    def build_and_contract():  # noqa: ANN202
+    def build_and_contract():
         net = build_network(N1000, mode="car", cache=False)
         return net, ContractionHierarchy.build(net)
 

@@ -407,7 +407,7 @@ def networkx_matrix(net: Any, origins: np.ndarray, destinations: np.ndarray) -> 
     csr = net.csgraph().tocoo()
     g = nx.DiGraph()
     g.add_nodes_from(range(net.n_nodes))
-    g.add_weighted_edges_from(zip(csr.row.tolist(), csr.col.tolist(), csr.data.tolist()))
+    g.add_weighted_edges_from(zip(csr.row.tolist(), csr.col.tolist(), csr.data.tolist(), strict=False))
     out = np.full((len(origins), len(destinations)), np.inf)
     for i, o in enumerate(origins.tolist()):
         dist = nx.single_source_dijkstra_path_length(g, o, weight="weight")
@@ -422,7 +422,7 @@ def networkx_digraph(net: Any) -> Any:
     csr = net.csgraph().tocoo()
     g = nx.DiGraph()
     g.add_nodes_from(range(net.n_nodes))
-    g.add_weighted_edges_from(zip(csr.row.tolist(), csr.col.tolist(), csr.data.tolist()))
+    g.add_weighted_edges_from(zip(csr.row.tolist(), csr.col.tolist(), csr.data.tolist(), strict=False))
     return g
 
 
@@ -590,7 +590,7 @@ def isochrone_areas_km2(features: list[dict[str, Any]], crs: str) -> dict[tuple[
         return {}
     gdf = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326").to_crs(crs)
     out: dict[tuple[int, int], float] = {}
-    for (o, c), area in zip(zip(gdf["origin"], gdf["contour"]), gdf.geometry.area):
+    for (o, c), area in zip(zip(gdf["origin"], gdf["contour"], strict=False), gdf.geometry.area, strict=False):
         out[(int(o), round(float(c)))] = float(area) / 1e6
     return out
 
@@ -634,7 +634,7 @@ def ga_warm_up(net: Any, *, radius_m: float = 2000.0) -> str:
         try:
             fn()
             done.append(name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             done.append(f"{name} failed ({type(exc).__name__})")
     return f"warm-up on {sub.n_nodes}-node subgraph: {', '.join(done)} in {time.perf_counter() - t0:.1f} s"
 

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 
-def _median_seconds(fn, repeat: int) -> float:  # noqa: ANN001
+def _median_seconds(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()

@@ -31,9 +31,9 @@ def main() -> None:
 
     from geoaccess.datasets import fetch
     from geoaccess.errors import DataWarning
+    from geoaccess.examples import scenario_dir
     from geoaccess.network.build import build_network
     from geoaccess.regions.between_regions import regionforstorring
-    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.spec import read_spec
 
     rows = []
@@ -66,11 +66,11 @@ def main() -> None:
     print(f"wrote {path}")
 
 
-def _router_reached(net, res) -> dict:  # noqa: ANN001 - benchmark helper
+def _router_reached(net, res) -> dict:
     """Router.reached (one block search per origin cell) against cells_reached (one per seed node), same cells."""
     from geoaccess.engine.router import Router
-    from geoaccess.regions.cell_reach import cells_reached
     from geoaccess.regions.between_regions import ACCESS_SPEED_KMH, MAX_SNAP_M
+    from geoaccess.regions.cell_reach import cells_reached
 
     router = Router(net)
     cells = res.cells

@@ -122,7 +122,7 @@ class Recorder:
         except peers.Unavailable as exc:
             row["status"] = f"unavailable: {exc}"
             result = None
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             row["status"] = f"failed: {type(exc).__name__}: {str(exc)[:300]}"
             traceback.print_exc(limit=3)
             result = None
@@ -132,7 +132,7 @@ class Recorder:
             while m.seconds < REPEAT_BELOW_S and runs < best_of:
                 try:
                     result2, m2 = peers.measure(fn, *args)
-                except Exception:  # noqa: BLE001 - the first run's result stands
+                except Exception:
                     break
                 runs += 1
                 if m2.seconds < m.seconds:
@@ -210,7 +210,7 @@ def task_build(rec: Recorder, *, quick: bool) -> None:
     for fn in (lambda: peers.ga_build(warm, mode="car"), lambda: peers.pyrosm_build(warm)):
         try:
             fn()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"warm-up failed: {type(exc).__name__}: {exc}")
     for name in names:
         path = data(name)
@@ -233,7 +233,7 @@ def task_build(rec: Recorder, *, quick: bool) -> None:
         try:
             nn, nw = peers.car_xml_from_pbf(path, xml)
             xml_note = f"XML written untimed by pyosmium with osmnx's drive filter: {nn} nodes, {nw} ways"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             xml_note = f"XML conversion failed: {exc}"
         res = rec.run(task="build", dataset=ds, tool="osmnx graph_from_xml", phase="build",
                       fn=peers.osmnx_xml_build, args=(xml,), notes=f"simplify=True; {xml_note}")
@@ -527,7 +527,7 @@ def task_matrix(rec: Recorder, *, quick: bool) -> None:
 def _safe(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         RECORDER.cache["error"] = f"{type(exc).__name__}: {exc}"
         traceback.print_exc(limit=3)
         return None
@@ -585,14 +585,14 @@ def _area_check(ga: Any, features: list[dict[str, Any]], crs: str, n_common: int
         for m in MINUTES:
             sel = ga[ga["minutes"] == m]
             ratios = []
-            for oid, geom in zip(sel["origin_id"], sel.geometry):
+            for oid, geom in zip(sel["origin_id"], sel.geometry, strict=False):
                 i = int(oid)
                 if i < n_common and (i, m) in val and val[(i, m)] > 0:
                     ratios.append(geom.area / 1e6 / val[(i, m)])
             if ratios:
                 parts.append(f"{m} min {np.median(ratios):.2f}")
         return "median area ratio geoaccess/Valhalla (same origins): " + ", ".join(parts)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"area check failed: {type(exc).__name__}: {exc}"
 
 

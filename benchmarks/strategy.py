@@ -38,7 +38,7 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _centrality_single(prep, tmp: Path) -> dict:  # noqa: ANN001
+def _centrality_single(prep, tmp: Path) -> dict:
     from geoaccess.national.centrality import centrality_inputs, national_centrality
 
     t0 = time.perf_counter()
@@ -51,7 +51,7 @@ def _centrality_single(prep, tmp: Path) -> dict:  # noqa: ANN001
             "oslo": float(res.municipalities.iloc[0]["index"]), "load": _load()}, ci, res
 
 
-def _centrality_dask(prep, ci, tmp: Path, workers: int, reference) -> dict:  # noqa: ANN001
+def _centrality_dask(prep, ci, tmp: Path, workers: int, reference) -> dict:
     from distributed import Client, LocalCluster
 
     from geoaccess.national.centrality import national_centrality
@@ -71,7 +71,7 @@ def _centrality_dask(prep, ci, tmp: Path, workers: int, reference) -> dict:  # n
             "blocks_s": res.run.seconds, "equal_to_single_process": same, "load": _load()}
 
 
-def _omland(prep, tmp: Path) -> dict:  # noqa: ANN001
+def _omland(prep, tmp: Path) -> dict:
     from geoaccess.examples.strategy import _ba_regions
     from geoaccess.strategy.runs import run_centrality, run_omland, run_target_towns
 

@@ -120,8 +120,8 @@ def main() -> None:
     _, t = _timed(transit_matrix, day, stops_gdf, None, window="07:00-08:00")
     res["romerike_all_stops_matrix_s"] = t
     res["romerike_all_stops_origins"] = day.n_stops
-    from geoaccess.layers.population import read_ssb_grid
     from geoaccess.examples.transit import GRID, JESSHEIM_LONLAT
+    from geoaccess.layers.population import read_ssb_grid
 
     cells = read_ssb_grid(GRID)
     cells = cells[cells["population"] > 0]

@@ -71,7 +71,8 @@ def _is_utm33_unknown_datum(crs: CRS) -> bool:
     if not crs.is_projected or crs.to_epsg() is not None:
         return False
     datum = (crs.datum.name if crs.datum else "").lower()
-    if datum not in {"unknown", "", "not specified (based on grs 1980 ellipsoid)", "unknown based on grs 1980 ellipsoid"} and "unknown" not in datum and "not specified" not in datum:
+    unnamed = {"unknown", "", "not specified (based on grs 1980 ellipsoid)", "unknown based on grs 1980 ellipsoid"}
+    if datum not in unnamed and "unknown" not in datum and "not specified" not in datum:
         return False
     try:
         params = {p.name.lower(): p.value for p in crs.coordinate_operation.params}

@@ -9,8 +9,8 @@ import signal
 import numpy as np
 import pandas as pd
 import pytest
-
 from blocks_helpers import Counted, square_task
+
 from geoaccess.errors import InputError
 from geoaccess.national.blocks import MANIFEST, BlockFailedError, run_blocks
 

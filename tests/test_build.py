@@ -45,7 +45,7 @@ def _compare_with_networkx_on_raw(raw, built, *, pairs: int, seed: int) -> int:
     src = rng.choice(built.n_nodes, pairs, replace=False)
     dst = rng.choice(built.n_nodes, pairs, replace=True)
     d = dijkstra(built.csgraph(), indices=src)
-    for k, (a, b) in enumerate(zip(src, dst)):
+    for k, (a, b) in enumerate(zip(src, dst, strict=False)):
         want = nx.dijkstra_path_length(g, pos[int(built.node_id[a])], pos[int(built.node_id[b])], weight="seconds")
         assert d[k, b] == pytest.approx(want, abs=1e-6)
     return pairs

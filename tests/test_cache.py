@@ -164,7 +164,6 @@ def test_read_only_cache_folder_warns_and_still_returns(dataset, cache_env):
 @pytest.mark.filterwarnings("ignore::geoaccess.errors.DataWarning")  # Hamar NVDB's islands, tested in test_lines.py
 @pytest.mark.parametrize(("code", "words"), [(errno.EACCES, "not writable"), (errno.EROFS, "not writable"), (errno.ENOSPC, "is full")])
 def test_unwritable_or_full_cache_warns_and_still_returns(dataset, cache_env, monkeypatch, code, words):
-    from geoaccess.network import cache as cache_mod
     from geoaccess.network import npz as npz_mod
     from geoaccess.network.build import build_network
 

@@ -46,7 +46,7 @@ def test_raster_within_one_cell_of_exact_rule(shapes):
     raster = catchments_from_node_times(net, d, minutes=thresholds, walk_off_m=walk, cell_m=cell)
     exact = _vector_polygons(net, d, [t * 60 for t in thresholds], "nested", walk, [])
     tol = cell * (math.sqrt(2) + 0.5) + 1e-6
-    for r, e in zip(raster, exact):
+    for r, e in zip(raster, exact, strict=False):
         assert r.is_valid and not r.is_empty
         # raster ⊆ exact ⊕ tol and exact ⊖ tol ⊆ raster (the documented bound)
         assert shapely.difference(r, e.buffer(tol)).area < 1e-3

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import geoaccess.cli.data  # noqa: F401  (a second command keeps typer in sub-command mode)
+import geoaccess.cli.data  # a second command keeps typer in sub-command mode
 import geoaccess.cli.regions  # noqa: F401
 from geoaccess.cli import app
 from geoaccess.errors import DataWarning, InputError

@@ -34,11 +34,11 @@ def test_neighbouring_municipalities_never_share_a_colour(municipalities):
     g = municipalities
     scale = categorical_scale(g["kommunenummer"].to_numpy(), geometries=g)
     assert scale.reuses_colours and len(set(scale.colours)) <= 12
-    colour = dict(zip(scale.categories, scale.colours))
+    colour = dict(zip(scale.categories, scale.colours, strict=False))
     pairs = gpd.sjoin(g[["kommunenummer", "geometry"]], g[["kommunenummer", "geometry"]], predicate="intersects")
     pairs = pairs[pairs["kommunenummer_left"] < pairs["kommunenummer_right"]]
     assert len(pairs) > 700  # Norway's real adjacency (750 touching pairs), not an empty test
-    same = [(a, b) for a, b in zip(pairs["kommunenummer_left"], pairs["kommunenummer_right"]) if colour[a] == colour[b]]
+    same = [(a, b) for a, b in zip(pairs["kommunenummer_left"], pairs["kommunenummer_right"], strict=False) if colour[a] == colour[b]]
     assert same == []
 
 
@@ -49,7 +49,7 @@ def test_regions_across_a_narrow_strait_get_different_colours():
     names = ["a", "b", "c"]
     g = gpd.GeoDataFrame({"name": names}, geometry=geoms, crs="EPSG:25833")
     scale = categorical_scale(g["name"].to_numpy(), geometries=g, cmap=["#111111", "#222222"])
-    col = dict(zip(scale.categories, scale.colours))
+    col = dict(zip(scale.categories, scale.colours, strict=False))
     assert col["a"] != col["b"]
     assert col["c"] == col["a"]  # far apart: DSATUR reuses the first colour
 
@@ -79,7 +79,7 @@ def test_diverging_scale_hand_computed():
     assert s.labels[2] == "no change (±1)" and s.labels[0] == "< -3" and s.labels[4] == "> +3"
     mid = to_rgb(s.colours[2])
     assert min(mid) > 0.9  # RdBu's middle: near white
-    for neg, pos in zip(s.colours[:2], s.colours[:2:-1]):
+    for neg, pos in zip(s.colours[:2], s.colours[:2:-1], strict=False):
         r, _, b = to_rgb(neg)
         assert r > b  # losses red
         r, _, b = to_rgb(pos)

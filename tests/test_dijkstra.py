@@ -41,12 +41,12 @@ def test_real_ny_matches_scipy_and_networkx(ny_sub):
     assert_same(got, ref)
     # the graph really has one-way arcs, so direction matters
     tails = net.tails
-    fwd = set(zip(tails.tolist(), net.indices.tolist()))
+    fwd = set(zip(tails.tolist(), net.indices.tolist(), strict=False))
     assert sum((h, t) not in fwd for t, h in fwd) > 1000
     assert not np.allclose(got, sp_dijkstra(net.csgraph().T.tocsr(), indices=src))
     # networkx oracle on one source
     g = nx.DiGraph()
-    for t, h, w in zip(tails.tolist(), net.indices.tolist(), net.seconds.tolist()):
+    for t, h, w in zip(tails.tolist(), net.indices.tolist(), net.seconds.tolist(), strict=False):
         if not g.has_edge(t, h) or g[t][h]["w"] > w:
             g.add_edge(t, h, w=w)
     lengths = nx.single_source_dijkstra_path_length(g, int(src[0]), weight="w")

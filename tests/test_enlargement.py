@@ -18,10 +18,10 @@ MINUTES = (5.0, 10.0, 15.0, 30.0, 45.0, 60.0, 75.0)
 
 @pytest.fixture(scope="module")
 def oslo(dataset):
-    from geoaccess.layers.population import read_ssb_grid
-    from geoaccess.network.build import build_network
     from geoaccess.examples import scenario_dir
     from geoaccess.layers.jobs import jobs_by_population
+    from geoaccess.layers.population import read_ssb_grid
+    from geoaccess.network.build import build_network
     from geoaccess.scenario.edit import apply_scenario
     from geoaccess.scenario.spec import read_spec
 
@@ -52,7 +52,7 @@ def brute_force_seconds(net, cells) -> np.ndarray:
         o_nodes, o_secs = o.origin_seeds(snap_net)
         d_nodes, d_secs = d.destination_seeds(snap_net)
     graph = net.csgraph()
-    seeds = [(int(n), float(s)) for n, s in zip(o_nodes[0], o_secs[0]) if n >= 0]
+    seeds = [(int(n), float(s)) for n, s in zip(o_nodes[0], o_secs[0], strict=False) if n >= 0]
     node_t = np.min([s + sp_dijkstra(graph, directed=True, indices=n) for n, s in seeds], axis=0)
     out = np.full(len(cells), np.inf)
     for k in range(d_nodes.shape[1]):
@@ -80,7 +80,7 @@ def test_enlargement_equals_brute_force_on_both_networks(oslo) -> None:
     jobs = cells["jobs"].to_numpy()
     for label, net in (("before", base), ("after", scen)):
         secs = brute_force_seconds(net, cells)
-        for thr, row in zip(MINUTES, table.itertuples()):
+        for thr, row in zip(MINUTES, table.itertuples(), strict=False):
             inside = secs <= thr * 60.0
             assert getattr(row, f"cells_{label}") == int(inside.sum()), (label, thr)
             assert getattr(row, f"residents_{label}") == pytest.approx(pop[inside].sum(), rel=1e-12), (label, thr)

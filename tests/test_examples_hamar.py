@@ -64,7 +64,7 @@ def test_omland_equals_scipy_from_the_snapped_seeds(run, inputs):
     from_centre = np.min(dist + o_offs[ok][:, None], axis=0)
     dn, do = pts.destination_nodes, pts.destination_offsets
     t = np.min(np.where(dn >= 0, from_centre[np.maximum(dn, 0)] + do, np.inf), axis=1)
-    rows, cols, direct = r.same_edge_pairs(c, pts)
+    _rows, cols, direct = r.same_edge_pairs(c, pts)
     t[cols] = np.minimum(t[cols], direct)
     pop = inputs["cells"]["population"].to_numpy()
     for m, v in summary["omland"].items():

@@ -39,7 +39,7 @@ FIX = Path(__file__).parent / "fixtures"
 _SCALE = float(os.environ.get("GEOACCESS_FUZZ_SCALE", "1"))
 
 
-def examples(n: int):  # noqa: ANN201 - a hypothesis settings decorator
+def examples(n: int):
     """``n`` examples (times ``GEOACCESS_FUZZ_SCALE``), no deadline, tmp_path allowed."""
     return settings(
         max_examples=max(1, int(n * _SCALE)),
@@ -153,7 +153,7 @@ def test_gtfs_time_roundtrip(h, m, s):
 _CLEAN: dict[str, object] = {}
 
 
-def _clean(kind: str):  # noqa: ANN202 - a Timetable
+def _clean(kind: str):
     if kind not in _CLEAN:
         from geoaccess.transit.gtfs import read_gtfs
         from geoaccess.transit.netex import read_netex
@@ -165,7 +165,7 @@ def _clean(kind: str):  # noqa: ANN202 - a Timetable
     return _CLEAN[kind]
 
 
-def _read_or_refuse(reader, path: Path, **kw):  # noqa: ANN001, ANN202 - a reader and its Timetable
+def _read_or_refuse(reader, path: Path, **kw):
     """The timetable, or None when the reader refused the input with an InputError (the only allowed failure)."""
     try:
         with warnings.catch_warnings():
@@ -191,7 +191,7 @@ def _renamed_from(got: str, known: set[str], junk: bytes) -> str | None:
     return None
 
 
-def _check_timetable(tt, clean, *, junk: bytes | None = None) -> set[str]:  # noqa: ANN001
+def _check_timetable(tt, clean, *, junk: bytes | None = None) -> set[str]:
     """Invariants of any timetable a reader returns from a damaged copy of a clean feed.
 
     Every trip id is one of the clean feed's, or (with the ``junk`` bytes inserted) one renamed where they
@@ -268,7 +268,7 @@ _NETEX_VALUES = ["ArrivalTime", "DepartureTime", "DepartureDayOffset", "Latitude
                  "ToDate", "TransportMode", "DaysOfWeek"]
 
 
-def _netex_variant(tmp_path: Path, change) -> Path:  # noqa: ANN001 - (name, bytes) -> bytes
+def _netex_variant(tmp_path: Path, change) -> Path:
     d = tmp_path / "netex"
     shutil.copytree(FIX / "netex_min", d)
     for p in sorted(d.glob("*.xml")):
@@ -358,9 +358,9 @@ def test_commuting_rows(rows):
 @examples(300)
 @given(st.text(max_size=200))
 def test_scenario_toml_text(text):
-    from geoaccess.scenario.spec import parse_spec
-
     import tomllib
+
+    from geoaccess.scenario.spec import parse_spec
 
     try:
         data = tomllib.loads(text)
@@ -487,7 +487,7 @@ def test_ssb_grid_ids_decode_or_are_refused_by_name(ids, cell_m):
     assert np.isnan(d.x[~ok]).all() and all(isinstance(r, str) and r for r in d.reason[~ok])
     if ok.any():  # what decodes is a grid corner that encodes back to the same number
         assert (d.x[ok] % cell_m == 0).all() and (d.y[ok] % cell_m == 0).all()
-        assert (0 <= d.y[ok]).all() and (d.y[ok] < 10**7).all()
+        assert (d.y[ok] >= 0).all() and (d.y[ok] < 10**7).all()
         back = encode_ssb_ids(d.x[ok], d.y[ok])
         assert [int(float(str(v).strip())) for v, k in zip(ids, ok, strict=True) if k] == back.tolist()
 

@@ -132,7 +132,7 @@ def test_graduated_qml_matches_the_map_scale(layers, tmp_path):
     assert [float(r.get("lower")) for r in ranges] == pytest.approx(list(scale.breaks[:-1]))
     assert [float(r.get("upper")) for r in ranges] == pytest.approx(list(scale.breaks[1:]))
     assert [r.get("label") for r in ranges] == list(scale.labels)
-    for r, hexc in zip(ranges, scale.colours):
+    for r, hexc in zip(ranges, scale.colours, strict=False):
         rgba = [int(v) for v in colours[r.get("symbol")].split(",")]
         assert rgba[:3] == [int(hexc[i:i + 2], 16) for i in (1, 3, 5)]
     # the same style is the layer's default inside the GeoPackage (QGIS reads layer_styles)
@@ -195,6 +195,6 @@ def test_qgis_opens_the_layer_with_its_style(layers, tmp_path):
     first, second = res.stdout.strip().splitlines()[-2:]
     valid, crs, kind, attr, ranges = first.split(" ", 4)
     assert (valid, crs, kind, attr) == ("True", "EPSG:25833", "graduatedSymbol", "car_min_best")
-    expected = ";".join(f"{a:g}:{b:g}:{c}" for a, b, c in zip(scale.breaks[:-1], scale.breaks[1:], scale.colours))
+    expected = ";".join(f"{a:g}:{b:g}:{c}" for a, b, c in zip(scale.breaks[:-1], scale.breaks[1:], scale.colours, strict=False))
     assert ranges == expected
     assert second == "True graduatedSymbol"

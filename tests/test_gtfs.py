@@ -94,7 +94,7 @@ def test_no_service_names_dates(tt):
 def test_transfers_override_and_forbid(tt):
     b, c, d = tt.stop_index(["B", "C", "D"])
     to_b = dict(
-        zip(tt.fp_stop[tt.fp_ptr[b] : tt.fp_ptr[b + 1]].tolist(), tt.fp_seconds[tt.fp_ptr[b] : tt.fp_ptr[b + 1]])
+        zip(tt.fp_stop[tt.fp_ptr[b] : tt.fp_ptr[b + 1]].tolist(), tt.fp_seconds[tt.fp_ptr[b] : tt.fp_ptr[b + 1]], strict=False)
     )
     to_c = set(tt.fp_stop[tt.fp_ptr[c] : tt.fp_ptr[c + 1]].tolist())
     assert to_b[c] == 120.0  # min_transfer_time replaces the straight-line estimate

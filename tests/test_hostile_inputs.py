@@ -48,7 +48,7 @@ def _lines(name: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- row 1: NeTEx
-def _netex_copy(tmp_path: Path, change) -> Path:  # noqa: ANN001 - bytes -> bytes
+def _netex_copy(tmp_path: Path, change) -> Path:
     d = tmp_path / "netex"
     shutil.copytree(NETEX, d)
     line_files = sorted(p for p in d.glob("*.xml") if not p.name.startswith("_"))
@@ -461,7 +461,7 @@ def test_row09_non_utf8_scenario_toml(tmp_path):
     with pytest.raises(InputError, match=r"s.toml: line 2 is not valid UTF-8 .*Tønsberg"):
         read_spec(p)
     p.write_bytes(codecs_bom() + 'name = "x"\ndescription = "Tønsberg"\n[[edits]]\ntype = "close"\nway_ids = [1]\n'
-                  .encode("utf-8"))
+                  .encode())
     assert read_spec(p).description == "Tønsberg"
 
 

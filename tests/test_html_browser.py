@@ -19,7 +19,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import chromium_missing_reason, data_colours, page_spec, pixels_of, render
 
 _MISSING = chromium_missing_reason()
@@ -83,8 +82,8 @@ def catchment_html(out, dataset) -> Path:
 
 @pytest.fixture(scope="module")
 def site_report(out, dataset) -> Path:
-    from geoaccess.layers.population import read_ssb_grid
     from geoaccess.examples.location import demo_sites
+    from geoaccess.layers.population import read_ssb_grid
     from geoaccess.location.report import write_site_report
     from geoaccess.location.sites import evaluate_sites, read_transit_hubs
     from geoaccess.network.build import build_network
@@ -118,7 +117,7 @@ def _assert_drawn_offline(path: Path, *, min_pixels: int, selector: str | None =
 
 
 def test_ba_region_map_draws_offline(ba_html, tmp_path):
-    shot, spec = _assert_drawn_offline(ba_html, min_pixels=20_000)
+    _shot, spec = _assert_drawn_offline(ba_html, min_pixels=20_000)
     data = _data_layer(spec)
     # one feature per region of the run: the 2021 flows on their own (2020) codes, centres proposed from the
     # data, no travel-time table: 171 regions (docs/regions.md, "Rule counts per year")

@@ -186,7 +186,7 @@ def test_no_function_level_import_cycles():
 def test_the_three_cycles_of_issue_10_are_gone(pair):
     module_level, function_level = import_graph()
     a, b = pair
-    edges = lambda x: module_level.get(x, set()) | function_level.get(x, set())  # noqa: E731
+    edges = lambda x: module_level.get(x, set()) | function_level.get(x, set())
     assert not (b in edges(a) and a in edges(b))
 
 

@@ -105,7 +105,7 @@ def test_akershus_per_municipality_sums(akershus, raw_jobs, dataset):
     cx = akershus.geometry.centroid.x.to_numpy()
     cy = akershus.geometry.centroid.y.to_numpy()
     oracle = np.full(len(akershus), None, dtype=object)
-    for code, poly in zip(bounds["kommunenummer"], bounds.geometry):
+    for code, poly in zip(bounds["kommunenummer"], bounds.geometry, strict=False):
         if code in set(codes):
             oracle[shapely.contains_xy(poly, cx, cy)] = code
     got = out["kommunenummer"].to_numpy(dtype=object)

@@ -70,7 +70,7 @@ def test_sniff_encoding():
     assert sniff_encoding("a,b\n1,2".encode("utf-16")) == "utf-16"
     assert sniff_encoding("a,b\n1,2".encode("utf-16-le")) == "utf-16-le"
     assert sniff_encoding("a,b\n1,2".encode("utf-16-be")) == "utf-16-be"
-    assert sniff_encoding("a,b\nø,2".encode("utf-8")) == "utf-8-sig"
+    assert sniff_encoding("a,b\nø,2".encode()) == "utf-8-sig"
     assert sniff_encoding("a,b\nø,2".encode("cp1252")) == "utf-8-sig"  # checked (and refused) while reading
 
 

@@ -32,7 +32,7 @@ def test_hamar_nvdb_two_way_with_speeds_and_component_report(dataset):
     assert (net.n_nodes, net.n_edges) == (15_547, 32_500)
     # every road is two-way: each edge has a reverse with the same length and time (retning is not one-way)
     t, h = net.tails, net.indices
-    fwd = set(zip(t.tolist(), h.tolist()))
+    fwd = set(zip(t.tolist(), h.tolist(), strict=False))
     assert all((v, u) in fwd for u, v in fwd)
     assert net.meta["one_way_rows"] == 0
     # seconds = metres / (speed / 3.6) with the file's speed limits
@@ -77,7 +77,7 @@ def test_direction_column_and_warning_when_everything_is_one_way():
     g = _gdf(lines, [36, 36, 36], oneway=["FT", "TF", None])
     net = _quiet(read_lines, g, speed_column="speed", direction_column="oneway")
     xs = net.x
-    pairs = {(float(xs[u]), float(xs[v])) for u, v in zip(net.tails, net.indices)}
+    pairs = {(float(xs[u]), float(xs[v])) for u, v in zip(net.tails, net.indices, strict=False)}
     assert pairs == {(0.0, 10.0), (20.0, 10.0), (20.0, 30.0), (30.0, 20.0)}
     g2 = _gdf(lines, [36, 36, 36], retning=["med", "med", "med"])
     # all one-way: so the three lines form three islands, and both are said

@@ -11,10 +11,10 @@ from hypothesis.extra import numpy as hnp
 
 from geoaccess.errors import CRSError, DataWarning, InputError
 from geoaccess.measures._checks import check_same_crs
-from geoaccess.measures.population_coverage import coverage, nearest_from_cost
 from geoaccess.measures.cumulative import cumulative_opportunities, cumulative_sums
 from geoaccess.measures.decay import Gaussian, NegativeExponential, Power
 from geoaccess.measures.gravity import gravity_access
+from geoaccess.measures.population_coverage import coverage, nearest_from_cost
 
 fca_ref = pytest.importorskip("access.fca")
 
@@ -146,9 +146,9 @@ def test_service_coverage_demo_against_scipy(oslo_walk, tmp_path):
     from scipy.sparse.csgraph import dijkstra
     from scipy.spatial import cKDTree
 
+    from geoaccess.examples.service_coverage import service_coverage_demo
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_oslo_upper_secondary
-    from geoaccess.examples.service_coverage import service_coverage_demo
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

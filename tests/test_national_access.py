@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from national_oracle import SPEED
+from national_oracle import oracle_times as _oracle_times
 
 from geoaccess.measures.decay import Logistic
 from geoaccess.national import routing
@@ -19,7 +21,6 @@ from geoaccess.national.access import (
     times_from_point,
 )
 from geoaccess.network.graph import Network
-from national_oracle import SPEED, oracle_times as _oracle_times
 
 CUT = 5400.0
 JOBS_DECAY = Logistic(mu=45.0, s=7.5)
@@ -111,7 +112,7 @@ def test_long_link_hand_case():
     acc = 100.0 / SPEED  # 12 s
     t01 = acc + 120.0 + acc  # along the road 2 km: 120 s, shorter than the 240 s straight line
     t02 = acc + 480.0 + 60.0 + acc  # via node 1
-    f = lambda s: float(JOBS_DECAY(s / 60.0))  # noqa: E731
+    f = lambda s: float(JOBS_DECAY(s / 60.0))
     assert out.loc[0, "jobs_access"] == pytest.approx(10 * f(0) + 20 * f(t01) + 40 * f(t02), rel=1e-6)
     # the nearest unit of type x for cell 0 is itself, reached in 0 s
     assert out.loc[0, "x_minutes"] == 0.0

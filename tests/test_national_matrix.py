@@ -91,7 +91,7 @@ def test_matrix_equals_networkx_for_a_few_origins(car, matrix, centres):
 
     g = nx.DiGraph()
     cs = car.csgraph().tocoo()
-    g.add_weighted_edges_from(zip(cs.row.tolist(), cs.col.tolist(), cs.data.tolist()))
+    g.add_weighted_edges_from(zip(cs.row.tolist(), cs.col.tolist(), cs.data.tolist(), strict=False))
     snapped, _ = snap_centres(car, centres)
     on, oo = snapped.origin_seeds(car)
     dn, do = snapped.destination_seeds(car)
@@ -132,9 +132,9 @@ def test_island_reached_only_by_car_ferry_includes_crossing_and_wait(car, matrix
     s, k = ids.index("1103"), ids.index("1144")
     minutes = matrix.set_index(["origin", "destination"]).loc[("1103", "1144"), "minutes"]
     # path on the exported graph: its ferry edges give the crossing
-    on, oo = snapped.origin_seeds(car)
-    dn, do = snapped.destination_seeds(car)
-    dist, pred = dijkstra(car.csgraph(), indices=int(on[s, 0]), return_predecessors=True)
+    on, _oo = snapped.origin_seeds(car)
+    dn, _do = snapped.destination_seeds(car)
+    _dist, pred = dijkstra(car.csgraph(), indices=int(on[s, 0]), return_predecessors=True)
     v, ferry_s, ferry_m = int(dn[k, 0]), 0.0, 0.0
     fastest = {}
     for e in np.flatnonzero((car.flags & EdgeFlag.FERRY) != 0):
@@ -347,7 +347,7 @@ def test_seed_combination_kernel_equals_brute_force():
         brute = np.minimum(padded[s[:, 0]] + offs[:, :1], padded[s[:, 1]] + offs[:, 1:])
         for i in range(n_points):
             want = sorted((brute[i, j], j) for j in range(n_dest) if brute[i, j] <= cutoff)
-            got = list(zip(secs[ptr[i]:ptr[i + 1]], dest[ptr[i]:ptr[i + 1]]))
+            got = list(zip(secs[ptr[i]:ptr[i + 1]], dest[ptr[i]:ptr[i + 1]], strict=False))
             assert [w[0] for w in want] == pytest.approx([g[0] for g in got])
             assert sorted(j for _, j in want) == sorted(int(j) for _, j in got)
 

@@ -7,11 +7,11 @@ import warnings
 import zipfile
 
 import numpy as np
+import nvdb_fixtures as F
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import nvdb_fixtures as F
 from geoaccess.errors import CRSError, CRSWarning, InputError
 from geoaccess.network.nvdb_gml import is_fkb_zip, member_name, read_fkb_zip
 
@@ -104,10 +104,9 @@ def test_not_a_zip_or_no_road_links_is_refused(tmp_path):
 def test_a_broken_gml_member_is_named(tmp_path):
     text = F.gml([F.link("1_0", 1, [(0, 0), (1, 0)])])
     path = F.write_zip(tmp_path / "z.zip", {"Veglenke.gml": text[: len(text) // 2]})
-    with pytest.raises(InputError, match=r"member 'Veglenke.gml': GDAL cannot read it as Veglenke GML"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CRSWarning)
-            read_fkb_zip(path)
+    with pytest.raises(InputError, match=r"member 'Veglenke.gml': GDAL cannot read it as Veglenke GML"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", CRSWarning)
+        read_fkb_zip(path)
 
 
 def test_hamar_layers_and_fields(dataset):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import nvdb_fixtures as F
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-import nvdb_fixtures as F
 from geoaccess.errors import CRSWarning, DataWarning
 from geoaccess.network.nvdb_network import read_nvdb_gml
 

@@ -390,18 +390,18 @@ def test_real_oneway_street_has_one_direction(dataset, oslo_car: Network) -> Non
                 twoways.add(w.id)
     assert len(oneways) > 100
     t, h, way = oslo_car.tails, oslo_car.indices, oslo_car.way_id
-    pairs = set(zip(t.tolist(), h.tolist(), way.tolist()))
+    pairs = set(zip(t.tolist(), h.tolist(), way.tolist(), strict=False))
     on_oneway = np.isin(way, list(oneways))
     assert on_oneway.sum() > 100
-    assert not any((v, u, w) in pairs for u, v, w in zip(t[on_oneway], h[on_oneway], way[on_oneway]))
+    assert not any((v, u, w) in pairs for u, v, w in zip(t[on_oneway], h[on_oneway], way[on_oneway], strict=False))
     on_twoway = np.isin(way, list(twoways))
     assert on_twoway.sum() > 100
-    assert all((v, u, w) in pairs for u, v, w in zip(t[on_twoway], h[on_twoway], way[on_twoway]))
+    assert all((v, u, w) in pairs for u, v, w in zip(t[on_twoway], h[on_twoway], way[on_twoway], strict=False))
     walk = read_osm(dataset("osm/oslo-east-filtered.osm.pbf"), profile="walk")
-    walk_pairs = set(zip(walk.tails.tolist(), walk.indices.tolist(), walk.way_id.tolist()))
+    walk_pairs = set(zip(walk.tails.tolist(), walk.indices.tolist(), walk.way_id.tolist(), strict=False))
     sel = np.isin(walk.way_id, list(oneways))
     assert sel.sum() > 100
-    assert all((v, u, w) in walk_pairs for u, v, w in zip(walk.tails[sel], walk.indices[sel], walk.way_id[sel]))
+    assert all((v, u, w) in walk_pairs for u, v, w in zip(walk.tails[sel], walk.indices[sel], walk.way_id[sel], strict=False))
 
 
 @pytest.mark.slow
@@ -420,7 +420,7 @@ def test_andorra_car_matches_brute_force_vertex_graph(dataset) -> None:
         if rule is None:
             continue
         nodes = [(n.ref, n.location) for n in w.nodes]
-        for (a, la), (b, lb) in zip(nodes[:-1], nodes[1:]):
+        for (a, la), (b, lb) in zip(nodes[:-1], nodes[1:], strict=False):
             if a == b or not (la.valid() and lb.valid()):
                 continue
             sec = GEOD.inv(la.lon, la.lat, lb.lon, lb.lat)[2] / (rule.kmh / 3.6)

@@ -77,7 +77,7 @@ def test_grid_to_raster_round_trip_totals(oslo_grid, tmp_path):
         assert r.crs.to_epsg() == 25833
         # the value at each cell centre equals the cell's population
         c = oslo_grid.geometry.centroid
-        vals = np.array([v[0] for v in r.sample(zip(c.x, c.y))])
+        vals = np.array([v[0] for v in r.sample(zip(c.x, c.y, strict=False))])
     assert data.sum() == pytest.approx(707_339)
     np.testing.assert_allclose(vals, oslo_grid["population"].to_numpy())
     assert not list(tmp_path.glob("*.tmp*")) and len(list(tmp_path.iterdir())) == 1

@@ -7,8 +7,8 @@ from bisect import bisect_left
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
 from feed_skips import RUTER_2017, TAMPERE, skips
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geoaccess.errors import InputError

@@ -151,7 +151,7 @@ def test_region_changes_traveltime():
     fd = _fd()
     base = _times([("0001", "0000", 40), ("0002", "0000", 70), ("0003", "0000", 100)])
     scen = _times([("0001", "0000", 25), ("0002", "0000", 44), ("0003", "0000", 80)])
-    a, b, moves = region_changes(base, scen, fd, centres=["0000"], params=TravelTimeParams(max_minutes=45))
+    _a, _b, moves = region_changes(base, scen, fd, centres=["0000"], params=TravelTimeParams(max_minutes=45))
     assert moves["kommunenummer"].tolist() == ["0002"]
     assert moves.iloc[0]["region_base"] == "0002" and moves.iloc[0]["region_scenario"] == "0000"
     scen_ba = _times([("0001", "0000", 25), ("0002", "0000", 25), ("0003", "0000", 44)])

@@ -94,7 +94,6 @@ def test_html_map_tooltips_and_errors(tmp_path):
 
 
 def test_png_change_map_with_a_diverging_scale_shows_losses_red_and_gains_blue(tmp_path):
-    import numpy as np
     from matplotlib import image
     from shapely.geometry import box
 

@@ -24,12 +24,11 @@ KVITSOY, BOKN, STAVANGER, HAUGESUND, RANDABERG = "1144", "1145", "1103", "1106",
 
 @pytest.fixture(scope="module")
 def rogfast():
+    from geoaccess.datasets import fetch
+    from geoaccess.examples import scenario_dir
     from geoaccess.network.build import build_network
     from geoaccess.regions.between_regions import regionforstorring
-    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.spec import read_spec
-
-    from geoaccess.datasets import fetch
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # the N1000 build reports its islands and roadless quays
@@ -146,8 +145,8 @@ def test_kvitsoy_and_bokn_by_hand(rogfast) -> None:
 def test_cells_far_from_the_project_do_not_change(rogfast) -> None:
     """The study-area rule: cells beyond 60 min of every changed node keep their counts (recomputed here)."""
     from geoaccess.engine.router import Router
-    from geoaccess.regions.cell_reach import cells_reached
     from geoaccess.regions.between_regions import ACCESS_SPEED_KMH, MAX_SNAP_M
+    from geoaccess.regions.cell_reach import cells_reached
     from geoaccess.scenario.edit import aligned_base, apply_scenario
 
     net, spec, res = rogfast

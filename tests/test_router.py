@@ -179,10 +179,10 @@ def test_scenario_router_snaps_to_base_and_reads_edited_times():
 def test_compare_times_snaps_once_to_the_base(dataset):
     """Scenario comparison = the base router's and the scenario router's matrices of the same snapped layers."""
     from geoaccess.engine.router import Router
+    from geoaccess.examples import scenario_dir
     from geoaccess.network.build import build_network
     from geoaccess.regions.enlargement import centre_points
     from geoaccess.scenario.compare import compare_times
-    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.edit import apply_scenario
     from geoaccess.scenario.spec import read_spec
 

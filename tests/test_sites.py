@@ -15,8 +15,8 @@ from geoaccess.errors import InputError
 
 @pytest.fixture(scope="module")
 def inputs(dataset):
-    from geoaccess.layers.population import read_ssb_grid
     from geoaccess.examples.location import demo_sites
+    from geoaccess.layers.population import read_ssb_grid
     from geoaccess.location.sites import read_transit_hubs
     from geoaccess.network.build import build_network
 

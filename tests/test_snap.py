@@ -106,8 +106,8 @@ def test_seeds_hand_computed_and_ferries_never_targets():
 
 def test_seed_travel_times_equal_networkx_with_points_inserted(dataset):
     """Origin→destination via seeds equals Dijkstra on a graph where the points split their edges."""
-    from geoaccess.network.lines import read_nvdb_speed_limits
     from geoaccess.network.components import keep_components
+    from geoaccess.network.lines import read_nvdb_speed_limits
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

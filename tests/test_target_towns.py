@@ -12,7 +12,13 @@ from geoaccess.errors import InputError
 from geoaccess.layers.towns import TownRule, Towns
 from geoaccess.national import routing
 from geoaccess.network.graph import Network
-from geoaccess.strategy.town_selection import TargetTownRules, load_rules, read_regionalisation, region_class, target_towns
+from geoaccess.strategy.town_selection import (
+    TargetTownRules,
+    load_rules,
+    read_regionalisation,
+    region_class,
+    target_towns,
+)
 
 # a straight two-way road, 60 km/h: town "Big" at 0 km, "Near" at 50 km (50 min), "Mid" at 200 km, "Tiny" at 300 km
 XS = {"Big": 0.0, "Near": 50_000.0, "Mid": 200_000.0, "Tiny": 300_000.0}

@@ -131,7 +131,7 @@ def test_degurba_hand_case():
     x, y, pop = _cells(spec, cell_m=1000.0)
     g = gpd.GeoDataFrame({"population": pop}, geometry=shapely.points(x, y), crs="EPSG:25833")
     d = degree_of_urbanisation(g)
-    cls = dict(zip(spec, d["degurba"]))
+    cls = dict(zip(spec, d["degurba"], strict=False))
     assert all(cls[(i, j)] == "urban_centre" for i in range(6) for j in range(6))
     assert all(cls[(20 + k, 20 + k)] == "urban_cluster" for k in range(6))
     assert cls[(40, 40)] == "rural" and cls[(41, 40)] == "rural"  # 320 per km² but only 570 residents

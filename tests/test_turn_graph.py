@@ -92,7 +92,7 @@ def test_only_straight_on_and_via_way():
     t = [a for a, b in pairs] + [b for a, b in pairs]
     h = [b for a, b in pairs] + [a for a, b in pairs]
     net = Network.from_edges(t, h, seconds=np.full(len(t), 10.0), x=x, y=y, crs="EPSG:25833")
-    e01, e12, e23, e14, e25 = (edge(net, *p) for p in ((0, 1), (1, 2), (2, 3), (1, 4), (2, 5)))
+    e01, e12, _e23, _e14, e25 = (edge(net, *p) for p in ((0, 1), (1, 2), (2, 3), (1, 4), (2, 5)))
     # ONLY straight on at 1 coming from 0: 0 -> 4 must go 0-1-2-5-4 (40 s) instead of 20
     only = replace(net, turns=make_turns([e01], [e12], heads=net.indices, kind=TurnKind.ONLY))
     r = Router(only, cache=False)
@@ -418,7 +418,7 @@ def test_scenario_keeps_turn_restrictions(oslo_driven):
     victim = int(net.way_id[t.to_edge[0]])
     scen = apply_scenario(net, spec_from_edits("close", [{"type": "close", "way_ids": [victim]}]))
     assert scen.turns is not None
-    key = lambda g, e: (int(g.node_id[g.tails[e]]), int(g.node_id[g.indices[e]]), int(g.way_id[e]))  # noqa: E731
+    key = lambda g, e: (int(g.node_id[g.tails[e]]), int(g.node_id[g.indices[e]]), int(g.way_id[e]))
     before = {(key(net, a), key(net, b)) for a, b in zip(t.from_edge, t.to_edge, strict=True)
               if net.way_id[a] != victim and net.way_id[b] != victim}
     st_ = scen.turns

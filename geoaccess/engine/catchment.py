@@ -272,7 +272,7 @@ def _contour_polygons(gen: Any, lower: float, upper: float) -> Any:
         return shapely.MultiPolygon()
     coords, ring_idx, poly_idx = [], [], []
     ring = 0
-    for p, (pts, offs) in enumerate(zip(points, offsets)):
+    for p, (pts, offs) in enumerate(zip(points, offsets, strict=False)):
         lens = np.diff(offs)
         coords.append(pts)
         ring_idx.append(np.repeat(np.arange(ring, ring + len(lens)), lens))
@@ -405,7 +405,7 @@ def _polygons_from_flat(flat, touched, grid, thresholds, bands, walk_off_m) -> l
     if bands != "rings":
         return nested
     out = [nested[0]]
-    for a, b in zip(nested[:-1], nested[1:]):
+    for a, b in zip(nested[:-1], nested[1:], strict=False):
         ring = shapely.difference(b, a) if a is not b else shapely.MultiPolygon()
         out.append(ring if ring.geom_type == "MultiPolygon" else _as_multipolygon(ring))
     return out
@@ -493,7 +493,7 @@ def _own_edge_points(router: Router, src: Snapped, i: int, step: float) -> list[
     xy = shapely.get_coordinates(shapely.line_interpolate_point(line, fr, normalized=True))
     _, _, s_f, s_r = router.edge_times(np.array([e]))
     s_f, s_r = float(s_f[0]), float(s_r[0])
-    for (px, py), f in zip(xy, fr):
+    for (px, py), f in zip(xy, fr, strict=False):
         if f >= t:
             sec = acc + (f - t) * s_f if np.isfinite(s_f) else (acc if f == t else np.inf)
         else:
@@ -553,7 +553,6 @@ def router_catchments(
     from concurrent.futures import ThreadPoolExecutor
 
     import geopandas as gpd
-    import shapely
 
     from geoaccess.engine.parallel import batch_slices, progress_bar
 

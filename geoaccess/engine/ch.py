@@ -363,7 +363,7 @@ class ContractionHierarchy:
     @property
     def arrays(self) -> HierarchyArrays:
         """The upward/downward CSR graphs bundled for the kernels."""
-        return self._arrays  # type: ignore[attr-defined,no-any-return]
+        return self._arrays  # type: ignore[attr-defined]
 
     @property
     def nbytes(self) -> int:

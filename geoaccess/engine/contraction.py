@@ -474,5 +474,5 @@ def contract_graph(
         "stats": {k: int(v) for k, v in zip(
             ("simulations", "witness_searches", "witness_settled", "witness_arcs", "requeues", "max_in_x_out",
              "witness_arcs_first_90pct"),
-            stats[:7])},
+            stats[:7], strict=False)},
     }

@@ -270,7 +270,7 @@ def count_raster_in_catchments(
                 continue
             minx, miny, maxx, maxy = geom.bounds
             inv = ~src.transform
-            cols, rows = zip(*(inv @ (px, py) for px in (minx, maxx) for py in (miny, maxy)))
+            cols, rows = zip(*(inv @ (px, py) for px in (minx, maxx) for py in (miny, maxy)), strict=False)
             c0, c1 = max(int(np.floor(min(cols))), 0), min(int(np.ceil(max(cols))), src.width)
             r0, r1 = max(int(np.floor(min(rows))), 0), min(int(np.ceil(max(rows))), src.height)
             if c1 <= c0 or r1 <= r0:

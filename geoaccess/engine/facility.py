@@ -90,7 +90,7 @@ def _merge_same_edge(router: Router, src: Snapped, fac: Snapped, secs: np.ndarra
         f = np.concatenate([fidx[r], cols[sel]])
         t[f < 0] = np.inf
         best: dict[int, float] = {}
-        for ti, fi in zip(t, f):
+        for ti, fi in zip(t, f, strict=False):
             if fi >= 0 and ti < best.get(int(fi), np.inf):
                 best[int(fi)] = float(ti)
         ranked = sorted(best.items(), key=lambda kv: kv[1])[:k]

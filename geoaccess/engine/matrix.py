@@ -248,7 +248,7 @@ def compute_matrix(
         batches = [(prep["s_nodes"][sl], prep["s_offs"][sl]) for sl in slices]
         parts = run_batches(func, batches, backend="dask", client=client, progress=progress, description="matrix")
         seconds = np.full((n, len(dst)), np.inf)
-        for sl, part in zip(slices, parts):
+        for sl, part in zip(slices, parts, strict=False):
             seconds[sl][:, prep["cols"]] = part
             r, c, direct = router.same_edge_pairs(src, dst, rows=sl)
             if len(r):

@@ -152,7 +152,7 @@ class Router:
         pay their set-up once per network. :meth:`clear` forgets them.
         """
         for router in _ROUTERS.values():
-            if router.network is net and (base is None and router.base is net or router.base is base):
+            if router.network is net and ((base is None and router.base is net) or router.base is base):
                 return router
         from geoaccess.engine.ch import network_fingerprint
         from geoaccess.network.snap import layout_key
@@ -556,7 +556,7 @@ class Router:
                 from geoaccess.engine.nearest import search_graph
 
                 self._reverse_graph = search_graph(self.network, reverse=True)
-        return self._reverse_graph  # type: ignore[no-any-return]
+        return self._reverse_graph
 
     def catchment_grid(self, *, cell_m: float, pad_m: float) -> Any:
         """The :class:`~geoaccess.engine.catchment.CatchmentGrid` of the routing network (cached)."""

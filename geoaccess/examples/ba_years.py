@@ -48,10 +48,10 @@ def rule_counts_by_year(
     from geoaccess.errors import DataWarning
     from geoaccess.layers.commuting import load_flows
     from geoaccess.layers.municipality_codes import boundaries_for_year, codes_in_force, recode_flows
+    from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.ba import ba_regions
     from geoaccess.regions.config import load_config
     from geoaccess.regions.flows import FlowData
-    from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.travel_tables import resolve_travel_times
 
     cfg = load_config(preset=preset)

@@ -110,7 +110,7 @@ def location_demo(net_walk: Network, net_car: Network, *, out_dir: str | os.Path
     he = solve_heuristic(prob, "mclp", p=3, minutes=15.0)
     mclp_paths = write_location_outputs(ex, out / "mclp", demand=grid[grid["cell_id"].isin(prob.demand_ids)],
                                         candidates=schools, demand_id="cell_id", candidate_id="id", maps=maps)
-    names = dict(zip(schools["id"], schools["name"]))
+    names = dict(zip(schools["id"], schools["name"], strict=False))
     summary = {
         "sites": ev.table[["site_id", "name", "pool_60", "effect_region_permille", "users_mean_minutes",
                            "users_p90_minutes", "walk_hub_minutes", "omland_change_minutes"]].to_dict("records"),

@@ -52,7 +52,7 @@ def nearest_regional_centre(matrix: Any, centres: Any, *, min_population: float 
     big = centres.loc[centres["population"] >= min_population, ["kommunenummer", "kommunenavn"]]
     sub = matrix[matrix["destination"].isin(big["kommunenummer"])].dropna(subset=["minutes"])
     best = sub.loc[sub.groupby("origin")["minutes"].idxmin()]
-    names = dict(zip(big["kommunenummer"], big["kommunenavn"]))
+    names = dict(zip(big["kommunenummer"], big["kommunenavn"], strict=False))
     out = pd.DataFrame({"kommunenummer": centres["kommunenummer"].to_numpy(),
                         "kommunenavn": centres["kommunenavn"].to_numpy(),
                         "population": centres["population"].to_numpy()})
@@ -72,7 +72,7 @@ def minutes_bands(minutes: Any) -> Any:
     import pandas as pd
 
     edges = [*BANDS_MINUTES, np.inf]
-    labels = [f"{a}-{b}" for a, b in zip(BANDS_MINUTES[:-1], BANDS_MINUTES[1:])] + [f"{BANDS_MINUTES[-1]}+"]
+    labels = [f"{a}-{b}" for a, b in zip(BANDS_MINUTES[:-1], BANDS_MINUTES[1:], strict=False)] + [f"{BANDS_MINUTES[-1]}+"]
     cut = pd.cut(pd.Series(minutes, dtype=float), edges, labels=labels, right=False, include_lowest=True)
     return cut.cat.add_categories(["unreachable"]).fillna("unreachable")
 

@@ -65,9 +65,9 @@ def rogfast_result(*, cache: bool = True) -> Any:
     """The Rogfast :class:`~geoaccess.regions.between_regions.RegionforstorringResult` (computed or cached)."""
     from geoaccess.datasets import cache_dir, fetch
     from geoaccess.errors import CacheWarning, DataWarning
+    from geoaccess.examples import scenario_dir
     from geoaccess.network.build import build_network
     from geoaccess.regions.between_regions import regionforstorring
-    from geoaccess.examples import scenario_dir
     from geoaccess.scenario.spec import read_spec
 
     with warnings.catch_warnings():

@@ -175,7 +175,7 @@ def _years_of(code: str) -> str:
     if not years:
         return ""
     runs, start, prev = [], years[0], years[0]
-    for y in years[1:] + [None]:
+    for y in [*years[1:], None]:
         if y is None or y != prev + 1:
             runs.append(f"{start}" if start == prev else f"{start}-{prev}")
             if y is not None:

@@ -221,7 +221,6 @@ def town_parts(
         part size (descending). No minimum town size is applied (the BA centre proposal
         asks for the largest town of each municipality, however small).
     """
-    import pandas as pd
 
     if int(link_cells) < 1:
         msg = f"town_parts: link_cells must be 1 or more, got {link_cells}."
@@ -639,7 +638,7 @@ def town_polygons(towns: Towns, *, town_ids: Any = None) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- DEGURBA
 def _fill_gaps(gi: np.ndarray, gj: np.ndarray, member: np.ndarray, label: np.ndarray) -> np.ndarray:
     """Add cells with >= 5 of 8 neighbours in one urban centre to it, repeatedly (inhabited cells only)."""
-    key = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(gi, gj))}
+    key = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(gi, gj, strict=False))}
     lab = np.where(member, label, -1)
     changed = True
     while changed:

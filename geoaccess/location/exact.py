@@ -22,13 +22,12 @@ fall back to the heuristic solution (gap against HiGHS's bound), never an except
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any, Literal
 
 import numpy as np
 
 from geoaccess.errors import InputError
-from geoaccess.location.highs import coo, milp_highs, mclp_model, solver_status, y_bounds
+from geoaccess.location.highs import coo, mclp_model, milp_highs, solver_status, y_bounds
 from geoaccess.location.problem import LocationProblem
 from geoaccess.location.result import LocationResult, assign_nearest, relative_gap
 

@@ -145,7 +145,7 @@ def _lagrangian(
     for j in range(m):
         if fixed[j]:
             n_fixed += 1
-    for it in range(iters):
+    for _ in range(iters):
         rho[:] = 0.0
         for i in range(n):
             li = lam[i]
@@ -442,7 +442,7 @@ def solve_heuristic(
         return LocationResult(
             "pmedian", problem, open_, site, mins, obj, lb, relative_gap(obj, lb, sense="min"), "heuristic",
             "greedy+fast-interchange", time.perf_counter() - t0,
-            
+
             info={"swaps": int(swaps), "restarts": restarts, "heuristic_seconds": t_h, "bound": "lagrangian"},
         )
     if model == "mclp":

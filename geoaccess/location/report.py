@@ -142,7 +142,7 @@ def write_site_report(
     paths["gpkg"] = write_layers(gpkg, layers, styles={"cells": style})
 
     t = ev.table
-    head = "".join(f"<th>{html.escape(str(n))}<br><small>{html.escape(str(i))}</small></th>" for i, n in zip(t["site_id"], t["name"]))
+    head = "".join(f"<th>{html.escape(str(n))}<br><small>{html.escape(str(i))}</small></th>" for i, n in zip(t["site_id"], t["name"], strict=False))
     body = []
     from geoaccess.location.sites import CRITERIA
 

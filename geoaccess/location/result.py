@@ -222,9 +222,9 @@ class LocationResult:
         dem = dem.drop(columns=[c for c in ("weight", "site_id", "minutes") if c in dem.columns])
         alloc_g = dem.merge(alloc, on="demand_id", how="inner")
         pts = alloc_g.geometry.centroid
-        sxy = {str(k): g for k, g in zip(cand["site_id"], cand.geometry.centroid)}
+        sxy = {str(k): g for k, g in zip(cand["site_id"], cand.geometry.centroid, strict=False)}
         has = alloc_g["site_id"].notna().to_numpy()
-        lines = [shapely.LineString([p, sxy[s]]) for p, s in zip(pts[has], alloc_g["site_id"][has])]
+        lines = [shapely.LineString([p, sxy[s]]) for p, s in zip(pts[has], alloc_g["site_id"][has], strict=False)]
         lines_g = gpd.GeoDataFrame(
             {"demand_id": alloc_g["demand_id"][has].to_numpy(), "site_id": alloc_g["site_id"][has].to_numpy(),
              "minutes": alloc_g["minutes"][has].to_numpy()},

@@ -462,7 +462,7 @@ def evaluate_sites(
         notes["centrality"] = "No centrality table given: criterion 3 is empty (give --centrality FILE)."
     else:
         if isinstance(centrality, pd.DataFrame):
-            cmap = dict(zip(centrality["kommunenummer"].astype(str).str.zfill(4), centrality["class"].astype(int)))
+            cmap = dict(zip(centrality["kommunenummer"].astype(str).str.zfill(4), centrality["class"].astype(int), strict=False))
             notes["centrality"] = centrality.attrs.get("source", "user-supplied centrality table")
         else:
             cmap = {str(k).zfill(4): int(v) for k, v in centrality.items()}

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from geoaccess.national import routing
-from geoaccess.national._access_kernels import Groups, Reach, Targets, decayed_sums, nearest_by_type, seed_nearest_by_type
+from geoaccess.national._access_kernels import (
+    Groups,
+    Reach,
+    Targets,
+    decayed_sums,
+    nearest_by_type,
+    seed_nearest_by_type,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,8 +44,8 @@ __all__ = [
     "cell_access_block",
     "decay_table",
     "link_seconds",
-    "snapped_points",
     "point_row",
+    "snapped_points",
     "targets",
     "times_from_point",
 ]
@@ -239,7 +246,7 @@ def _threads(n: int) -> Any:
         return contextlib.nullcontext()
 
     @contextlib.contextmanager
-    def _set():  # noqa: ANN202
+    def _set():
         old = numba.get_num_threads()
         numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
         try:

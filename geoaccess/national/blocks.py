@@ -247,7 +247,7 @@ def run_blocks(
             s0 = time.perf_counter()
             try:
                 table = task(inputs, payload, params)
-            except Exception as exc:  # noqa: BLE001 - recorded per block, the run goes on
+            except Exception as exc:
                 fail(key, exc)
                 continue
             finish(key, table, time.perf_counter() - s0)
@@ -271,7 +271,7 @@ def _describe(client: Any) -> str:
         workers = info.get("workers", {})
         threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
         return f"{len(workers)} workers, {threads} threads, numba 1 thread per Dask thread"
-    except Exception:  # noqa: BLE001 - a description only
+    except Exception:
         return "cluster"
 
 
@@ -300,7 +300,7 @@ def _run_dask(client: Any, task: Callable[..., Any], todo: list[tuple[str, Any]]
                 continue
             try:
                 table, seconds = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a lost or cancelled task is recorded as failed
+            except Exception as exc:
                 fail(key, exc)
                 continue
             finish(key, table, seconds)

@@ -32,7 +32,6 @@ from geoaccess.national.blocks import fingerprint
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pandas as pd
 
     from geoaccess.network.graph import Network
 
@@ -287,7 +286,7 @@ def _load_cached(key: str) -> CentralityInputs | None:
         return None
     try:
         with open(p, "rb") as fh:
-            obj = pickle.load(fh)  # noqa: S301 - our own cache file, named by a content key
+            obj = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         return None
     return obj if isinstance(obj, CentralityInputs) else None
@@ -373,10 +372,8 @@ def national_centrality(
     """
     import tempfile
 
-    import pandas as pd
-
-    from geoaccess.layers.municipality_codes import municipality_names
     from geoaccess.layers.commuting import jobs_by_workplace, load_flows
+    from geoaccess.layers.municipality_codes import municipality_names
     from geoaccess.measures.centrality import centrality_from_access, load_config
     from geoaccess.national.access import cell_access_block
     from geoaccess.national.blocks import run_blocks

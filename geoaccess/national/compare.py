@@ -68,7 +68,7 @@ def link_length_ratios(coarse: Network, detailed: Network, *, min_link_m: float 
     from geoaccess.network.graph import EdgeFlag
 
     cn, dn = matched_junctions(coarse, detailed, **match)
-    twin = dict(zip(cn.tolist(), dn.tolist()))
+    twin = dict(zip(cn.tolist(), dn.tolist(), strict=False))
     t, h = coarse.tails, coarse.indices
     e = np.flatnonzero((t < h) & ((coarse.flags & EdgeFlag.FERRY) == 0) & (coarse.metres >= min_link_m))
     e = np.array([k for k in e if int(t[k]) in twin and int(h[k]) in twin], dtype=np.int64)

@@ -184,7 +184,7 @@ def municipal_matrix(
     out.attrs["provenance"] = _provenance(prep.net, cen, access_speed_kmh=float(access_speed_kmh),
                                           max_snap_m=float(max_snap_m), cutoff_minutes=cutoff_minutes,
                                           municipalities=n, unreachable_pairs=int(np.isnan(minutes).sum()))
-    out.attrs["snap_metres"] = {str(k): float(v) for k, v in zip(ids, table["snap_metres"])}
+    out.attrs["snap_metres"] = {str(k): float(v) for k, v in zip(ids, table["snap_metres"], strict=False)}
     return out
 
 
@@ -226,7 +226,8 @@ def cell_centre_times(
     -------
     pandas.DataFrame
         ``cell_id`` (categorical of the SSB id strings), ``destination`` (categorical kommunenummer),
-        ``minutes`` (float32), sorted by cell (in grid order) then minutes. Cells beyond ``max_snap_m`` or with no centre within the cut-off have no row; their count
+        ``minutes`` (float32), sorted by cell (in grid order) then minutes. Cells beyond ``max_snap_m`` or with no centre
+        within the cut-off have no row; their count
         is in ``attrs["provenance"]["cells_unsnapped"]`` / ``["cells_without_centre"]``.
     """
     import logging

@@ -48,10 +48,10 @@ def _label_points(xy: np.ndarray, crs: str, boundaries: gpd.GeoDataFrame) -> lis
         near = gpd.sjoin_nearest(pts, places[["fulltekst", "geometry"]], how="left", max_distance=_PLACE_RADIUS_M)
         near = near[~near.index.duplicated(keep="first")]
         names = [None if not isinstance(v, str) else v for v in near["fulltekst"].tolist()]
-    except Exception:  # noqa: BLE001 - the names are a courtesy; a missing places file must not stop the report
+    except Exception:
         pass
     return [{"kommunenummer": str(k), "kommunenavn": str(n), "place": p}
-            for k, n, p in zip(hit["kommunenummer"], hit["kommunenavn"], names)]
+            for k, n, p in zip(hit["kommunenummer"], hit["kommunenavn"], names, strict=False)]
 
 
 def network_report(
@@ -89,16 +89,16 @@ def network_report(
     bounds = boundaries if boundaries is not None else municipality_boundaries(year, crs=net.crs)
     islands = list(info.get("islands", []))
     labels = _label_points(np.array([[i["x"], i["y"]] for i in islands]).reshape(-1, 2), net.crs, bounds)
-    islands = [{**i, **lab} for i, lab in zip(islands, labels)]
+    islands = [{**i, **lab} for i, lab in zip(islands, labels, strict=False)]
     ends = dict(info.get("ferry_ends", {}))
     lonely = list(ends.get("unconnected", []))
     e_lab = _label_points(np.array([[u["x"], u["y"]] for u in lonely]).reshape(-1, 2), net.crs, bounds)
-    ends["unconnected"] = [{**u, **lab} for u, lab in zip(lonely, e_lab)]
+    ends["unconnected"] = [{**u, **lab} for u, lab in zip(lonely, e_lab, strict=False)]
     planned = info.get("planned_links", [])
     p_lab = _label_points(np.array([r["coords"][0] for r in planned]).reshape(-1, 2), net.crs, bounds)
     planned_rows = [{"row": r["row"], "road": f"{r['vegkategori']}{r['vegnummer']}", "medium": r["medium"],
                      "km": round(r["metres"] / 1000.0, 2), "kommunenavn": lab["kommunenavn"]}
-                    for r, lab in zip(planned, p_lab)]
+                    for r, lab in zip(planned, p_lab, strict=False)]
     if centres is None:
         from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
 
@@ -111,7 +111,7 @@ def network_report(
     bad_out = wide.isna().any(axis=1)
     bad_in = wide.isna().any(axis=0)
     bad = sorted(set(wide.index[bad_out]) | set(wide.columns[bad_in]))
-    names = dict(zip(table["kommunenummer"].astype(str), table["kommunenavn"]))
+    names = dict(zip(table["kommunenummer"].astype(str), table["kommunenavn"], strict=False))
     snap = table["snap_metres"].to_numpy(dtype=np.float64)
     worst = int(np.nanargmax(snap)) if np.isfinite(snap).any() else None
     return {

@@ -94,7 +94,7 @@ def _pick(columns: Any, candidates: tuple[str, ...]) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _osm_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys the cache
+def _osm_table(path: str, sha: str) -> pd.DataFrame:
     import osmium
 
     ids, names, classes, refs = [], [], [], []
@@ -108,7 +108,7 @@ def _osm_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys 
 
 
 @lru_cache(maxsize=8)
-def _n1000_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys the cache
+def _n1000_table(path: str, sha: str) -> pd.DataFrame:
     import pyogrio
 
     df = pyogrio.read_dataframe(path, read_geometry=False)
@@ -123,7 +123,7 @@ def _n1000_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha key
 
 
 @lru_cache(maxsize=8)
-def _nvdb_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys the cache
+def _nvdb_table(path: str, sha: str) -> pd.DataFrame:
     import warnings
 
     from geoaccess.network.nvdb_refs import nvdb_road_refs
@@ -137,7 +137,7 @@ def _nvdb_table(path: str, sha: str) -> pd.DataFrame:  # noqa: ARG001 - sha keys
 
 
 @lru_cache(maxsize=8)
-def _lines_table(path: str, sha: str, id_column: str | None, layer: str | None) -> pd.DataFrame:  # noqa: ARG001
+def _lines_table(path: str, sha: str, id_column: str | None, layer: str | None) -> pd.DataFrame:
     import pyogrio
 
     df = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)

@@ -76,7 +76,7 @@ def detect_kind(path: Path, *, layer: str | None = None) -> str:
 
     try:
         fields = [str(f) for f in pyogrio.read_info(path, layer=_pick_layer(str(path), layer))["fields"]]
-    except Exception:  # noqa: BLE001 - unreadable or ambiguous: let the line reader report it
+    except Exception:
         return "lines"
     return "n1000" if is_n1000_fields(fields) else "lines"
 

@@ -89,7 +89,7 @@ def component_summary(report: pd.DataFrame, *, max_islands: int = 20) -> dict[st
 def _island_text(report: pd.DataFrame, *, max_islands: int = 10) -> str:
     sizes = report["nodes"].to_numpy()[1:]
     km = report["km"].to_numpy()[1:]
-    shown = ", ".join(f"{s} nodes/{k:.2f} km" for s, k in zip(sizes[:max_islands], km[:max_islands]))
+    shown = ", ".join(f"{s} nodes/{k:.2f} km" for s, k in zip(sizes[:max_islands], km[:max_islands], strict=False))
     more = f" and {len(sizes) - max_islands} more" if len(sizes) > max_islands else ""
     return f"{len(sizes)} island(s) outside the largest component ({int(sizes.sum())} nodes): {shown}{more}"
 

@@ -99,7 +99,7 @@ def _pick_layer(path: str, layer: str | None) -> str | None:
         return layer
     try:
         layers = [str(x[0]) for x in pyogrio.list_layers(path)]
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises several DataSource errors
+    except Exception as exc:
         msg = f"N1000 layer {path} cannot be opened by GDAL/pyogrio ({exc}); give a GML, GeoJSON, FGDB or GeoPackage file."
         raise InputError(msg) from None
     if len(layers) <= 1:
@@ -127,7 +127,7 @@ def _read_layer(source: str | os.PathLike[str] | gpd.GeoDataFrame, *, layer: str
         lyr = _pick_layer(path, layer)
         try:
             gdf = gpd.read_file(path, layer=lyr, engine="pyogrio") if lyr else gpd.read_file(path, engine="pyogrio")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if isinstance(exc, InputError):
                 raise
             msg = f"{what} {path} cannot be read ({type(exc).__name__}: {exc})."
@@ -220,8 +220,8 @@ def _classify(gdf: gpd.GeoDataFrame, fmap: dict[str, str], prof: N1000Profile, *
     unknown_phase = ~(open_ | planned)
     counts = {
         "rows": len(gdf),
-        "by_type": {str(k): int(v) for k, v in zip(*np.unique(typ, return_counts=True))},
-        "by_phase": {str(k) or "(none)": int(v) for k, v in zip(*np.unique(phase, return_counts=True))},
+        "by_type": {str(k): int(v) for k, v in zip(*np.unique(typ, return_counts=True), strict=False)},
+        "by_phase": {str(k) or "(none)": int(v) for k, v in zip(*np.unique(phase, return_counts=True), strict=False)},
     }
     for mask, values, field, where in ((unknown_type, typ, "typeVeg", "road/car_ferry/passenger_boat/ignored"),
                                        (unknown_phase, phase, "vegfase", "open_phases or planned_phases")):
@@ -331,7 +331,6 @@ def read_n1000(
         The layer has no CRS.
     """
     import geopandas as gpd
-    import pandas as pd
 
     from geoaccess.network.lines import lines_to_network
     from geoaccess.network.quays import join_dangling_ends, plan_quays

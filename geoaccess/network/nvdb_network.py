@@ -42,7 +42,6 @@ from geoaccess.network.nvdb_profile import ALL_BARRIERS, NvdbProfile, load_nvdb_
 from geoaccess.network.nvdb_refs import nvdb_road_refs
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from geoaccess.network.graph import Network
     from geoaccess.network.turns import TurnRestrictions
@@ -117,7 +116,7 @@ def read_nvdb_gml(
 
 
 @functools.lru_cache(maxsize=2)
-def _parsed(path: str, size: int, mtime_ns: int, sliver_m: float, overlay_tolerance_m: float  # noqa: ARG001 - cache key
+def _parsed(path: str, size: int, mtime_ns: int, sliver_m: float, overlay_tolerance_m: float
             ) -> tuple[tuple[LinkPieces, dict[str, str], list[str], list[str]], list[tuple[str, type[Warning]]]]:
     """Read and overlay an export once per process (car, walk and bike builds share it); with its warnings."""
     from geoaccess.network.nvdb_gml import read_fkb_zip

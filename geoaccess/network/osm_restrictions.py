@@ -37,7 +37,6 @@ from geoaccess.network.turns import TurnKind
 
 if TYPE_CHECKING:
     from geoaccess.network.profiles import Profile
-    from geoaccess.network.turns import TurnRestrictions
 
 __all__ = ["RawRestriction", "RestrictionReport", "parse_restriction", "resolve_restrictions"]
 
@@ -164,10 +163,10 @@ def parse_restriction(
         missing = [r for r, v in (("from", frm), ("via", via_n or via_w), ("to", to)) if not v]
         report.skip(f"missing member(s): {', '.join(missing)}", relation_id)
         return None
-    if via_n and via_w or len(via_n) > 1:
+    if (via_n and via_w) or len(via_n) > 1:
         report.skip("more than one via node, or via node and via way together", relation_id)
         return None
-    if len(frm) > 1 and value != "no_entry" or len(to) > 1 and value != "no_exit":
+    if (len(frm) > 1 and value != "no_entry") or (len(to) > 1 and value != "no_exit"):
         report.skip("several from/to ways (allowed only for no_entry / no_exit)", relation_id)
         return None
     return RawRestriction(int(relation_id), int(kind), value, tuple(frm), int(via_n[0]) if via_n else -1,

@@ -22,7 +22,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from geoaccess.errors import InputError, NetworkBuildError
-from geoaccess.network.osm import _WayCollector, _wait_minutes, assemble_network, resolve_profile
+from geoaccess.network.osm import _wait_minutes, _WayCollector, assemble_network, resolve_profile
 from geoaccess.network.profiles import Profile, evaluate_way
 from geoaccess.network.tags import TagWarnings
 

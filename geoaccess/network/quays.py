@@ -78,7 +78,7 @@ def _vessel_ends(vessel: np.ndarray, ids: np.ndarray, tolerance_m: float) -> tup
     _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
     inv = inv.ravel()
     lines: list[list[str]] = [[] for _ in range(len(first))]
-    for k, o in zip(inv.tolist(), owner.tolist()):
+    for k, o in zip(inv.tolist(), owner.tolist(), strict=False):
         if str(o) not in lines[k]:
             lines[k].append(str(o))
     return xy[first], [";".join(v) for v in lines], np.array([len(v) for v in lines], dtype=np.int64)
@@ -136,7 +136,7 @@ def attach_points(
     far = np.hypot(target[:, 0] - xy[:, 0], target[:, 1] - xy[:, 1]) >= tolerance_m
     insert = np.where(far[:, None], target, xy)
     by_line: dict[int, list[tuple[float, float]]] = {}
-    for r, (px, py) in zip(line_of.tolist(), insert.tolist()):
+    for r, (px, py) in zip(line_of.tolist(), insert.tolist(), strict=False):
         by_line.setdefault(r, []).append((px, py))
     for r, plist in by_line.items():
         out[r] = _insert_vertices(out[r], plist)

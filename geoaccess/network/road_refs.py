@@ -145,7 +145,7 @@ def _osm_lines(source: str, crs: str) -> gpd.GeoDataFrame:
     coords: list[np.ndarray] = []
 
     class _Refs(osmium.SimpleHandler):
-        def way(self, w) -> None:  # noqa: ANN001 - osmium's way type
+        def way(self, w) -> None:
             tags = w.tags
             if "highway" not in tags or "ref" not in tags:
                 return
@@ -217,7 +217,7 @@ def road_ref_lines(net: Network, *, cache: bool = True) -> gpd.GeoDataFrame:
             got = gpd.read_parquet(path)
             if list(got.columns[:2]) == list(_COLUMNS) and got.crs is not None and got.crs == net.crs:
                 return got
-        except Exception:  # noqa: BLE001 - a broken cache file is rebuilt
+        except Exception:
             pass
     lines = _READERS[kind](os.fspath(source), net.crs)
     if path is not None:

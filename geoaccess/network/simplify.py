@@ -55,7 +55,7 @@ def _removable(indptr, indices, in_ptr, in_edges, tails, ferry, way_id, keep, sp
             ei = in_edges[in0]
             u = tails[ei]
             w = indices[eo]
-            if u == v or w == v or u == w:
+            if u == v or w == v or u == w:  # noqa: SIM109 - three different pairs, not one value against several
                 continue
             if ferry[ei] != ferry[eo]:
                 continue
@@ -68,7 +68,7 @@ def _removable(indptr, indices, in_ptr, in_edges, tails, ferry, way_id, keep, sp
             o2 = out0 + 1
             a = indices[o1]
             b = indices[o2]
-            if a == b or a == v or b == v:
+            if a == b or a == v or b == v:  # noqa: SIM109 - three different pairs
                 continue
             i1 = in_edges[in0]
             i2 = in_edges[in0 + 1]

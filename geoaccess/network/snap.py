@@ -587,7 +587,8 @@ class SnapIndex:
 
     Holds the polyline segments of the non-ferry, non-connector edges in a uniform grid (a
     numba ring search finds each point's nearest segment exactly: 1,000 points on Tampere car in
-    ~10 ms, against 75-100 ms for shapely's STRtree ``query_nearest`` on the same edges), an STRtree over the nodes those edges touch, the reverse edges and the network's
+    ~10 ms, against 75-100 ms for shapely's STRtree ``query_nearest`` on the same edges), an STRtree over the nodes those edges touch,
+    the reverse edges and the network's
     :func:`layout_key`.
 
     Parameters

@@ -506,7 +506,7 @@ class _Edges:
         self.lens: list[np.ndarray] = []
         self.xy: list[np.ndarray] = []
 
-    def add(self, t, h, s, m, w, f, lens, xy) -> None:  # noqa: ANN001, PLR0913 - parallel arrays
+    def add(self, t, h, s, m, w, f, lens, xy) -> None:
         for k, v in zip("thsmwf", (t, h, s, m, w, f), strict=True):
             self.cols[k].append(np.atleast_1d(np.asarray(v)))
         self.lens.append(np.atleast_1d(np.asarray(lens, dtype=np.int64)))

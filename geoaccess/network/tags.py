@@ -24,13 +24,13 @@ from typing import Any
 
 __all__ = [
     "IMPLICIT_MAXSPEED_KMH",
-    "MPH_KMH",
     "KNOT_KMH",
+    "MPH_KMH",
     "TagWarnings",
+    "is_truthy",
     "parse_duration",
     "parse_maxspeed",
     "parse_oneway",
-    "is_truthy",
     "tag_problem",
 ]
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from geoaccess.errors import InputError
 
-__all__ = ["TURN_KEYS", "SIGNAL_KEYS", "TurnCosts", "turn_costs_from_sections"]
+__all__ = ["SIGNAL_KEYS", "TURN_KEYS", "TurnCosts", "turn_costs_from_sections"]
 
 TURN_KEYS = frozenset({
     "restrictions", "restriction_keys", "exceptions", "u_turns", "side", "model", "turn_seconds", "turn_bias",

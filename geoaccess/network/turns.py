@@ -413,7 +413,7 @@ def compile_restrictions(
             for f in out_of(path[j]):
                 if f != need:
                     seq = (*path[: j + 1], f)
-                    (pairs if len(seq) == 2 else paths).add(seq)  # type: ignore[arg-type]
+                    (pairs if len(seq) == 2 else paths).add(seq)
     no_ids = {(int(turns.from_edge[i]), int(turns.to_edge[i])): int(turns.source_id[i])
               for i in range(turns.n_restrictions)
               if turns.via_ptr[i] == turns.via_ptr[i + 1] and int(turns.kind[i]) == 0}

@@ -155,7 +155,6 @@ def small_town_analysis(
     """
     import time
 
-    import pandas as pd
 
     _check_cells(cells)
     if len(centre) != 1 or "name" not in centre.columns:

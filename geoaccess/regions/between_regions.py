@@ -300,8 +300,8 @@ def regionforstorring(
     from geoaccess.layers.centres import municipality_centres
     from geoaccess.layers.municipality_codes import boundaries_for_year, municipality_names
     from geoaccess.layers.population import NATIONAL_GRID_250M, read_ssb_grid
-    from geoaccess.regions.config import load_config
     from geoaccess.layers.towns import town_parts_for_year
+    from geoaccess.regions.config import load_config
     from geoaccess.regions.traveltime import region_changes
 
     thresholds = tuple(sorted(float(t) for t in thresholds_minutes))

@@ -200,7 +200,7 @@ def sequential_scale(
     x = x[np.isfinite(x)]
     if breaks is not None:
         edges = [float(b) for b in breaks]
-        if len(edges) < 2 or any(b >= a for a, b in zip(edges[1:], edges[:-1])):
+        if len(edges) < 2 or any(b >= a for a, b in zip(edges[1:], edges[:-1], strict=False)):
             msg = f"Class breaks must be at least two increasing numbers, got {list(breaks)}."
             raise ValueError(msg)
     elif x.size == 0:
@@ -223,7 +223,7 @@ def sequential_scale(
         if len(edges) < 2:
             edges = [float(x.min()), float(x.max()) + 1.0]
     n = len(edges) - 1
-    labels = tuple(f"{_fmt(a)} – {_fmt(b)}" for a, b in zip(edges[:-1], edges[1:]))
+    labels = tuple(f"{_fmt(a)} – {_fmt(b)}" for a, b in zip(edges[:-1], edges[1:], strict=False))
     return ColourScale("sequential", tuple(_hex_colours(cmap, n)), labels, tuple(edges), title=title)
 
 

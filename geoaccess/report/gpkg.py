@@ -23,7 +23,7 @@ import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
@@ -272,14 +272,14 @@ def qml_style(style: LayerStyle, *, geometry: str = "fill") -> str:
     if sc.kind == "categorical":
         symbols.append(_symbol(len(sc.colours), sc.missing, geometry))
         cats = "".join(f'<category value={quoteattr(str(v))} symbol="{i}" label={quoteattr(lab)} render="true"/>'
-                       for i, (v, lab) in enumerate(zip(sc.categories or (), sc.labels)))
+                       for i, (v, lab) in enumerate(zip(sc.categories or (), sc.labels, strict=False)))
         cats += f'<category value="" symbol="{len(sc.colours)}" label="other / no data" render="true"/>'
         body = (f'<renderer-v2 type="categorizedSymbol" attr={quoteattr(style.column)} symbollevels="0" '
                 f'enableorderby="0" forceraster="0"><categories>{cats}</categories>')
     else:
         edges = [float(np.clip(b, -1e15, 1e15)) for b in (sc.breaks or ())]
         ranges = "".join(f'<range lower="{a:.10g}" upper="{b:.10g}" symbol="{i}" label={quoteattr(lab)} render="true"/>'
-                         for i, (a, b, lab) in enumerate(zip(edges[:-1], edges[1:], sc.labels)))
+                         for i, (a, b, lab) in enumerate(zip(edges[:-1], edges[1:], sc.labels, strict=False)))
         body = (f'<renderer-v2 type="graduatedSymbol" attr={quoteattr(style.column)} graduatedMethod="GraduatedColor" '
                 f'symbollevels="0" enableorderby="0" forceraster="0"><ranges>{ranges}</ranges>')
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
@@ -294,7 +294,7 @@ def _store_default_styles(gpkg: Path, qml: Mapping[str, str]) -> None:
     as QGIS does when it saves a style; ``f_geometry_column`` is the column GDAL wrote (``geom``),
     which QGIS matches when it looks up the default style.
     """
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     con = sqlite3.connect(gpkg)
     try:
         geom = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())

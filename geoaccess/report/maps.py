@@ -163,7 +163,7 @@ def _plot_classes(ax: Any, gdf: gpd.GeoDataFrame, column: str, scale: ColourScal
         return
     used = set(scale.classes(gdf[column].to_numpy()).tolist())
     handles = [Patch(facecolor=c, edgecolor="grey", label=lab)
-               for i, (c, lab) in enumerate(zip(scale.colours, scale.labels)) if i in used or scale.kind != "categorical"]
+               for i, (c, lab) in enumerate(zip(scale.colours, scale.labels, strict=False)) if i in used or scale.kind != "categorical"]
     if -1 in used:
         handles.append(Patch(facecolor=scale.missing, edgecolor="grey", label="no data"))
     ax.legend(handles=handles, title=title, loc="lower right", fontsize=7, title_fontsize=8, framealpha=0.9)
@@ -191,7 +191,7 @@ def legend_html(scale: ColourScale, *, title: str | None = None, missing: bool =
     if scale.reuses_colours:
         return (head + f'<div class="ga-note">{len(scale.colours)} categories. Colours only tell neighbouring '
                 "areas apart; the names are on the map and in the tooltips.</div>")
-    rows = [f'<i style="background:{c}"></i>{html.escape(lab)}' for c, lab in zip(scale.colours, scale.labels)]
+    rows = [f'<i style="background:{c}"></i>{html.escape(lab)}' for c, lab in zip(scale.colours, scale.labels, strict=False)]
     if missing:
         rows.append(f'<i style="background:{scale.missing}"></i>no data')
     return head + "<br>".join(rows)
@@ -331,9 +331,8 @@ def html_map_document(
     what: str = "the map",
 ) -> str:
     """The HTML text of :func:`html_map` (for embedding, e.g. in a report's ``<iframe srcdoc>``)."""
-    from geoaccess.report.html import MapLayer, map_page
-
     from geoaccess.errors import CRSError, InputError
+    from geoaccess.report.html import MapLayer, map_page
 
     if gdf.crs is None:
         msg = f"Cannot draw {what}: the layer has no CRS; set one, e.g. gdf.set_crs('EPSG:25833')."

@@ -13,8 +13,8 @@ def change_map(surface: Any, path: Path, *, scen: Any, centre: Any, title: str) 
     import geopandas as gpd
     import numpy as np
 
-    from geoaccess.network.graph import EdgeFlag
     from geoaccess.layers.centre_point import centre_points
+    from geoaccess.network.graph import EdgeFlag
     from geoaccess.report.maps import png_map
 
     overlays = [centre_points(centre)]

@@ -65,7 +65,7 @@ def read_airports(source: str = AIRPORTS, *, heliports: bool = False) -> gpd.Geo
     iata = (r["iataKode"] if "iataKode" in r else r["navn"].map(lambda _: "")).fillna("").astype(str).str.strip()
     icao = (r["icaoKode"] if "icaoKode" in r else r["navn"].map(lambda _: "")).fillna("").astype(str).str.strip()
     name = r["navn"].fillna("").astype(str).str.strip()
-    key = [a or b or str(i) for i, (a, b) in enumerate(zip(iata, icao))]
+    key = [a or b or str(i) for i, (a, b) in enumerate(zip(iata, icao, strict=False))]
     out = gpd.GeoDataFrame({
         "id": [f"n1000_airport:{k}" for k in key],
         "name": np.where(name != "", name, icao),

@@ -191,7 +191,7 @@ def official_classes(klass: pd.DataFrame, *, to_year: int) -> pd.DataFrame:
             if len(classes) > 1:
                 conflicts.append(f"{to} ({', '.join(f'{c}: class {int(src[c])}' for c in g['from_code'])})")
                 continue
-            parts = [c + (" (part)" if w < 1 else "") for c, w in zip(g["from_code"], g["weight"])]
+            parts = [c + (" (part)" if w < 1 else "") for c, w in zip(g["from_code"], g["weight"], strict=False)]
             if len(g) > 1:
                 basis = "merged from " + "+".join(parts)
             elif g["weight"].iloc[0] < 1:

@@ -80,7 +80,7 @@ def table_page(
     body = []
     for rec in table[[c for c, _, _ in columns]].itertuples(index=False):
         cells = []
-        for v, (_, _, d) in zip(rec, columns):
+        for v, (_, _, d) in zip(rec, columns, strict=False):
             if isinstance(v, np.generic):
                 v = v.item()
             cells.append(_cell(v, d))

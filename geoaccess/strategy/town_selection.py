@@ -304,9 +304,9 @@ def target_towns(
     yr = int(year) if year is not None else _year_of_codes(codes)
     tw = towns.towns.set_index("town_id")
     parts = towns.parts
-    names = dict(zip(towns.towns["kommunenummer"], towns.towns["kommunenavn"]))
+    names = dict(zip(towns.towns["kommunenummer"], towns.towns["kommunenavn"], strict=False))
     if "kommunenavn" in membership.columns:
-        names.update(dict(zip(membership["kommunenummer"], membership["kommunenavn"])))
+        names.update(dict(zip(membership["kommunenummer"], membership["kommunenavn"], strict=False)))
     cen = centrality.assign(kommunenummer=centrality["kommunenummer"].astype(str).str.zfill(4)).set_index("kommunenummer")
     rows = []
     for region, g in membership.groupby("region", sort=True):

@@ -5,7 +5,8 @@ figure everywhere (``[ferry] wait_minutes``, 15 minutes by default). Where a GTF
 runs the ferry, :func:`ferry_waits_from_timetable` replaces that figure crossing by crossing:
 
 * **crossings** (:func:`ferry_crossings`): a directed ferry edge whose tail is a *quay* (a node
-  with a road edge, or the end of a ferry line without roads, e.g. a shore outside the extract) starts one; it runs along ferry edges to the next quay. The configured wait
+  with a road edge, or the end of a ferry line without roads, e.g. a shore outside the extract) starts one; it runs along ferry edges to the next
+  quay. The configured wait
   sits on that first edge (the OSM reader, N1000 and NVDB put it there).
 * **feed ferries**: stops served by ferry route patterns (GTFS ``route_type`` 4, extended
   1000-1299 water transport and ferries, NeTEx ``water``/``ferry`` modes read as those types).

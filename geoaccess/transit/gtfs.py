@@ -29,9 +29,9 @@ from geoaccess.limits import get_limits, limit_error
 from geoaccess.transit import calendar as cal
 from geoaccess.transit.timetable import (
     TRANSFER_TYPES,
+    Timetable,
     TransferRules,
     Transfers,
-    Timetable,
     build_timetable,
     project_stops,
 )
@@ -471,7 +471,7 @@ def _read(src: _Source, path: Path, *, crs: str | None, strict: bool, footpaths:
 
 
 def _expand_frequencies(freq, rows: _Rows, report, trip_index, t_id, t_route, t_serv, st_trip, st_stop, arr, dep,
-                        path):  # noqa: ANN001 - arrays of the reader
+                        path):
     """Expand frequency-based trips into one trip per departure, refusing implausible rows."""
     import pandas as pd
 

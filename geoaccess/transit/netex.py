@@ -543,7 +543,6 @@ def read_netex(
         The path holds no NeTEx ``PublicationDelivery``, no ServiceJourney could be
         used, or (``strict``) passing times are out of order.
     """
-    from lxml import etree
 
     path = Path(path)
     if not path.exists():
