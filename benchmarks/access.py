@@ -45,7 +45,7 @@ def main() -> dict[str, Any]:
     import geopandas as gpd
     import pandas as pd
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import (
         combine_services,

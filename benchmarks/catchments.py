@@ -71,9 +71,8 @@ def _timed(func, *args, **kwargs):
 
 
 def main() -> None:
-    from geoaccess.engine.catchment import catchments
+    from geoaccess.engine import catchments, travel_time_matrix
     from geoaccess.engine.counting import count_in_catchments
-    from geoaccess.engine.matrix import travel_time_matrix
     from geoaccess.engine.surface import reached_population
     from geoaccess.layers.population import read_ssb_grid
 

@@ -53,7 +53,7 @@ def instance_oslo() -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def instance_oslo_east() -> tuple[np.ndarray, np.ndarray, str]:
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_oslo_upper_secondary
     from geoaccess.network.build import build_network

@@ -138,7 +138,8 @@ def test_real_catchments_follow_reached_network(walk_net, homes):
     import shapely
     from scipy.sparse.csgraph import dijkstra
 
-    from geoaccess.engine.catchment import catchments, reached_pieces
+    from geoaccess.engine import catchments
+    from geoaccess.engine.catchment import reached_pieces
     from geoaccess.network.snap import snap_points
 
     walk = 100.0
@@ -181,7 +182,8 @@ def test_real_catchments_follow_reached_network(walk_net, homes):
 def test_rings_and_gpkg_round_trip(walk_net, homes, tmp_path):
     import geopandas as gpd
 
-    from geoaccess.engine.catchment import catchments, write_catchments
+    from geoaccess.engine import catchments
+    from geoaccess.engine.catchment import write_catchments
 
     rings = catchments(walk_net, homes.iloc[:2], thresholds_minutes="5,10,15", bands="rings")
     assert list(rings.columns) == ["origin_id", "minutes", "min_minutes", "geometry"]
@@ -198,7 +200,7 @@ def test_rings_and_gpkg_round_trip(walk_net, homes, tmp_path):
 def test_catchment_bad_input(walk_net, homes):
     import shapely
 
-    from geoaccess.engine.catchment import catchments
+    from geoaccess.engine import catchments
 
     with pytest.raises(InputError, match="origins layer is empty"):
         catchments(walk_net, homes.iloc[:0])

@@ -27,7 +27,7 @@ def app():
 @pytest.fixture(scope="module")
 def schools_on_network(dataset, tmp_path_factory):
     """The Oslo schools that snap to the Oslo-east walk network, as a GeoJSON file, and the walk matrix."""
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_oslo_upper_secondary
     from geoaccess.network.build import build_network

@@ -45,7 +45,7 @@ def test_matrix_command_writes_csv_matching_api(cli_app, school_files, tmp_path,
     import geopandas as gpd
     import pandas as pd
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.network.build import build_network
 
     o, d, _ = school_files

@@ -26,7 +26,7 @@ _RUN = textwrap.dedent(
     import hashlib, json, sys, warnings
     import numpy as np
     warnings.simplefilter("ignore")
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_oslo_upper_secondary
     from geoaccess.location.heuristics import solve_heuristic

@@ -41,8 +41,7 @@ def homes(walk_net):
 
 @pytest.mark.parametrize("k", [1, 3])
 def test_k_nearest_equals_sorted_matrix_rows(walk_net, schools, homes, k):
-    from geoaccess.engine.facility import nearest_facility
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import nearest_facility, travel_time_matrix
 
     assert len(schools) >= 5
     got = nearest_facility(walk_net, homes, schools, k=k, origin_id="home", facility_id="id")
@@ -62,7 +61,7 @@ def test_k_nearest_equals_sorted_matrix_rows(walk_net, schools, homes, k):
 
 
 def test_more_facilities_requested_than_exist_and_cutoff(walk_net, schools, homes):
-    from geoaccess.engine.facility import nearest_facility
+    from geoaccess.engine import nearest_facility
 
     few = schools.iloc[:2]
     got = nearest_facility(walk_net, homes.iloc[:5], few, k=4, facility_id="id")

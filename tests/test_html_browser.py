@@ -64,7 +64,7 @@ def catchment_html(out, dataset) -> Path:
     """The demo's catchment page: 20-minute walking catchments of the schools inside the extract."""
     import shapely
 
-    from geoaccess.engine.catchment import catchments
+    from geoaccess.engine import catchments
     from geoaccess.layers.services import read_oslo_upper_secondary
     from geoaccess.network.build import build_network
     from geoaccess.report.maps import html_map

@@ -19,7 +19,7 @@ from geoaccess.location.problem import LocationProblem
 @pytest.fixture(scope="module")
 def oslo_east(dataset):
     """Walk-time matrix (minutes) from 300 Oslo-east SSB cells to the on-network upper-secondary schools."""
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_oslo_upper_secondary
     from geoaccess.network.build import build_network

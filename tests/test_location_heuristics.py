@@ -82,7 +82,7 @@ def test_lagrangian_bound_is_tight_when_relaxation_is_integral():
 
 @pytest.fixture(scope="module")
 def oslo_east_all(dataset):
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.layers.services import read_oslo_upper_secondary
     from geoaccess.network.build import build_network

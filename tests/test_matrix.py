@@ -62,7 +62,7 @@ def _independent_seeds(net, pts, role):
 def test_matrix_equals_networkx_plus_independent_snap(oslo_net):
     import networkx as nx
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     n_orig = 5 if oslo_net.mode == "walk" else 10  # networkx is slow: keep the oracle runs few
     orig = _random_points(oslo_net, n_orig, 1)
@@ -102,7 +102,7 @@ def test_matrix_equals_networkx_plus_independent_snap(oslo_net):
 
 
 def test_table_form_cutoff_and_nan(oslo_net):
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     pts = _random_points(oslo_net, 10, 3)
     arr = travel_time_matrix(oslo_net, pts, output="array")
@@ -120,7 +120,7 @@ def test_table_form_cutoff_and_nan(oslo_net):
 
 def test_batching_and_dask_give_identical_matrices(oslo_net):
     distributed = pytest.importorskip("distributed")
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     pts = _random_points(oslo_net, 23, 4)
     one = travel_time_matrix(oslo_net, pts, output="array", batch_size=1000)
@@ -134,7 +134,7 @@ def test_batching_and_dask_give_identical_matrices(oslo_net):
 
 
 def test_points_in_other_crs_give_same_times(oslo_net):
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     # compare against the same coordinates round-tripped (a point at a junction is equidistant
     # from several edges, so sub-millimetre noise may legitimately pick another edge)
@@ -148,7 +148,7 @@ def test_points_in_other_crs_give_same_times(oslo_net):
 def test_unsnapped_points_nan_with_warning(oslo_net):
     import shapely
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     pts = _random_points(oslo_net, 5, 6)
     pts.loc[len(pts)] = ["far_away", shapely.Point(oslo_net.x.max() + 20_000, oslo_net.y.max())]
@@ -161,7 +161,7 @@ def test_unsnapped_points_nan_with_warning(oslo_net):
 
 
 def test_bad_layers_named_in_errors(oslo_net):
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     pts = _random_points(oslo_net, 4, 7)
     with pytest.raises(InputError, match="origins layer is empty"):
@@ -184,7 +184,7 @@ def test_island_without_ferry_is_nan_with_warning():
     import geopandas as gpd
     import shapely
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.network.graph import Network
 
     x = np.array([0.0, 1000.0, 5000.0, 6000.0]) + 500_000

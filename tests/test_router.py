@@ -88,7 +88,7 @@ def test_second_query_pays_no_setup(saved_net, monkeypatch):
 
     import geoaccess.engine.ch as ch_mod
     import geoaccess.network.snap as snap_mod
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
     from geoaccess.engine.router import Router
 
     net = saved_net
@@ -287,7 +287,7 @@ def test_count_in_catchments_is_nan_for_an_unsnapped_site(oslo_car, oslo_grid):
     import geopandas as gpd
     import shapely
 
-    from geoaccess.engine.catchment import catchments
+    from geoaccess.engine import catchments
     from geoaccess.engine.counting import count_in_catchments
 
     sites = gpd.GeoDataFrame({"id": ["on", "far"]}, geometry=[

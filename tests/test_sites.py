@@ -41,7 +41,7 @@ def evaluation(inputs):
 
 
 def _car_minutes(inputs):
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     cells = inputs["grid"].set_geometry(inputs["grid"].geometry.centroid)
     with warnings.catch_warnings():

@@ -12,7 +12,7 @@ Router
 TravelTimes, travel_time_matrix, write_matrix, estimate_matrix
     Matrices in memory and streamed to Parquet/CSV in bounded memory.
 nearest_facility, catchments, reached_population, travel_time_surface, count_in_catchments, COUNTING_RULE
-    One-call conveniences over a router, and the one counting rule.
+    One-call conveniences over a router (:mod:`.one_call`), and the one counting rule.
 TurnGraph, build_turn_graph
     The edge-based graph for turn-aware routing (:mod:`.turn_graph`): restrictions, turn costs, zones.
 dijkstra, dijkstra_many, ContractionHierarchy, nearest_k
@@ -24,14 +24,13 @@ Compiling every numba kernel into the numba cache is ``python -m geoaccess.engin
 
 from __future__ import annotations
 
-from geoaccess.engine.catchment import catchments
 from geoaccess.engine.ch import ContractionHierarchy
 from geoaccess.engine.counting import COUNTING_RULE, count_in_catchments
 from geoaccess.engine.dijkstra import dijkstra, dijkstra_many
-from geoaccess.engine.facility import nearest_facility
-from geoaccess.engine.matrix import TravelTimes, travel_time_matrix
+from geoaccess.engine.matrix import TravelTimes
 from geoaccess.engine.matrix_writer import estimate_matrix, write_matrix
 from geoaccess.engine.nearest import nearest_k
+from geoaccess.engine.one_call import catchments, nearest_facility, travel_time_matrix
 from geoaccess.engine.router import Router
 from geoaccess.engine.surface import reached_population, travel_time_surface
 from geoaccess.engine.turn_graph import TurnGraph, build_turn_graph

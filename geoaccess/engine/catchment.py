@@ -56,9 +56,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_WALK_OFF_M",
     "CatchmentGrid",
-    "catchments",
     "catchments_from_node_times",
     "reached_pieces",
+    "resolve_thresholds",
     "router_catchments",
     "write_catchments",
 ]
@@ -624,43 +624,7 @@ def router_catchments(
     return gdf
 
 
-def catchments(
-    net: Network,
-    origins: gpd.GeoDataFrame,
-    *,
-    thresholds_minutes: float | Sequence[float] | str | None = None,
-    bands: Literal["nested", "rings"] = "nested",
-    walk_off_m: float = DEFAULT_WALK_OFF_M,
-    cell_m: float | None = None,
-    method: Literal["raster", "vector"] = "raster",
-    origin_id: str | None = None,
-    max_snap_m: float = 1000.0,
-    batch_size: int = 64,
-    threads: int | None = None,
-    progress: bool = False,
-    minutes: float | Sequence[float] | str | None = None,
-) -> gpd.GeoDataFrame:
-    """Catchment polygons (isochrones) of every origin, in one call.
-
-    A thin convenience: ``router = Router.for_network(net)``, ``router.snap(origins, ...)``,
-    :meth:`Router.catchments <geoaccess.engine.router.Router.catchments>`; see
-    :func:`router_catchments` for the options. ``minutes=`` is the deprecated name of
-    ``thresholds_minutes=`` (default 15, 30, 45).
-    """
-    from geoaccess.engine.router import Router
-
-    thresholds = _thresholds(thresholds_minutes, minutes)
-    router = Router.for_network(net)
-    check_minutes(thresholds, what="thresholds_minutes")
-    if not (isinstance(walk_off_m, (int, float)) and math.isfinite(walk_off_m) and walk_off_m > 0):
-        msg = f"walk_off_m must be a positive number of metres, got {walk_off_m!r}."
-        raise InputError(msg)
-    src = router.snap(origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
-    return router.catchments(src, thresholds_minutes=thresholds, bands=bands, walk_off_m=walk_off_m, cell_m=cell_m,
-                             method=method, batch_size=batch_size, threads=threads, progress=progress)
-
-
-def _thresholds(thresholds_minutes: Any, minutes: Any, default: Any = (15, 30, 45)) -> Any:
+def resolve_thresholds(thresholds_minutes: Any, minutes: Any, default: Any = (15, 30, 45)) -> Any:
     """``thresholds_minutes``, or its deprecated alias ``minutes`` (accepted quietly for one release)."""
     if minutes is not None:
         if thresholds_minutes is not None:

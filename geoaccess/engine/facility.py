@@ -17,14 +17,12 @@ import numpy as np
 from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     import pandas as pd
 
     from geoaccess.engine.router import Router
-    from geoaccess.network.graph import Network
     from geoaccess.network.snap import Snapped
 
-__all__ = ["combine_seed_candidates", "nearest_facility", "router_nearest"]
+__all__ = ["combine_seed_candidates", "router_nearest"]
 
 
 def combine_seed_candidates(
@@ -167,34 +165,3 @@ def router_nearest(
             "minutes": minutes.ravel(),
         }
     )
-
-
-def nearest_facility(
-    net: Network,
-    origins: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
-    *,
-    k: int = 1,
-    origin_id: str | None = None,
-    facility_id: str | None = None,
-    cutoff_minutes: float | None = None,
-    max_snap_m: float = 1000.0,
-) -> pd.DataFrame:
-    """The ``k`` nearest facilities (by travel time) of every origin, in one call.
-
-    The one public nearest-facility function of geoaccess: a thin convenience over
-    :meth:`Router.nearest <geoaccess.engine.router.Router.nearest>` (``Router.for_network(net)``,
-    both layers snapped once). Output as in :func:`router_nearest`; ``max_snap_m`` is the
-    snapping distance in metres (unsnapped points warn and get NaN).
-    """
-    from geoaccess.engine.matrix import cutoff_seconds
-    from geoaccess.engine.router import Router
-
-    if int(k) != k or k < 1:
-        msg = f"k must be a positive integer, got {k!r}."
-        raise InputError(msg)
-    cutoff_seconds(cutoff_minutes)
-    router = Router.for_network(net)
-    src = router.snap(origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
-    fac = router.snap(facilities, id_column=facility_id, max_snap_m=max_snap_m, what="facilities")
-    return router.nearest(src, fac, k=k, cutoff_minutes=cutoff_minutes)

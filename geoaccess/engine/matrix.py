@@ -22,6 +22,7 @@ Conventions
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -32,11 +33,9 @@ import numpy as np
 from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     import pandas as pd
 
     from geoaccess.engine.router import Router
-    from geoaccess.network.graph import Network
     from geoaccess.network.snap import Snapped
 
 __all__ = [
@@ -47,7 +46,7 @@ __all__ = [
     "cutoff_seconds",
     "iter_matrix_blocks",
     "matrix_batch",
-    "travel_time_matrix",
+    "warn_unreachable",
 ]
 
 DEFAULT_BATCH_SIZE = 256
@@ -234,7 +233,6 @@ def compute_matrix(
 ) -> TravelTimes:
     """The whole matrix of snapped layers on a router (see :meth:`Router.matrix`)."""
     from geoaccess.engine.parallel import batch_slices, run_batches
-    from geoaccess.engine.router import warn_unreachable
 
     cutoff = cutoff_seconds(cutoff_minutes)
     if backend not in ("local", "dask"):
@@ -284,70 +282,18 @@ def iter_matrix_blocks(
 
 
 # --------------------------------------------------------------------------- convenience
-def travel_time_matrix(
-    net: Network,
-    origins: gpd.GeoDataFrame,
-    destinations: gpd.GeoDataFrame | None = None,
-    *,
-    origin_id: str | None = None,
-    destination_id: str | None = None,
-    cutoff_minutes: float | None = None,
-    output: Literal["table", "array"] = "table",
-    max_snap_m: float = 1000.0,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    backend: Literal["local", "dask"] = "local",
-    client: Any = None,
-    progress: bool = False,
-) -> pd.DataFrame | TravelTimes:
-    """Door-to-door travel times between two point layers, in one call.
 
-    A thin convenience over :class:`~geoaccess.engine.router.Router`:
-    ``router = Router.for_network(net)`` (kept for the next call), ``router.snap(...)`` for both
-    layers, ``router.matrix(...)``. Prepare a router yourself to snap a layer once and reuse it.
 
-    Parameters
-    ----------
-    net
-        The network (its CRS is the working CRS; layers are transformed to it).
-    origins
-        Origin points (GeoDataFrame, any CRS; polygons use their centroid).
-    destinations
-        Destination points; the origins themselves when ``None``.
-    origin_id, destination_id
-        Id columns (unique); the index when ``None``.
-    cutoff_minutes
-        Times above this many minutes are reported as unreachable (NaN); also bounds the searches.
-    output
-        ``"table"``: tidy :class:`pandas.DataFrame` (``origin_id``, ``destination_id``, ``minutes``,
-        every pair); ``"array"``: :class:`TravelTimes` in seconds with ``inf``.
-    max_snap_m
-        Points farther than this from the network (metres) are unsnapped: NaN rows/columns
-        and a warning listing their ids.
-    batch_size
-        Origins per Dask task / progress step.
-    backend, client
-        ``"local"`` or ``"dask"`` (see :func:`geoaccess.engine.parallel.run_batches`).
-    progress
-        Show a progress bar over batches.
+def warn_unreachable(seconds_reached: np.ndarray, dst: Snapped, *, stacklevel: int = 3) -> None:
+    """Warn about snapped destinations no snapped origin reaches (another island, no ferry)."""
+    from geoaccess.errors import ReachWarning
 
-    Returns
-    -------
-    pandas.DataFrame or TravelTimes
-        Minutes in the table (NaN = unreachable, beyond the cutoff, or unsnapped; never 0
-        for unreachable); seconds with ``inf`` in the array form.
-    """
-    from geoaccess.engine.router import Router
-
-    if output not in ("table", "array"):
-        msg = f"output must be 'table' or 'array', got {output!r}."
-        raise InputError(msg)
-    cutoff_seconds(cutoff_minutes)  # checked before any work
-    router = Router.for_network(net)
-    src = router.snap(origins, id_column=origin_id, max_snap_m=max_snap_m, what="origins")
-    if destinations is None:
-        dst = src
-    else:
-        dst = router.snap(destinations, id_column=destination_id, max_snap_m=max_snap_m, what="destinations")
-    tt = router.matrix(src, dst, cutoff_minutes=cutoff_minutes, batch_size=batch_size if progress or
-                       backend == "dask" else None, backend=backend, client=client, progress=progress)
-    return tt if output == "array" else tt.to_table()
+    never = dst.snapped & ~seconds_reached
+    if never.any():
+        bad = dst.ids[never]
+        msg = (
+            f"{len(bad)} {dst.what} cannot be reached from any origin (another island or a disconnected "
+            f"part of the network without ferry); their times are NaN: ids {bad[:20].tolist()}"
+            f"{' ...' if len(bad) > 20 else ''}."
+        )
+        warnings.warn(msg, ReachWarning, stacklevel=stacklevel)

@@ -246,9 +246,8 @@ def write_matrix(
     """
     import pyarrow as pa
 
-    from geoaccess.engine.matrix import cutoff_seconds
+    from geoaccess.engine.matrix import cutoff_seconds, warn_unreachable
     from geoaccess.engine.parallel import progress_bar
-    from geoaccess.engine.router import warn_unreachable
     from geoaccess.report.atomic import atomic_path
 
     final = Path(path)

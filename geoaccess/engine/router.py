@@ -29,7 +29,6 @@ closed road keeps only the seeds that still exist).
 from __future__ import annotations
 
 import time
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -49,7 +48,7 @@ if TYPE_CHECKING:
     from geoaccess.network.snap import SnapIndex, Snapped
     from geoaccess.network.turn_costs import TurnCosts
 
-__all__ = ["Router", "warn_unreachable"]
+__all__ = ["Router"]
 
 Layer = Any
 """A snapped layer (:class:`~geoaccess.network.snap.Snapped`) or a GeoDataFrame to snap with defaults."""
@@ -652,18 +651,3 @@ def _named_weights(cells: Any, weights: Any) -> dict[str, np.ndarray]:
             raise InputError(msg)
         return {w: cells[w].to_numpy(dtype=np.float64) for w in names}
     return {"weight": np.asarray(weights, dtype=np.float64)}
-
-
-def warn_unreachable(seconds_reached: np.ndarray, dst: Snapped, *, stacklevel: int = 3) -> None:
-    """Warn about snapped destinations no snapped origin reaches (another island, no ferry)."""
-    from geoaccess.errors import ReachWarning
-
-    never = dst.snapped & ~seconds_reached
-    if never.any():
-        bad = dst.ids[never]
-        msg = (
-            f"{len(bad)} {dst.what} cannot be reached from any origin (another island or a disconnected "
-            f"part of the network without ferry); their times are NaN: ids {bad[:20].tolist()}"
-            f"{' ...' if len(bad) > 20 else ''}."
-        )
-        warnings.warn(msg, ReachWarning, stacklevel=stacklevel)

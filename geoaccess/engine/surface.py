@@ -138,11 +138,11 @@ def reached_population(
         ``origin_id``, ``minutes`` (threshold), ``population`` (sum of ``weight``; NaN for an origin
         off the network), ``cells`` (number of cells counted); ``attrs["counting_rule"]``.
     """
-    from geoaccess.engine.catchment import _thresholds
+    from geoaccess.engine.catchment import resolve_thresholds
     from geoaccess.engine.matrix import check_minutes
     from geoaccess.engine.router import Router
 
-    thresholds = check_minutes(_thresholds(thresholds_minutes, minutes), what="thresholds_minutes")
+    thresholds = check_minutes(resolve_thresholds(thresholds_minutes, minutes), what="thresholds_minutes")
     if weight not in cells.columns:
         cols = [c for c in cells.columns if c != cells.geometry.name]
         msg = f"The cells layer has no weight column {weight!r}; its columns are {cols}."

@@ -1,7 +1,7 @@
 """Hamar by car on two NVDB products: the full FKB-Vegnett GML export (2017) vs the speed-limit GeoJSON (2018).
 
 The same random points on the roads are snapped to both networks and routed both ways
-(door to door, :func:`geoaccess.engine.matrix.travel_time_matrix`); the ratio of the
+(door to door, :func:`geoaccess.engine.travel_time_matrix`); the ratio of the
 travel times shows what the detailed export changes. Variants of the GML network with single
 rules switched off (one-way and no-entry, barriers) attribute the differences to them.
 See ``docs/nvdb.md`` for the results and ``benchmarks/nvdb.py`` for the run.
@@ -79,7 +79,7 @@ def compare_travel_times(nets: dict[str, Network], points: gpd.GeoDataFrame, *, 
     """
     import pandas as pd
 
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     tables = {}
     for name, net in nets.items():

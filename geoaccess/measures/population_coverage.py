@@ -40,7 +40,7 @@ def nearest_from_cost(
 ) -> pd.DataFrame:
     """Time to the nearest facility for every origin, read off a cost matrix.
 
-    The one public nearest-facility *search* is :func:`geoaccess.engine.facility.nearest_facility`
+    The one public nearest-facility *search* is :func:`geoaccess.engine.nearest_facility`
     (or :meth:`Router.nearest <geoaccess.engine.router.Router.nearest>`), which needs no matrix;
     this measure takes a matrix computed for other measures.
 

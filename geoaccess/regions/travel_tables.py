@@ -67,7 +67,7 @@ def normalise_travel_times(times: pd.DataFrame, *, what: str = "travel times") -
     """Bring a travel-time table to ``origin, destination, minutes`` with 4-digit-padded string codes.
 
     Accepts the engine's table (``origin_id``, ``destination_id``, ``minutes``, from
-    :func:`geoaccess.engine.matrix.travel_time_matrix`) as well. NaN minutes mean
+    :func:`geoaccess.engine.travel_time_matrix`) as well. NaN minutes mean
     unreachable and are dropped (a missing pair is unreachable); negative minutes and
     duplicated pairs raise :class:`InputError`.
     """

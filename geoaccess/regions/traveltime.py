@@ -14,7 +14,7 @@ travel-time method or the BA cascade.
 
 Travel-time tables are ``origin, destination, minutes`` (origin = the zone,
 destination = a centre). Produce them with the engine between municipality centres,
-e.g. ``geoaccess.engine.matrix.travel_time_matrix(network, origins, destinations)``
+e.g. ``geoaccess.engine.travel_time_matrix(network, origins, destinations)``
 with origins/destinations snapped from municipality centroids or population-weighted
 centres, converted from seconds to minutes and to long form. A missing pair is
 unreachable. Reading and checking tables lives in :mod:`geoaccess.regions.travel_tables`
@@ -64,7 +64,7 @@ def travel_times_from_network(
 
     Polygons (municipalities, grid cells) are represented by a point inside each
     (``representative_point``); use population-weighted points where you have them.
-    Calls :func:`geoaccess.engine.matrix.travel_time_matrix`; unreachable pairs (NaN)
+    Calls :func:`geoaccess.engine.travel_time_matrix`; unreachable pairs (NaN)
     are dropped, so they count as unreachable in every function of this module.
 
     Parameters
@@ -80,7 +80,7 @@ def travel_times_from_network(
     progress
         Show the engine's progress bar.
     """
-    from geoaccess.engine.matrix import travel_time_matrix
+    from geoaccess.engine import travel_time_matrix
 
     def points(layer: gpd.GeoDataFrame, col: str) -> gpd.GeoDataFrame:
         if col not in layer.columns:
