@@ -468,7 +468,11 @@ class Router:
         ok = (nodes >= 0).any(axis=1)
         if ok.any():
             times = self.hierarchy.one_to_all(nodes[ok], offs[ok], cutoff=cutoff_seconds(cutoff_minutes), batch=batch)
-            out[ok] = times if on_graph else times[:, self.turn_graph.dst_state]
+            if on_graph:
+                out[ok] = times
+            else:
+                assert self.turn_graph is not None  # on_graph is True without a turn graph
+                out[ok] = times[:, np.asarray(self.turn_graph.dst_state, dtype=np.int64)]
         return out
 
     def catchments(
