@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numba
 import numpy as np
 
 from geoaccess.measures._checks import (
@@ -28,33 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["cumulative_opportunities", "cumulative_sums"]
 
 
-@numba.njit(cache=True, parallel=True)
-def _cumulative_kernel(cost: np.ndarray, w: np.ndarray, thresholds: np.ndarray) -> np.ndarray:  # pragma: no cover - numba
-    n, m = cost.shape
-    k = thresholds.size
-    out = np.zeros((n, k))
-    for i in numba.prange(n):
-        bins = np.zeros(k)
-        for j in range(m):
-            c = cost[i, j]
-            if c <= thresholds[k - 1]:  # inf and NaN fail this test
-                # first threshold with c <= T (binary search: thresholds are sorted)
-                lo = 0
-                hi = k - 1
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if c <= thresholds[mid]:
-                        hi = mid
-                    else:
-                        lo = mid + 1
-                bins[lo] += w[j]
-        acc = 0.0
-        for b in range(k):
-            acc += bins[b]
-            out[i, b] = acc
-    return out
-
-
 def cumulative_sums(cost: Any, weights: Any = None, *, thresholds: float | Sequence[float]) -> np.ndarray:
     """Array form of :func:`cumulative_opportunities`.
 
@@ -72,6 +44,8 @@ def cumulative_sums(cost: Any, weights: Any = None, *, thresholds: float | Seque
     numpy.ndarray
         (n_origins, n_thresholds), thresholds in ascending order.
     """
+    from geoaccess.measures._cumulative_kernels import _cumulative_kernel
+
     c = as_cost(cost, nan_to_inf=False)  # the kernel's t <= T test is False for NaN and inf
     w = as_weights(weights, c.shape[1], what="opportunity weights")
     t = as_thresholds(thresholds)

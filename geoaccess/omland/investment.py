@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit, prange
 
 from geoaccess.errors import InputError
 
@@ -81,37 +80,6 @@ class AccessArrays(NamedTuple):
     limits: np.ndarray
 
 
-@njit(parallel=True, cache=True)
-def _sum_within(node_seconds: np.ndarray, cells: AccessArrays, direct_rows: np.ndarray, direct_cols: np.ndarray,
-                direct_seconds: np.ndarray) -> np.ndarray:  # pragma: no cover - numba
-    s_count, c_count, k = node_seconds.shape[0], cells.weights.shape[0], cells.limits.shape[0]
-    out = np.zeros((s_count, k))
-    for i in prange(s_count):
-        row = node_seconds[i]
-        for c in range(c_count):
-            t = np.inf
-            for q in range(cells.seed_nodes.shape[1]):
-                v = cells.seed_nodes[c, q]
-                if v >= 0:
-                    t = min(t, row[v] + cells.seed_seconds[c, q])
-            if t < np.inf:
-                for j in range(k):
-                    if t <= cells.limits[j]:
-                        out[i, j] += cells.weights[c]
-    # same-edge pairs: the direct trip along the edge counts where the routed one does not
-    for p in range(direct_rows.shape[0]):
-        i, c = direct_rows[p], direct_cols[p]
-        t = np.inf
-        for q in range(cells.seed_nodes.shape[1]):
-            v = cells.seed_nodes[c, q]
-            if v >= 0:
-                t = min(t, node_seconds[i, v] + cells.seed_seconds[c, q])
-        for j in range(k):
-            if direct_seconds[p] <= cells.limits[j] < t:
-                out[i, j] += cells.weights[c]
-    return out
-
-
 def _within_reach(net: Network, origins: Snapped, cells: Snapped, seconds: float) -> np.ndarray:
     """Rows of ``cells`` that some origin could reach within ``seconds`` at the network's top speed (a safe filter).
 
@@ -155,6 +123,8 @@ def cell_access(router: Router, origins: Snapped, cells: Snapped, weights: np.nd
     numpy.ndarray of float64, shape (len(origins), K)
         NaN for unsnapped origins.
     """
+    from geoaccess.omland._investment_kernels import _sum_within
+
     limits = np.asarray([float(t) * 60.0 for t in thresholds_minutes])
     keep = _within_reach(router.network, origins, cells, float(limits.max()))
     cells = cells.take(keep)

@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numba import njit, prange
 
 from geoaccess.errors import InputError
 
@@ -51,28 +50,6 @@ class CellReach(NamedTuple):
     sums: dict[str, np.ndarray]
     cells: np.ndarray
     thresholds_minutes: tuple[float, ...]
-
-
-@njit(parallel=True, cache=True)
-def _count(seed_pos, seed_off, times, weights, limits, sums, counts):  # pragma: no cover - numba
-    n = seed_pos.shape[0]
-    n_seeds = seed_pos.shape[1]
-    c = times.shape[1]
-    k = limits.shape[0]
-    nw = weights.shape[0]
-    for i in prange(n):
-        for j in range(c):
-            t = np.inf
-            for q in range(n_seeds):
-                a = seed_pos[i, q]
-                if a >= 0:
-                    t = min(t, seed_off[i, q] + times[a, j])
-            if t <= limits[k - 1]:
-                for q in range(k):
-                    if t <= limits[q]:
-                        counts[i, q] += 1
-                        for w in range(nw):
-                            sums[w, i, q] += weights[w, j]
 
 
 def _blocks(nodes: np.ndarray, node_block: int) -> list[np.ndarray]:
@@ -126,6 +103,7 @@ def cells_reached(
     CellReach
     """
     from geoaccess.engine.matrix import check_minutes
+    from geoaccess.regions._cell_reach_kernels import _count
 
     thresholds = tuple(sorted(check_minutes(list(thresholds_minutes), what="thresholds_minutes")))
     names = list(weights)
