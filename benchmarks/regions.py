@@ -77,7 +77,7 @@ def main() -> None:
 
     from geoaccess.errors import DataWarning
     from geoaccess.layers.crosswalk import boundaries_for_year
-    from geoaccess.regions.town_clusters import town_parts_for_year
+    from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.travel_tables import resolve_travel_times
 
     boundaries = boundaries_for_year(2021)

@@ -441,8 +441,12 @@ def task_points(rec: Recorder, *, quick: bool) -> None:
             fn=lambda: router.matrix(snapped).seconds, units=pairs, unit="pairs",
             notes="router.matrix(snapped): seeds, bucket many-to-many, same-edge trips")
     nodes = np.asarray(snapped.origin_nodes[:, 0], dtype=np.int32)
+    if router.turn_aware:  # the hierarchy is over the edge-based graph: seed the nodes' junction states
+        nodes = np.asarray(net.tails[snapped.edge], dtype=np.int64)
+    src = router.node_seeds(nodes, "origin")[0][:, 0]
+    dst = router.node_seeds(nodes, "destination")[0][:, 0]
     rec.run(task="points", dataset=ds, tool="geoaccess CH kernel (node ids)", phase="query",
-            fn=peers.ga_ch_matrix, args=(router.hierarchy, nodes, nodes), units=pairs, unit="pairs",
+            fn=peers.ga_ch_matrix, args=(router.hierarchy, src, dst), units=pairs, unit="pairs",
             notes="bare ContractionHierarchy.many_to_many between the points' first seed nodes: no snapping, "
                   "one seed per point, no access legs")
     base = rec.cache.get("osrm:tampere")

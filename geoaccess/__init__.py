@@ -29,7 +29,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
-    if name in {"datasets", "network", "engine", "layers", "cli", "national", "limits", "textio", "archive"}:
+    if name in {"datasets", "network", "engine", "layers", "cli", "national", "strategy", "limits", "textio", "archive"}:
         return importlib.import_module(f"geoaccess.{name}")
     msg = f"module 'geoaccess' has no attribute {name!r}"
     raise AttributeError(msg)

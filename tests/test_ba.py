@@ -383,7 +383,7 @@ def test_real_2021_partition_with_double_centres(fd2021):
 
 @pytest.fixture(scope="module")
 def towns2021():
-    from geoaccess.regions.town_clusters import town_parts_for_year
+    from geoaccess.layers.towns import town_parts_for_year
 
     return town_parts_for_year(2021)
 

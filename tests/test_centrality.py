@@ -1,4 +1,4 @@
-"""SSB-style centrality index: hand-computed values, scaling, classes, config, bad input."""
+"""SSB-style centrality index: hand-computed values, transforms, scaling, KLASS 128 classes, strict config, bad input."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from hypothesis.extra import numpy as hnp
 
 from geoaccess.errors import InputError
 from geoaccess.measures.centrality import (
+    KLASS_128_BANDS,
     CentralityConfig,
+    centrality_class,
+    centrality_from_access,
     centrality_index,
+    component_scores,
     load_config,
 )
 from geoaccess.measures.decay import Logistic
@@ -19,6 +23,9 @@ from geoaccess.measures.decay import Logistic
 CUTOFF = CentralityConfig(
     jobs_decay=(("kind", "cutoff"), ("minutes", 60.0)),
     services_decay=(("kind", "cutoff"), ("minutes", 30.0)),
+    transform_jobs="linear",
+    transform_services="linear",
+    class_cuts=(900.0, 800.0, 700.0, 600.0, 500.0),
 )
 
 
@@ -27,8 +34,9 @@ def test_packaged_config_matches_published_parts():
     assert cfg.horizon_minutes == 90.0
     assert cfg.weight_jobs == pytest.approx(2 / 3) and cfg.weight_services == pytest.approx(1 / 3)
     assert cfg.scale_max == 1000.0
-    assert len(cfg.class_cuts) == 5  # six classes
+    assert cfg.class_cuts == (925.0, 870.0, 775.0, 670.0, 565.0)  # KLASS 128's bands
     assert cfg.decay("jobs") == Logistic(mu=45.0, s=7.5)
+    assert (cfg.transform_jobs, cfg.transform_services, cfg.log_offset_jobs) == ("log", "linear", 1.0)
 
 
 def test_hand_computed_two_units():
@@ -46,9 +54,11 @@ def test_hand_computed_two_units():
     # service functions with nearest <= 30: o0 hospital(5) + nav(25) = 2; o1 = 2; o2: nav 20 -> 1
     assert out.loc["A", "services_access"] == pytest.approx(2.0)
     assert out.loc["B", "services_access"] == pytest.approx(1.0)
-    # scores: A = (1, 1) -> 1000; B = (0, 0.5) -> (1/3 * 0.5) / 1 * 1000 = 166.67
+    # origin scores (share of the largest origin): jobs 1, 1/3, 0; services 1, 1, 0.5
+    # origin values 2/3 s_j + 1/3 s_s: 1, 5/9, 1/6; A = (300 * 1 + 100 * 5/9) / 400 = 8/9, B = 1/6
+    assert out.loc["A", "jobs_score"] == pytest.approx((300 + 100 / 3) / 400)
     assert out.loc["A", "index"] == pytest.approx(1000.0)
-    assert out.loc["B", "index"] == pytest.approx(1000 / 6)
+    assert out.loc["B", "index"] == pytest.approx(1000 * (1 / 6) / (8 / 9))
     assert out.loc["A", "class"] == 1 and out.loc["B", "class"] == 6
     assert out.loc["A", "population"] == 400.0
 
@@ -101,6 +111,77 @@ def test_bad_input_and_config(tmp_path):
     p.write_text('weight_jobs = 0.5\nweight_services = 0.5\n[services]\nmode = "sum"\n')
     cfg = load_config(p)
     assert cfg.weight_jobs == 0.5 and cfg.services_mode == "sum"
+    assert cfg.decay("jobs") == Logistic(mu=45.0, s=7.5)  # the rest stays packaged
     p.write_text("weight_jobs = [")
     with pytest.raises(InputError, match="Cannot read"):
         load_config(p)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('normalise_components = "max"\n', "unknown key 'normalise_components'"),  # removed: nothing read it
+        ("log = false\n", "unknown key 'log'"),
+        ("[transform]\nkind = \"log\"\n", r"unknown key\(s\) \['kind'\] in \[transform\]"),
+        ("[classes]\ncut = [1]\n", r"unknown key\(s\) \['cut'\] in \[classes\]"),
+        ("[extra]\na = 1\n", "allowed top-level keys"),
+        ('weight_jobs = "two thirds"\n', "weight_jobs must be a number"),
+        ('[transform]\njobs = "sqrt"\n', "transform_jobs must be one of log, power, linear"),
+        ("[transform]\nlog_offset_jobs = 0\n", "log_offset_jobs must be a positive number"),
+        ("[classes]\ncuts = [500, 600, 700, 800, 900]\n", "descending"),
+        ('[jobs_decay]\nmu = 45\n', "needs a 'kind'"),
+    ],
+)
+def test_strict_loader(tmp_path, text, match):
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    with pytest.raises(InputError, match=match):
+        load_config(p)
+
+
+def test_every_packaged_key_is_read():
+    import tomllib
+    from importlib import resources
+
+    raw = tomllib.loads(resources.files("geoaccess.measures").joinpath("centrality.toml").read_text("utf-8"))
+    cfg = load_config()
+    assert cfg.horizon_minutes == raw["horizon_minutes"] and cfg.aggregate == raw["aggregate"]
+    assert cfg.transform_jobs == raw["transform"]["jobs"] and cfg.power_exponent == raw["transform"]["power_exponent"]
+    assert list(cfg.class_cuts) == raw["classes"]["cuts"] and cfg.services_mode == raw["services"]["mode"]
+
+
+def test_log_transform_by_hand():
+    cfg = CentralityConfig(log_offset_jobs=10.0, transform_services="log", log_offset_services=0.5)
+    sj, ss = component_scores(np.array([0.0, 90.0, 990.0]), np.array([0.0, 1.0, 4.0]), config=cfg)
+    assert sj.tolist() == pytest.approx([0.0, np.log(10.0) / np.log(100.0), 1.0])
+    assert ss.tolist() == pytest.approx([0.0, np.log(3.0) / np.log(9.0), 1.0])
+    pw = CentralityConfig(transform_jobs="power", power_exponent=0.5)
+    assert component_scores(np.array([25.0, 100.0]), np.array([1.0, 1.0]), config=pw)[0].tolist() == [0.5, 1.0]
+    with pytest.raises(InputError, match="finite and >= 0"):
+        component_scores(np.array([np.nan]), np.array([1.0]), config=cfg)
+
+
+def test_published_scale_nothing_reachable_is_zero():
+    # three units: a centre, a remote one reaching 0.05 % of the centre's jobs, and one reaching nothing
+    out = centrality_from_access([1_000_000.0, 500.0, 0.0], [8.0, 2.0, 0.0], units=["C", "R", "N"]).set_index("unit")
+    assert out.loc["C", "index"] == 1000.0 and out.loc["N", "index"] == 0.0
+    # log1p of jobs keeps the remote unit in the published range; a linear share would give 1-2 points
+    expected = 1000 * (2 / 3 * np.log1p(500) / np.log1p(1e6) + 1 / 3 * 2 / 8)
+    assert out.loc["R", "index"] == pytest.approx(expected)
+    assert 250 < out.loc["R", "index"] < 450
+    linear = centrality_from_access([1_000_000.0, 500.0], [8.0, 0.0], units=["C", "R"],
+                                    config=CentralityConfig(transform_jobs="linear")).set_index("unit")
+    assert linear.loc["R", "index"] < 1.0
+
+
+@pytest.mark.parametrize(("value", "cls"), [(1000, 1), (925, 1), (924.6, 1), (924.4, 2), (870, 2), (869.5, 2),
+                                            (869.4, 3), (775, 3), (774, 4), (670, 4), (669, 5), (565, 5), (564.4, 6),
+                                            (0, 6)])
+def test_klass_128_bands(value, cls):
+    assert centrality_class([value])[0] == cls
+    lo, hi = KLASS_128_BANDS[cls]
+    assert lo <= round(value) <= hi
+
+
+def test_class_of_nan_stays_nan():
+    assert np.isnan(centrality_class([np.nan])[0])

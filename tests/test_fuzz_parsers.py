@@ -340,9 +340,14 @@ def test_commuting_rows(rows):
 
     df = pd.DataFrame(rows, columns=["origin", "destination", "workers"])
     try:
-        out = validate_flows(df, duplicates="sum")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataWarning)
+            out = validate_flows(df, duplicates="sum")
     except InputError:
         return
+    assert all(issubclass(w.category, DataWarning) for w in caught)  # notes on the data, nothing else
+    if any("more than once" in str(w.message) for w in caught):  # the sum over repeated pairs is said out loud
+        assert not out.duplicated(["origin", "destination"]).any()
     assert out["origin"].str.fullmatch(r"\d{4}").all() and out["destination"].str.fullmatch(r"\d{4}").all()
     assert (out["workers"] > 0).all() and np.isfinite(out["workers"].astype(float)).all()
     want = sum(float(w) for *_, w in rows if float(w) > 0)  # every count parsed: all were numeric

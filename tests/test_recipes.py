@@ -65,6 +65,21 @@ def test_recipes_are_strict_bash_with_an_out_argument():
     assert {p.stem for p in CLI.glob("*.sh")} >= {"corridor_planner", "office_sites", "functional_regions"}
 
 
+def test_small_town(tmp_path):
+    """Hamar: NVDB stitched into N1000, municipality matrices on both, the small-town analysis on the composite."""
+    out = tmp_path / "small_town"
+    stdout = run_recipe("small_town", out, MAPS="0")
+    joins = pd.read_csv(out / "composite" / "joins.csv")
+    assert len(joins) == 28 and (joins["match"] == "road number").sum() == 8
+    rows = pd.read_csv(out / "hamar_rows_n1000_vs_composite.csv").set_index("from Hamar to")
+    # the composite's streets are slower than N1000's 1:1M roads, but within the generalisation difference
+    assert ((rows["composite minutes"] >= rows["N1000 minutes"] / 1.25 - 1) &
+            (rows["composite minutes"] <= rows["N1000 minutes"] * 1.25 + 1)).all()
+    omland = pd.read_csv(out / "analysis" / "omland.csv")
+    assert omland["population"].is_monotonic_increasing and omland["population"].iloc[-1] > 200_000
+    assert "Mjøsa" in stdout or "mjosa" in stdout
+
+
 def test_corridor_planner(tmp_path):
     import geopandas as gpd
 

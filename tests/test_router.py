@@ -55,7 +55,7 @@ def test_points_at_nodes_give_exactly_the_node_to_node_times(saved_net):
     first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
     graph = csr_matrix((w[first], (t[first], h[first])), shape=(net.n_nodes, net.n_nodes))
     expect = dijkstra(graph, indices=pick)[:, pick]
-    router = Router(net)
+    router = Router(net, turns="ignore")  # node to node (turn-aware exactness: tests/test_turn_graph.py)
     for layer in (pts, pts.to_crs("EPSG:4326")):
         snapped = router.snap(layer, id_column="node")
         assert (snapped.snap_metres < 1e-3).all()

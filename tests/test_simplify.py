@@ -66,7 +66,8 @@ def test_one_way_chain_ferry_boundary_keep_and_way_ids():
     k = simplify(_chain(6, two_way=False), keep=np.array([3]))
     assert k.node_id.tolist() == [0, 3, 5]
     mixed = _chain(4, two_way=False, way=[7, 7, 9])
-    assert simplify(mixed).way_id.tolist() == [-1]
+    merged = simplify(mixed)
+    assert merged.way_id.tolist() == [-2] and merged.meta["way_groups"] == [[7, 9]]  # a group keeps both ways
     assert simplify(mixed, split_at_way_change=True).node_id.tolist() == [0, 2, 3]
 
 

@@ -24,7 +24,8 @@ app = typer.Typer(
 )
 
 # Modules that add commands or sub-apps to ``app`` when imported.
-_COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "locate", "scenario", "national", "demo")
+_COMMAND_MODULES = ("data", "network", "travel", "access", "regions", "transit", "locate", "scenario", "regionforstorring",
+                    "national", "centrality", "strategy", "demo")
 
 
 def _register() -> None:

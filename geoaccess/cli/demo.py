@@ -1,10 +1,12 @@
 """``geoaccess demo``: the main job on the bundled real data, end to end.
 
-network → snapped layers → travel times → measure → output, on eastern Oslo
-(OSM roads, SSB 250 m population grid, upper-secondary schools, NAV offices and
-healthcare sites), national commuting flows (BA-regions / labour-market areas) and
-Ruter's NeTEx timetables for Øvre Romerike. Every output goes to one folder, with
-a ``run.json`` recording versions, data hashes and timings.
+network → snapped layers → travel times → measure → output. First a small town and its
+hinterland: Hamar on its full NVDB network stitched into the national N1000 network (omland,
+service coverage, state-office siting, a Mjøsa crossing); then eastern Oslo as the urban
+walking case (OSM roads, SSB 250 m population grid, upper-secondary schools, NAV offices and
+healthcare sites), national commuting flows (BA-regions / labour-market areas), Ruter's NeTEx
+timetables for Øvre Romerike and the national layer. Every output goes to one folder, with a
+``run.json`` recording versions, data hashes and timings.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ def demo(
     console.rule(f"[bold]geoaccess demo → {out.resolve()}")
 
     steps = (
+        ("hamar", "A small town and its hinterland: Hamar (NVDB) stitched into N1000 — omland, services, "
+                  "office siting, a Mjøsa crossing", _step_hamar),
         ("networks", "Road networks of eastern Oslo (OSM, car and walk)", _step_networks),
         ("school_catchments", "Catchments (omland) of Oslo east's upper-secondary schools", _step_school_catchments),
         ("service_coverage", "Who is beyond reach: walking coverage of schools, NAV and healthcare", _step_coverage),
@@ -47,6 +51,8 @@ def demo(
         ("labour_market_regions", "Labour-market regions (BA-regioner) from 2021 commuting", _step_regions),
         ("transit_ovre_romerike", "Public transport from Jessheim (NeTEx, Øvre Romerike)", _step_transit),
         ("national", "The national layer: N1000 roads and ferries, municipality matrix, regional centres", _step_national),
+        ("rogfast", "Regionforstørring between regions: E39 Rogfast (N1000, before and after)", _step_rogfast),
+        ("strategy", "Småbystrategien nationally: centrality index, target towns, omland table", _step_strategy),
     )
     context: dict[str, Any] = {}
     for key, title, func in steps:
@@ -63,6 +69,14 @@ def demo(
 
 
 # --------------------------------------------------------------------------- steps
+def _step_hamar(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.examples.hamar import hamar_analysis, print_summary
+
+    summary = hamar_analysis(out / "hamar", progress=True)
+    print_summary(summary, console)
+    return {"summary": summary}
+
+
 def _step_networks(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
     from rich.table import Table
 
@@ -230,6 +244,22 @@ def _step_national(out: Path, console: Any, context: dict[str, Any]) -> dict[str
     from geoaccess.examples.national import national_demo
 
     summary = national_demo(out / "national")
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
+def _step_rogfast(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.examples.rogfast import rogfast_demo
+
+    summary = rogfast_demo(out / "rogfast")
+    _print_flat(console, summary)
+    return {"summary": summary}
+
+
+def _step_strategy(out: Path, console: Any, context: dict[str, Any]) -> dict[str, Any]:
+    from geoaccess.examples.strategy import strategy_demo
+
+    summary = strategy_demo(out / "strategy")
     _print_flat(console, summary)
     return {"summary": summary}
 

@@ -35,6 +35,18 @@ def _summary_table(net, title: str):  # noqa: ANN001, ANN202 - rich types import
         table.add_row(str(label), str(value))
     if net.turns is not None:
         table.add_row("turn restrictions in the network (via-way)", f"{net.turns.n_restrictions:,} ({net.turns.n_via_way:,})")
+    osm_r = net.meta.get("osm_restrictions")
+    if osm_r:
+        skipped = sum(v["count"] for v in osm_r.get("skipped", {}).values())
+        table.add_row("OSM restriction relations used / skipped", f"{osm_r.get('used', 0):,} / {skipped:,}")
+    if net.meta.get("profile_variant"):
+        table.add_row("car profile", str(net.meta["profile_variant"]) + (" (morning peak)" if net.meta.get("peak") else ""))
+    from geoaccess.network.graph import EdgeFlag
+
+    for label, bit in (("destination-only edges", EdgeFlag.DESTINATION), ("edges into a traffic signal", EdgeFlag.SIGNAL)):
+        k = int(((net.flags & bit) != 0).sum())
+        if k:
+            table.add_row(label, f"{k:,}")
     return table
 
 
@@ -129,7 +141,8 @@ def build(
     include_planned: bool = typer.Option(False, "--include-planned", help="N1000: open the planned links (vegfase P)."),
     layer: Optional[str] = typer.Option(None, "--layer", help="Layer name in a multi-layer file (GML, FGDB, GeoPackage)."),
     boundaries_year: int = typer.Option(2020, "--boundaries-year", help="N1000: boundary year for the summary (names islands, checks every municipality is reached); 0 to skip."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="OSM profile name or TOML path (default: the mode)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="OSM profile: posted (car at the posted limits, the car default), driven (car at driven speeds with turn and signal penalties), walk, bike, or a TOML path (default: the mode)."),
+    peak: bool = typer.Option(False, "--peak", help="OSM: apply the profile's morning-peak factors to urban roads ([peak.factor] of car_driven.toml)."),
     ferry_wait: Optional[float] = typer.Option(None, "--ferry-wait", help="Boarding wait per ferry crossing, in minutes."),
     keep: str = typer.Option("largest", "--keep", help="largest (strong component) or all."),
     speed_column: Optional[str] = typer.Option(None, "--speed-column", help="Line layers: speed column in km/h."),
@@ -138,7 +151,12 @@ def build(
     no_simplify: bool = typer.Option(False, "--no-simplify", help="Keep degree-2 nodes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the network cache."),
 ) -> None:
-    """Build a network and write DIR/network.npz, DIR/edges.gpkg (layer "edges") and DIR/components.csv."""
+    """Build a network and write DIR/network.npz, DIR/edges.gpkg (layer "edges") and DIR/components.csv.
+
+    edges.gpkg has one line per directed edge with its seconds, metres, speed_kmh, way_id, way_ids
+    (all source ways of a simplified edge), ferry, name, road_class and road_ref, so a road can be
+    found in QGIS and selected by a scenario edit.
+    """
     import warnings
 
     import pandas as pd
@@ -174,6 +192,11 @@ def build(
         n1000["include_planned"] = True
     if layer is not None:
         opts["layer"] = layer
+    if peak:
+        if source_kind(source) not in (None, "osm") or kind not in ("auto", "osm"):
+            msg = "--peak applies only to OSM sources (.osm.pbf, .osm, place:/bbox:)."
+            raise InputError(msg)
+        opts["peak"] = True
     if n1000 and kind not in ("auto", "n1000"):
         msg = "--boat-routes/--boat-wait/--max-connect-m/--include-planned apply only to N1000 sources (--source n1000)."
         raise InputError(msg)
@@ -196,8 +219,11 @@ def build(
     for w in caught:
         console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
     out.mkdir(parents=True, exist_ok=True)
+    from geoaccess.network.attributes import with_way_attributes
+
+    net = with_way_attributes(net)  # names, classes and road numbers travel with network.npz
     net.to_npz(str(out / "network.npz"))
-    _, edges = net.to_geodataframes()
+    _, edges = net.to_geodataframes(attributes=True)
     _atomic_write(out / "edges.gpkg", lambda p: edges.to_file(p, layer="edges", driver="GPKG"))
     table = net.meta.get("component_table")
     report = pd.DataFrame(table) if table else component_report(net)
@@ -248,3 +274,88 @@ def info(path: Path = typer.Argument(..., help="A network.npz written by `geoacc
     for key in ("source", "source_sha256", "profile", "version", "cache_key"):
         if net.meta.get(key) is not None:
             console.print(f"{key}: {net.meta[key]}", highlight=False)
+
+
+@network_app.command("stitch")
+def stitch(
+    detailed: str = typer.Argument(..., help="The detailed network: a folder (or network.npz) from `geoaccess network build`, or a source to build (NVDB zip, OSM extract)."),
+    coarse: str = typer.Argument(..., help="The coarse network (e.g. N1000): a folder or network.npz, or a source to build."),
+    out: Path = typer.Option(..., "--out", help="Output folder: network.npz, edges.gpkg, joins.csv, stitch.gpkg (joins, border, polygon)."),
+    boundary: Optional[str] = typer.Option(None, "--boundary", help="Where the detail replaces the coarse network: kommune:CODE[,CODE] or a polygon file. Default: the detailed network's hull."),
+    mode: str = typer.Option("car", "--mode", help="Mode of networks built from a source (car, walk, bike)."),
+    max_join_m: float = typer.Option(1000.0, "--max-join-m", help="Longest connector for a join by road number (E/Rv/Fv), metres."),
+    max_proximity_m: float = typer.Option(300.0, "--max-proximity-m", help="Longest connector for a join by proximity, metres."),
+    frontier_m: float = typer.Option(300.0, "--frontier-m", help="Detailed nodes this close to the border may be joined, metres."),
+    cover_m: float = typer.Option(500.0, "--cover-m", help="The detailed network's hull reaches this far from its roads, metres."),
+    no_clip: bool = typer.Option(False, "--no-clip", help="Use --boundary as given (do not cut it to the detailed network's hull)."),
+    keep: str = typer.Option("largest", "--keep", help="largest (strong component) or all."),
+) -> None:
+    """Stitch a detailed network into a coarse one: the detail inside the border, the coarse network outside, joined where the same roads cross."""
+    import warnings
+
+    import geopandas as gpd
+    import shapely
+    from rich.console import Console
+    from rich.table import Table
+
+    from geoaccess.cli._common import load_network, print_warnings
+    from geoaccess.errors import InputError
+    from geoaccess.network.stitch import border_crossings, join_table, read_boundary, stitch_networks
+
+    if keep not in ("largest", "all"):
+        msg = f"--keep must be largest or all, not {keep!r}."
+        raise InputError(msg)
+    console = Console(stderr=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net_d = load_network(detailed, None if _saved(detailed) else mode, progress=True)
+        net_c = load_network(coarse, None if _saved(coarse) else mode, progress=True)
+        polygon = read_boundary(boundary) if boundary is not None else None
+        net = stitch_networks(net_d, net_c, polygon=polygon, max_join_m=max_join_m, max_proximity_m=max_proximity_m,
+                              frontier_m=frontier_m, cover_m=cover_m, clip_to_hull=not no_clip, keep=keep)  # type: ignore[arg-type]
+    print_warnings(caught)
+    info = net.meta["stitch"]
+    if polygon is not None:
+        info["options"]["boundary"] = polygon.attrs.get("boundary", boundary)
+    out.mkdir(parents=True, exist_ok=True)
+    net.to_npz(str(out / "network.npz"))
+    _, edges = net.to_geodataframes()
+    _atomic_write(out / "edges.gpkg", lambda p: edges.to_file(p, layer="edges", driver="GPKG"))
+    joins = join_table(net)
+    _atomic_write(out / "joins.csv", lambda p: joins.to_csv(p, index=False))
+    crs = net.crs
+    lines = gpd.GeoDataFrame(joins, geometry=shapely.linestrings(
+        [[(r.border_x, r.border_y), (r.detailed_x, r.detailed_y)] for r in joins.itertuples()]), crs=crs)
+    unjoined = border_crossings(net)
+    layers = {
+        "joins": lines,
+        "unjoined_crossings": gpd.GeoDataFrame(unjoined, geometry=gpd.points_from_xy(unjoined["x"], unjoined["y"]), crs=crs),
+        "polygon": gpd.GeoDataFrame({"what": ["stitching polygon"]}, geometry=[shapely.from_wkt(info["polygon_wkt"])], crs=crs),
+    }
+
+    def write_layers(path: Path) -> None:
+        for name, layer in layers.items():
+            layer.to_file(path, layer=name, driver="GPKG")
+
+    _atomic_write(out / "stitch.gpkg", write_layers)
+    table = Table(title=f"joins: {len(joins)} connectors at {joins['border_node'].nunique()} of "
+                        f"{info['counts']['border_nodes']} border crossings")
+    for col in ("road / roads", "match", "direction", "metres", "seconds"):
+        table.add_column(col, justify="right" if col in ("metres", "seconds") else "left")
+    for r in joins.itertuples():
+        roads = r.road or f"{r.coarse_roads or '–'} → {r.detailed_roads or '–'}"
+        table.add_row(roads, r.match, r.direction, f"{r.distance_m:,.0f}", f"{r.seconds:,.1f}")
+    Console().print(table)
+    Console().print(_summary_table(net, "composite network"))
+    c = info["counts"]
+    console.print(
+        f"{c['joins_by_road_number']} joins by road number, {c['joins_by_proximity']} by proximity; "
+        f"{len(unjoined)} coarse border crossings without a detailed road in reach (dead ends of the coarse road); "
+        f"dropped outside the largest component: {info['dropped_nodes']}. Wrote {out}/network.npz, edges.gpkg, joins.csv, stitch.gpkg.",
+        highlight=False)
+
+
+def _saved(network: str) -> bool:
+    """True for a saved network (a .npz or a folder holding network.npz)."""
+    p = Path(network)
+    return p.suffix == ".npz" or (p / "network.npz").is_file()

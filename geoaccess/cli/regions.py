@@ -112,19 +112,46 @@ def regions(
             print_warnings(caught)
 
 
+#: Division the flows are recoded to when a named travel-time source needs boundaries the flows' year lacks.
+NAMED_SOURCE_DIVISION = 2020
+
+
 def _load(
-    flows: Path, *, year: int | None, year_codes: int | None, console: Console
+    flows: Path, *, year: int | None, year_codes: int | None, console: Console, needs_boundaries: str | None = None
 ) -> tuple[pd.DataFrame, FlowData, int | None, gpd.GeoDataFrame | None, pd.Series | None]:
-    """Flows (recoded when asked) with the division's codes, names and boundaries."""
+    """Flows (recoded when asked) with the division's codes, names and boundaries.
+
+    ``needs_boundaries`` names a travel-time source that computes its table from municipality
+    centres (``national``): when the flows' year has no boundaries (2017) and no ``--year-codes``
+    is given, the flows are recoded to the nearest division that has them (2020), with a note.
+    """
     from geoaccess.errors import InputError
     from geoaccess.layers.commuting import read_flows
-    from geoaccess.layers.crosswalk import boundaries_for_year, codes_in_force, municipality_names, recode_flows
+    from geoaccess.layers.crosswalk import (
+        boundaries_for_year,
+        codes_in_force,
+        division_year,
+        municipality_names,
+        recode_flows,
+    )
     from geoaccess.regions.flows import FlowData
 
     table = read_flows(flows)
     if year is not None:
         table.attrs["year"] = year
     codes_year = table.attrs.get("year")
+    if year_codes is None and needs_boundaries and codes_year is not None:
+        try:
+            division_year(int(codes_year))
+        except InputError:
+            year_codes = NAMED_SOURCE_DIVISION
+            console.print(
+                f"note: --travel-times {needs_boundaries} needs municipality centres, and the {codes_year} codes of "
+                f"{flows.name} have no boundaries in the shared data; the flows are recoded to "
+                f"{NAMED_SOURCE_DIVISION} codes (as --year-codes {NAMED_SOURCE_DIVISION}; give --year-codes 2024 "
+                "for the 2024 division).",
+                highlight=False,
+            )
     if year_codes is not None:
         if codes_year is None:
             msg = f"{flows}: the year of the codes is unknown (no Tid column); give --year to recode with --year-codes."
@@ -161,7 +188,7 @@ def _ba(
 
     towns = None
     if boundaries is not None and codes_year is not None:
-        from geoaccess.regions.town_clusters import town_parts_for_year
+        from geoaccess.layers.towns import town_parts_for_year
 
         cp = cfg.ba.centre_proposal
         towns = town_parts_for_year(
@@ -211,7 +238,12 @@ def _regions(
 
     console = Console()
     cfg = load_config(config, preset=preset)
-    table, fd, codes_year, boundaries, names = _load(flows, year=year, year_codes=year_codes, console=console)
+    from geoaccess.regions.travel_tables import travel_time_sources
+
+    named = next((t for t in (travel_times, alt_travel_times) if t in travel_time_sources() and not Path(t).exists()),
+                 None)
+    table, fd, codes_year, boundaries, names = _load(flows, year=year, year_codes=year_codes, console=console,
+                                                     needs_boundaries=named)
     cen = _centres(centres, year=codes_year, names=names, console=console)
     tt = resolve_travel_times(travel_times, year=codes_year, codes=list(fd.codes), mode="car")
     alt = resolve_travel_times(alt_travel_times, year=codes_year, codes=list(fd.codes), mode="boat")

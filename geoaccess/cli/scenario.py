@@ -51,8 +51,10 @@ def scenario(
 ) -> None:
     """Compare a base network with a scenario: residents/jobs within each threshold of a centre, before and after.
 
-    Writes enlargement.csv, change.gpkg (per-cell minutes before/after/change), change.png,
-    change.html and run.json to --out.
+    Writes enlargement.csv, change.gpkg (per-cell minutes before/after/change), change.png and
+    change.html (diverging colours: blue faster, red slower, neutral no change), edges.gpkg (the
+    scenario's edges with name, class, road number, speed and way ids) and run.json to --out.
+    Cells on a closed road reach the scenario by the nearest open edge.
     """
     from rich.console import Console
     from rich.table import Table
@@ -114,18 +116,21 @@ def scenario(
     surf = surf.loc[surf["minutes_before"].notna() | surf["minutes_after"].notna()]
     out.mkdir(parents=True, exist_ok=True)
     files = {"csv": write_table(table, out / "enlargement.csv"), "gpkg": write_table(surf, out / "change.gpkg")}
+    _, scen_edges = scen.to_geodataframes(attributes=True)
+    files["edges"] = write_table(scen_edges, out / "edges.gpkg")
     from geoaccess.report.maps import html_map
-    from geoaccess.scenario.demo import change_map
+    from geoaccess.scenario.demo import change_map, saved_scale
 
     title = f"{scen_spec.name}: minutes saved from the centre"
     files["png"] = change_map(surf, out / "change.png", scen=scen, centre=origin, title=title)
     layer = surf.assign(minutes_saved=-surf["change_minutes"])
     files["html"] = html_map(layer, out / "change.html", column="minutes_saved", title=title,
                              tooltip=["cell_id", "minutes_before", "minutes_after", "minutes_saved"],
-                             overlays=[origin], cmap="YlGn")
+                             overlays=[origin], scale=saved_scale(layer["minutes_saved"]))
     run = {"network": network, "spec": scen_spec.to_dict(), "applied": scen.meta["scenario"]["applied"],
            "centre": centre, "population": population, "jobs": info, "minutes": list(thresholds),
            "timings": t, "files": {k: str(v) for k, v in files.items()},
+           "cells_resnapped_from_closed_roads": times.resnapped_cells, "cells_stranded": times.stranded_cells,
            "counting_rule": COUNTING_RULE}
     with atomic_path(out / "run.json") as tmp:
         tmp.write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str), encoding="utf-8")

@@ -107,6 +107,49 @@ def stops_matrix(
     typer.echo(f"wrote {out} ({tt.footpath_kind} footpaths, p{percentile:g} over {window} on {date})")
 
 
+@transit_app.command("earliest")
+def earliest(
+    feed: str = typer.Argument(..., help="GTFS or NeTEx feed (path or dataset name)."),
+    date: str = typer.Option(..., "--date", help="Service date, YYYY-MM-DD."),
+    from_stop: str = typer.Option(..., "--from", help="Origin stop id (GTFS stop_id / NeTEx quay id)."),
+    at: str = typer.Option(..., "--at", help="Departure time HH:MM (or HH:MM:SS) on that date."),
+    out: Path = typer.Option(..., "--out", help="Output CSV: stop_id, stop_name, arrival (seconds after midnight), arrival_hms."),
+    max_transfers: int = typer.Option(8, "--max-transfers", help="Most vehicles minus one."),
+    change_seconds: float = typer.Option(0.0, "--change-seconds", help="Default minimum change time at a stop, seconds; the feed's transfers.txt rules within a stop override it."),
+    no_feed_changes: bool = typer.Option(False, "--ignore-feed-change-times", help="Use only --change-seconds, not the feed's transfers.txt change times."),
+) -> None:
+    """Earliest arrival at every stop reached from one stop at one departure time (RAPTOR with change times).
+
+    One row per reached stop, for checking against another planner or a Connection Scan; written atomically.
+    """
+    from geoaccess.errors import InputError
+    from geoaccess.report.atomic import write_table
+    from geoaccess.transit.feed import read_feed
+    from geoaccess.transit.raptor import change_times, earliest_arrival_table
+
+    parts = at.strip().split(":")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        h, m, sec = (int(p) for p in (parts + ["0"])[:3])
+        if not (0 <= m < 60 and 0 <= sec < 60 and 0 <= h < 48):
+            raise ValueError
+    except ValueError:
+        msg = f"--at {at!r} is not a time; write HH:MM or HH:MM:SS, e.g. 07:30."
+        raise InputError(msg) from None
+    tt = read_feed(_feed_path(feed)).for_date(date)
+    if from_stop not in set(tt.stop_id.tolist()):
+        msg = (f"--from {from_stop!r} is not a stop of {feed}; stop ids look like {', '.join(map(str, tt.stop_id[:3]))} "
+               "(see the feed's stops.txt / quays).")
+        raise InputError(msg)
+    mct = change_times(tt, default_s=change_seconds, use_feed=not no_feed_changes)
+    table = earliest_arrival_table(tt, from_stop, h * 3600 + m * 60 + sec, max_transfers=max_transfers, change_s=mct)
+    write_table(table, out)
+    typer.echo(f"wrote {out}: {len(table)} stops reached from {from_stop} leaving {at} on {date} "
+               f"({tt.footpath_kind} footpaths; change times: default {change_seconds:g} s"
+               f"{'' if no_feed_changes else ', feed rules within a stop applied'})")
+
+
 @transit_app.command("demo")
 def demo(out: Path = typer.Option(_DEMO_OUT, "--out", help="Folder for the CSV and PNG.")) -> None:
     """Population reachable by bus from Jessheim within 30 and 45 minutes (Øvre Romerike, Sept. 2017)."""

@@ -13,6 +13,8 @@ TravelTimes, travel_time_matrix, write_matrix, estimate_matrix
     Matrices in memory and streamed to Parquet/CSV in bounded memory.
 nearest_facility, catchments, reached_population, travel_time_surface, count_in_catchments, COUNTING_RULE
     One-call conveniences over a router, and the one counting rule.
+TurnGraph, build_turn_graph
+    The edge-based graph for turn-aware routing (:mod:`.turn_graph`): restrictions, turn costs, zones.
 dijkstra, dijkstra_many, ContractionHierarchy, nearest_k
     Kernels (:mod:`.dijkstra`, :mod:`.ch`, :mod:`.nearest`).
 precompile
@@ -29,6 +31,8 @@ __all__ = [
     "ContractionHierarchy",
     "Router",
     "TravelTimes",
+    "TurnGraph",
+    "build_turn_graph",
     "catchments",
     "count_in_catchments",
     "dijkstra",
@@ -50,6 +54,8 @@ _LAZY = {
     "nearest_k": ("geoaccess.engine.nearest", "nearest_k"),
     "Router": ("geoaccess.engine.router", "Router"),
     "TravelTimes": ("geoaccess.engine.matrix", "TravelTimes"),
+    "TurnGraph": ("geoaccess.engine.turn_graph", "TurnGraph"),
+    "build_turn_graph": ("geoaccess.engine.turn_graph", "build_turn_graph"),
     "travel_time_matrix": ("geoaccess.engine.matrix", "travel_time_matrix"),
     "write_matrix": ("geoaccess.engine.matrix_writer", "write_matrix"),
     "estimate_matrix": ("geoaccess.engine.matrix_writer", "estimate_matrix"),

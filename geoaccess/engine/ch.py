@@ -36,7 +36,7 @@ from geoaccess.engine._heap import as_seeds, heap_pop, heap_push
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
 
-__all__ = ["ContractionHierarchy", "HierarchyArrays", "TargetBuckets", "network_fingerprint"]
+__all__ = ["ContractionHierarchy", "HierarchyArrays", "TargetBuckets", "graph_fingerprint", "network_fingerprint"]
 
 _FORMAT = 3
 
@@ -286,10 +286,15 @@ def _levels(rank, up_t, up_h, dn_t, dn_h):  # pragma: no cover - numba
 # ----------------------------------------------------------------------------- helpers
 def network_fingerprint(net: Network) -> str:
     """Hex digest of the graph's topology and travel times plus the package version."""
+    return graph_fingerprint(net.indptr, net.indices, net.seconds)
+
+
+def graph_fingerprint(indptr: np.ndarray, indices: np.ndarray, seconds: np.ndarray) -> str:
+    """Hex digest of a CSR graph (row pointer, heads, seconds) plus the package version."""
     from geoaccess import __version__
 
     h = hashlib.sha256()
-    for a in (net.indptr, net.indices, net.seconds):
+    for a in (indptr, indices, seconds):
         h.update(np.ascontiguousarray(a).tobytes())
     h.update(f"{__version__}|ch{_FORMAT}".encode())
     return h.hexdigest()[:32]
@@ -399,19 +404,49 @@ class ContractionHierarchy:
             Settled-node limits of witness searches (see
             :mod:`geoaccess.engine.contraction`); results stay exact for any value.
         """
+        return cls.build_graph(net.n_nodes, net.tails, net.indices, net.seconds,
+                               fingerprint=network_fingerprint(net), progress=progress,
+                               witness_limit=witness_limit, priority_limit=priority_limit)
+
+    @classmethod
+    def build_graph(
+        cls,
+        n: int,
+        tails: np.ndarray,
+        heads: np.ndarray,
+        seconds: np.ndarray,
+        *,
+        fingerprint: str = "",
+        progress: bool = False,
+        witness_limit: int = 500,
+        priority_limit: int = 50,
+    ) -> ContractionHierarchy:
+        """Contract any directed graph given as an edge list (e.g. the edge-based turn graph).
+
+        Parameters
+        ----------
+        n
+            Number of nodes.
+        tails, heads, seconds
+            Edge list with travel times in seconds (finite, >= 0).
+        fingerprint
+            Identity stored with the hierarchy (:func:`graph_fingerprint`).
+        progress, witness_limit, priority_limit
+            As in :meth:`build`.
+        """
         from geoaccess.engine.contraction import contract_graph
 
         t0 = time.perf_counter()
-        n = net.n_nodes
+        m = len(tails)
         if progress:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
-                bar.add_task(f"Contracting {n:,} nodes, {net.n_edges:,} edges", total=None)
-                res = contract_graph(n, net.tails, net.indices, net.seconds,
+                bar.add_task(f"Contracting {n:,} nodes, {m:,} edges", total=None)
+                res = contract_graph(n, tails, heads, seconds,
                                      witness_limit=witness_limit, priority_limit=priority_limit)
         else:
-            res = contract_graph(n, net.tails, net.indices, net.seconds,
+            res = contract_graph(n, tails, heads, seconds,
                                  witness_limit=witness_limit, priority_limit=priority_limit)
         order = res["order"].astype(np.int64)
         rank = np.empty(n, dtype=np.int32)
@@ -433,11 +468,11 @@ class ContractionHierarchy:
             "stats": res["stats"],
             "witness_limit": int(witness_limit),
             "priority_limit": int(priority_limit),
-            "edges": int(net.n_edges),
+            "edges": int(m),
         }
         return cls(n=n, rank=rank, perm=perm, up_indptr=up_ptr, up_indices=up_idx, up_weights=up_w,
                    down_indptr=dn_ptr, down_indices=dn_idx, down_weights=dn_w,
-                   fingerprint=network_fingerprint(net), meta=meta)
+                   fingerprint=fingerprint, meta=meta)
 
     @classmethod
     def for_network(cls, net: Network, *, cache: bool = True, progress: bool = False) -> ContractionHierarchy:
@@ -449,9 +484,24 @@ class ContractionHierarchy:
         truncated or edited file (even a valid zip with changed weights) is rebuilt with a
         :class:`~geoaccess.errors.CacheWarning`. An unwritable cache folder only warns.
         """
+        return cls._cached(network_fingerprint(net), net.n_nodes, lambda fp: cls.build(net, progress=progress),
+                           cache=cache)
+
+    @classmethod
+    def for_graph(cls, indptr: np.ndarray, indices: np.ndarray, seconds: np.ndarray, *, cache: bool = True,
+                  progress: bool = False) -> ContractionHierarchy:
+        """The hierarchy of a CSR graph (e.g. :class:`~geoaccess.engine.turn_graph.TurnGraph`), cached as
+        :meth:`for_network` by :func:`graph_fingerprint`."""
+        n = len(indptr) - 1
+        tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+        return cls._cached(
+            graph_fingerprint(indptr, indices, seconds), n,
+            lambda fp: cls.build_graph(n, tails, indices, seconds, fingerprint=fp, progress=progress), cache=cache)
+
+    @classmethod
+    def _cached(cls, fp: str, n: int, build: Any, *, cache: bool) -> ContractionHierarchy:
         from geoaccess.errors import CacheError, CacheWarning
 
-        fp = network_fingerprint(net)
         path: Path | None = None
         if cache:
             from geoaccess.datasets import cache_dir
@@ -460,21 +510,21 @@ class ContractionHierarchy:
             if path.exists():
                 try:
                     ch = cls.load(path)
-                    if ch.fingerprint != fp or ch.n != net.n_nodes:
+                    if ch.fingerprint != fp or ch.n != n:
                         msg = f"{path} belongs to another network (fingerprint {ch.fingerprint})"
                         raise CacheError(msg)
                     return ch
                 except CacheError as exc:
                     warnings.warn(f"Cached contraction hierarchy rejected, rebuilding it: {exc}", CacheWarning,
-                                  stacklevel=2)
-        ch = cls.build(net, progress=progress)
+                                  stacklevel=3)
+        ch = build(fp)
         if path is not None:
             try:
                 ch.save(path)
             except OSError as exc:
                 warnings.warn(f"Could not write the CH cache {path} ({exc}); continuing without caching. "
                               "Set GEOACCESS_CACHE to a writable folder to cache hierarchies.",
-                              CacheWarning, stacklevel=2)
+                              CacheWarning, stacklevel=3)
         return ch
 
     # ------------------------------------------------------------------ storage

@@ -138,7 +138,7 @@ def router_nearest(
         raise InputError(msg)
     k = int(k)
     cutoff = cutoff_seconds(cutoff_minutes)
-    n = router.network.n_nodes
+    n = router.hierarchy.n  # network nodes, or states of the edge-based graph when turn-aware
     f_nodes, f_offs = router.seeds(fac, "destination")
     fac_idx = np.flatnonzero((f_nodes >= 0).any(axis=1))
     if len(fac_idx) == 0:

@@ -70,6 +70,12 @@ def _steps() -> list[tuple[str, Any]]:
     def contraction() -> None:
         state["router"] = Router(net, cache=False)
 
+    def turn_aware() -> None:
+        from geoaccess.network.turn_costs import TurnCosts
+
+        r = Router(net, cache=False, turn_costs=TurnCosts(turn_seconds=7.5, u_turns="dead_ends"))
+        r.node_times(np.arange(5), np.arange(5))
+
     def matrix() -> None:
         r = state["router"]
         rng = np.random.default_rng(1)
@@ -100,6 +106,7 @@ def _steps() -> list[tuple[str, Any]]:
         cumulative_sums(np.array([[1.0, np.inf], [3.0, 4.0]]), np.array([1.0, 2.0]), thresholds=(2.0, 5.0))
 
     return [("network simplification", network_ops), ("contraction hierarchy", contraction),
+            ("turn-aware graph", turn_aware),
             ("matrices", matrix), ("surfaces and catchments", surfaces), ("nearest facilities", nearest),
             ("Dijkstra", dijkstra), ("measures", measures)]
 

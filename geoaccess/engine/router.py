@@ -12,6 +12,13 @@ second and later queries pay no set-up. Layers are snapped **once** into a
 :class:`~geoaccess.network.snap.Snapped` record and reused as origins, destinations, cells or
 facilities.
 
+A network that carries turn rules — turn restrictions (``Network.turns``), turn or signal
+penalties (``Network.meta["turn_costs"]``, from the profile), a U-turn rule or edges usable only
+at the start or end of a trip (:attr:`~geoaccess.network.graph.EdgeFlag.DESTINATION`) — is
+routed on its **edge-based graph** (:mod:`geoaccess.engine.turn_graph`): the hierarchy is
+contracted over the graph's states and the seeds of snapped points are states, so every query
+below answers with the turn rules applied, exactly. ``turns="ignore"`` routes node to node.
+
 A **scenario** is a router over the edited network that snaps to the base network:
 ``Router(scenario_net, base=base_net)``. Points keep their base positions (the same residents
 are compared before and after; nobody is snapped onto a new tunnel), and their seeds read the
@@ -37,8 +44,10 @@ if TYPE_CHECKING:
 
     from geoaccess.engine.ch import ContractionHierarchy
     from geoaccess.engine.matrix import TravelTimes
+    from geoaccess.engine.turn_graph import TurnGraph
     from geoaccess.network.graph import Network
     from geoaccess.network.snap import SnapIndex, Snapped
+    from geoaccess.network.turn_costs import TurnCosts
 
 __all__ = ["Router", "warn_unreachable"]
 
@@ -63,13 +72,24 @@ class Router:
         Load/store the contraction hierarchy in the content-hashed cache (``GEOACCESS_CACHE``).
     progress
         Show a spinner while contracting.
+    turns
+        ``"auto"`` (default): route on the edge-based graph when the network carries turn rules
+        (restrictions, turn costs, a U-turn rule, destination-only edges); ``"ignore"``: route node
+        to node, ignoring them (the network's plain travel times).
+    turn_costs
+        Turn and signal penalties overriding the network's ``meta["turn_costs"]``.
 
     Attributes
     ----------
     network, base : Network
         Routing and snap network.
     hierarchy : ContractionHierarchy
-        The contraction hierarchy of ``network``.
+        The contraction hierarchy of ``network`` (of its edge-based graph when :attr:`turn_aware`).
+    turn_graph : TurnGraph or None
+        The edge-based graph (:mod:`geoaccess.engine.turn_graph`), ``None`` when routing node to node.
+    turn_report : dict
+        What the turn rules did (states, turns forbidden, restriction conflicts resolved); empty when
+        routing node to node.
     setup_seconds : dict
         Wall time of each set-up step (``hierarchy``, ``index``, ...), seconds.
 
@@ -81,7 +101,8 @@ class Router:
     """
 
     def __init__(self, net: Network, *, base: Network | None = None, cache: bool = True,
-                 progress: bool = False) -> None:
+                 progress: bool = False, turns: Literal["auto", "ignore"] = "auto",
+                 turn_costs: TurnCosts | None = None) -> None:
         from geoaccess.engine.ch import ContractionHierarchy
         from geoaccess.network.snap import layout_key, reverse_edges
 
@@ -90,8 +111,25 @@ class Router:
         self.setup_seconds: dict[str, float] = {}
         if self.base is not net:
             _check_same_nodes(net, self.base)
+        if turns not in ("auto", "ignore"):
+            msg = f"turns must be 'auto' or 'ignore', got {turns!r}."
+            raise InputError(msg)
+        self.turn_graph: TurnGraph | None = None
+        self.turn_report: dict[str, Any] = {}
         t0 = time.perf_counter()
-        self.hierarchy: ContractionHierarchy = ContractionHierarchy.for_network(net, cache=cache, progress=progress)
+        costs = _turn_costs(net, turn_costs)
+        if turns == "auto" and _needs_turn_graph(net, costs):
+            from geoaccess.engine.turn_graph import build_turn_graph
+
+            self.turn_graph, self.turn_report = build_turn_graph(net, costs=costs)
+            self.turn_report["turn_costs"] = costs.to_meta()
+            self.setup_seconds["turn_graph"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            tg = self.turn_graph
+            self.hierarchy: ContractionHierarchy = ContractionHierarchy.for_graph(
+                tg.indptr, tg.indices, tg.seconds, cache=cache, progress=progress)
+        else:
+            self.hierarchy = ContractionHierarchy.for_network(net, cache=cache, progress=progress)
         self.setup_seconds["hierarchy"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         self.reverse = reverse_edges(net)
@@ -119,7 +157,7 @@ class Router:
         from geoaccess.engine.ch import network_fingerprint
         from geoaccess.network.snap import layout_key
 
-        key = (network_fingerprint(net) + (layout_key(net) if net.has_coordinates else ""),
+        key = (network_fingerprint(net) + (layout_key(net) if net.has_coordinates else "") + _turn_key(net),
                "" if base is None else network_fingerprint(base) + layout_key(base))
         if key in _ROUTERS:
             _ROUTERS.move_to_end(key)
@@ -146,9 +184,16 @@ class Router:
             self.setup_seconds["index"] = time.perf_counter() - t0
         return self._index
 
+    @property
+    def turn_aware(self) -> bool:
+        """Whether queries route on the edge-based graph (turn rules applied)."""
+        return self.turn_graph is not None
+
     def __repr__(self) -> str:
         scen = "" if self.base is self.network else ", snapping to its base network"
-        return f"Router({self.network.mode}, {self.network.n_nodes:,} nodes, {self.network.n_edges:,} edges{scen})"
+        turn = f", turn-aware: {self.turn_graph.n_states:,} states" if self.turn_graph is not None else ""
+        return (f"Router({self.network.mode}, {self.network.n_nodes:,} nodes, {self.network.n_edges:,} edges"
+                f"{turn}{scen})")
 
     # ------------------------------------------------------------------ snapping
     def snap(
@@ -162,6 +207,7 @@ class Router:
         warn: bool = True,
         crs: Any = None,
         ids: np.ndarray | None = None,
+        free_snap_m: float = 0.0,
     ) -> Snapped:
         """Snap a point layer once (see :mod:`geoaccess.network.snap` for the rules).
 
@@ -181,13 +227,16 @@ class Router:
             Warn (:class:`~geoaccess.errors.ReachWarning`) listing unsnapped points.
         crs, ids
             CRS and ids of ``(x, y)`` input.
+        free_snap_m
+            The first metres of the access leg are free (``inf``: all of it, as OSRM and Valhalla).
 
         Returns
         -------
         Snapped
         """
         return self.index.snap(points, id_column=id_column, max_snap_m=max_snap_m,
-                               access_speed_kmh=access_speed_kmh, crs=crs, ids=ids, what=what, warn=warn)
+                               access_speed_kmh=access_speed_kmh, crs=crs, ids=ids, what=what, warn=warn,
+                               free_snap_m=free_snap_m)
 
     def layer(self, layer: Layer, *, what: str) -> Snapped:
         """``layer`` itself when it is a :class:`Snapped` of this router's snap network, else snapped with defaults."""
@@ -222,18 +271,73 @@ class Router:
         return tails, heads, s_f, s_r
 
     def seeds(self, layer: Snapped, role: Literal["origin", "destination"]) -> tuple[np.ndarray, np.ndarray]:
-        """Seed nodes ``(N, 2)`` and offsets in seconds of a snapped layer on the routing network."""
+        """Seeds ``(N, K)`` of a snapped layer on the routing graph and their offsets in seconds.
+
+        Network nodes (``K = 2``) when routing node to node; states of the edge-based graph
+        when :attr:`turn_aware` (:func:`geoaccess.engine.turn_graph.point_seeds`).
+        """
         from geoaccess.network.snap import point_seeds
 
         if role not in ("origin", "destination"):
             msg = f"role must be 'origin' or 'destination', got {role!r}."
             raise InputError(msg)
+        if self.turn_graph is not None:
+            return self._state_seeds(layer, role)
         if self._edge_map is None:
             if role == "origin":
                 return layer.origin_nodes, layer.origin_offsets
             return layer.destination_nodes, layer.destination_offsets
         o_n, o_s, d_n, d_s = point_seeds(*self.edge_times(layer.edge), layer.frac, layer.access_seconds)
         return (o_n, o_s) if role == "origin" else (d_n, d_s)
+
+    def _state_seeds(self, layer: Snapped, role: str) -> tuple[np.ndarray, np.ndarray]:
+        from geoaccess.engine.turn_graph import point_seeds
+        from geoaccess.network.snap import fastest_edges
+
+        tg = self.turn_graph
+        assert tg is not None
+        tails, heads, s_f, s_r = self.edge_times(layer.edge)
+        net = self.network
+        edge = np.asarray(layer.edge, dtype=np.int64)
+        if self._edge_map is None:
+            fwd = edge
+            rev = np.where(edge >= 0, self.reverse[np.maximum(edge, 0)], -1)
+        else:
+            fwd = np.where(edge >= 0, self._edge_map[np.maximum(edge, 0)], -1)
+            rev = fastest_edges(net, heads, tails)
+        fwd = np.where(edge >= 0, fwd, -1)
+        rev = np.where(edge >= 0, rev, -1)
+        o_n, o_s, d_n, d_s = point_seeds(tg, tails=tails, heads=heads, forward_edge=fwd, reverse_edge=rev,
+                                         forward_seconds=s_f, reverse_seconds=s_r, frac=layer.frac,
+                                         access_seconds=layer.access_seconds)
+        return (o_n, o_s) if role == "origin" else (d_n, d_s)
+
+    def node_seeds(self, nodes: np.ndarray, role: Literal["origin", "destination"],
+                   offsets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Seeds ``(N, 1)`` of trips starting or ending exactly at network nodes (``-1``: none).
+
+        The node itself when routing node to node, its junction state (``SRC_v`` / ``DST_v``) when
+        :attr:`turn_aware`; use with ``router.hierarchy`` (``many_to_many``, ``one_to_all``).
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if len(nodes) and (nodes.min() < -1 or nodes.max() >= self.network.n_nodes):
+            msg = f"node ids must lie in 0..{self.network.n_nodes - 1} (-1 for none)."
+            raise InputError(msg)
+        if self.turn_graph is not None:
+            from geoaccess.engine.turn_graph import node_state_seeds
+
+            return node_state_seeds(self.turn_graph, nodes, role, offsets)
+        offs = np.zeros(len(nodes)) if offsets is None else np.asarray(offsets, dtype=np.float64)
+        return nodes.astype(np.int32)[:, None], np.where(nodes >= 0, offs, np.inf)[:, None]
+
+    def node_times(self, origin_nodes: np.ndarray, destination_nodes: np.ndarray, *,
+                   cutoff_minutes: float | None = None) -> np.ndarray:
+        """Seconds between network nodes ``(S, T)`` (``inf`` unreachable), turn rules applied when :attr:`turn_aware`."""
+        from geoaccess.engine.matrix import cutoff_seconds
+
+        o_n, o_s = self.node_seeds(origin_nodes, "origin")
+        d_n, d_s = self.node_seeds(destination_nodes, "destination")
+        return self.hierarchy.many_to_many(o_n, o_s, d_n, d_s, cutoff=cutoff_seconds(cutoff_minutes))
 
     def same_edge_pairs(self, src: Snapped, dst: Snapped, *, rows: slice | None = None
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -353,8 +457,8 @@ class Router:
         out = np.full((len(src), self.network.n_nodes), np.inf)
         ok = (nodes >= 0).any(axis=1)
         if ok.any():
-            out[ok] = self.hierarchy.one_to_all(nodes[ok], offs[ok], cutoff=cutoff_seconds(cutoff_minutes),
-                                                batch=batch)
+            times = self.hierarchy.one_to_all(nodes[ok], offs[ok], cutoff=cutoff_seconds(cutoff_minutes), batch=batch)
+            out[ok] = times if self.turn_graph is None else times[:, self.turn_graph.dst_state]
         return out
 
     def catchments(
@@ -443,11 +547,15 @@ class Router:
 
     # ------------------------------------------------------------------ helpers used by queries
     def reverse_graph(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The routing network reversed, as CSR ``(indptr, indices, seconds)`` int64/int64/float64."""
+        """The routing graph reversed (the edge-based graph when :attr:`turn_aware`), as CSR
+        ``(indptr, indices, seconds)`` int64/int64/float64."""
         if self._reverse_graph is None:
-            from geoaccess.engine.nearest import search_graph
+            if self.turn_graph is not None:
+                self._reverse_graph = self.turn_graph.reverse()
+            else:
+                from geoaccess.engine.nearest import search_graph
 
-            self._reverse_graph = search_graph(self.network, reverse=True)
+                self._reverse_graph = search_graph(self.network, reverse=True)
         return self._reverse_graph  # type: ignore[no-any-return]
 
     def catchment_grid(self, *, cell_m: float, pad_m: float) -> Any:
@@ -462,6 +570,35 @@ class Router:
 
 
 # ---------------------------------------------------------------------------- helpers
+def _turn_costs(net: Network, given: TurnCosts | None) -> TurnCosts:
+    """``given``, else the network's ``meta["turn_costs"]``, else none (U-turns everywhere, no cost)."""
+    from geoaccess.network.turn_costs import TurnCosts
+
+    if given is not None:
+        return given
+    return TurnCosts.from_meta(net.meta.get("turn_costs")) or TurnCosts()
+
+
+def _turn_key(net: Network) -> str:
+    """Digest of what a turn-aware router depends on beyond the graph: restrictions and turn costs."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256(json.dumps(net.meta.get("turn_costs"), sort_keys=True, default=str).encode())
+    if net.turns is not None:
+        for a in net.turns:
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
+def _needs_turn_graph(net: Network, costs: TurnCosts) -> bool:
+    """Whether any turn rule changes a route: restrictions, costs, a U-turn rule, destination-only edges."""
+    from geoaccess.engine.turn_graph import destination_edges
+
+    has_turns = net.turns is not None and net.turns.n_restrictions > 0
+    return bool(has_turns or not costs.is_node_based or destination_edges(net).any())
+
+
 def _check_same_nodes(net: Network, base: Network) -> None:
     same = (net.n_nodes == base.n_nodes and net.crs == base.crs
             and np.array_equal(net.x, base.x) and np.array_equal(net.y, base.y))

@@ -51,7 +51,7 @@ def rule_counts_by_year(
     from geoaccess.regions.ba import ba_regions
     from geoaccess.regions.config import load_config
     from geoaccess.regions.flows import FlowData
-    from geoaccess.regions.town_clusters import town_parts_for_year
+    from geoaccess.layers.towns import town_parts_for_year
     from geoaccess.regions.travel_tables import resolve_travel_times
 
     cfg = load_config(preset=preset)

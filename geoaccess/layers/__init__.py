@@ -7,6 +7,7 @@ Submodules are imported lazily (nothing heavy happens at import time):
 - :mod:`geoaccess.layers.centres` -- municipality boundaries by year and municipality centres from the grid.
 - :mod:`geoaccess.layers.boundaries` -- municipality boundaries of 2019, 2020 and 2024; adjacency; points in polygons.
 - :mod:`geoaccess.layers.crosswalk` -- municipality codes 2017-2024 from one division to another.
+- :mod:`geoaccess.layers.towns` -- towns derived from the 250 m grid (urban clusters, N1000 names) and DEGURBA classes.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ __all__ = [
     "compare_crosswalks",
     "crosswalk",
     "decode_ssb_ids",
+    "degree_of_urbanisation",
     "encode_ssb_ids",
     "grid_to_raster",
     "municipality_boundaries",
     "municipality_centres",
+    "national_towns",
     "read_municipalities",
     "read_ssb_grid",
     "recode_flows",
@@ -40,6 +43,8 @@ _LAZY = {
     "encode_ssb_ids": "ssb_ids",
     "municipality_boundaries": "centres",
     "municipality_centres": "centres",
+    "national_towns": "towns",
+    "degree_of_urbanisation": "towns",
 }
 
 

@@ -227,9 +227,9 @@ def _minutes(router: Router, origins: Snapped, destinations: Snapped, *, what: s
     return np.asarray(tt.seconds, dtype=np.float64) / 60.0
 
 
-def _snap(router: Router, layer: gpd.GeoDataFrame, *, what: str) -> Snapped:
+def _snap(router: Router, layer: gpd.GeoDataFrame, *, what: str, **options: float) -> Snapped:
     """Snap a layer once, quietly: sites are checked by the caller, cells/hubs off the network are NaN."""
-    return router.snap(layer, what=what, warn=False)
+    return router.snap(layer, what=what, warn=False, **options)
 
 
 @dataclass(frozen=True)
@@ -286,6 +286,8 @@ def evaluate_sites(
     weights: Mapping[str, float] | None = None,
     net_car: Network | None = None,
     net_walk: Network | None = None,
+    max_snap_m: float = 1000.0,
+    access_speed_kmh: float = 5.0,
 ) -> SiteEvaluation:
     """Evaluate three or more candidate sites for a state office with ``jobs`` new jobs.
 
@@ -329,6 +331,10 @@ def evaluate_sites(
         Optional weights per measure column for a weighted score of normalised ranks.
     net_car, net_walk
         Deprecated names of ``car`` and ``walk``.
+    max_snap_m, access_speed_kmh
+        Snapping of the layers routed by car (sites, cells, users, existing offices): largest distance in
+        metres and access-leg speed in km/h (on a national network such as N1000, 30 km/h and several km
+        stand in for the local roads it leaves out).
 
     Raises
     ------
@@ -381,12 +387,13 @@ def evaluate_sites(
     pop = cells["population"].to_numpy(dtype=float)
 
     # ---- car times site -> cells (minutes); every layer is snapped once
-    site_pts = _snap(car_r, sites, what="sites")
-    cell_pts = _snap(car_r, cells, what="cells")
+    car_snap = {"max_snap_m": max_snap_m, "access_speed_kmh": access_speed_kmh}
+    site_pts = _snap(car_r, sites, what="sites", **car_snap)
+    cell_pts = _snap(car_r, cells, what="cells", **car_snap)
     t_cells = _minutes(car_r, site_pts, cell_pts, what="sites").astype(float)  # (S, C)
     off = ~np.isfinite(t_cells).any(axis=1)
     if off.any():
-        msg = (f"Sites {ids[off].tolist()} are off the car network (more than 1 km from a car road, or outside its "
+        msg = (f"Sites {ids[off].tolist()} are off the car network (more than {max_snap_m:g} m from a car road, or outside its "
                "area); move them or use a network that covers them.")
         raise InputError(msg)
     on_net = np.isfinite(t_cells).any(axis=0)
@@ -473,7 +480,7 @@ def evaluate_sites(
             msg = f"The users layer has no weight column {user_weight!r}."
             raise InputError(msg)
         upts = _cell_points(users.to_crs(net_car.crs)).reset_index(drop=True)
-        t_users = _minutes(car_r, site_pts, _snap(car_r, upts, what="users"), what="users")
+        t_users = _minutes(car_r, site_pts, _snap(car_r, upts, what="users", **car_snap), what="users")
         uw = upts[user_weight].to_numpy(dtype=float)
         notes["users"] = f"users from the given layer, weighted by {user_weight!r}"
     reach = np.isfinite(t_users)
@@ -510,7 +517,7 @@ def evaluate_sites(
 
     # ---- 6 omland (hinterland) effect
     if existing is not None and len(existing) > 0:
-        ex_pts = _snap(car_r, existing.to_crs(net_car.crs).reset_index(drop=True), what="existing offices")
+        ex_pts = _snap(car_r, existing.to_crs(net_car.crs).reset_index(drop=True), what="existing offices", **car_snap)
         t_exist = _minutes(car_r, ex_pts, cell_pts, what="existing").min(axis=0)
         notes["omland"] = f"before = nearest of {len(existing)} existing office(s); after = nearest of those and the site"
     else:

@@ -15,8 +15,8 @@ nearest_from_cost, coverage
     (:mod:`.coverage`). The nearest-facility *search* is :func:`geoaccess.engine.nearest_facility`.
 two_step_fca, e2sfca, three_step_fca
     Floating catchment family (:mod:`.fca`).
-centrality_index
-    SSB-style sentralitetsindeks (:mod:`.centrality`, parameters in ``centrality.toml``).
+centrality_index, centrality_from_access, centrality_class
+    SSB-style sentralitetsindeks (:mod:`.centrality`, parameters in ``centrality.toml``; KLASS 128 bands).
 service_coverage_demo
     Eastern Oslo walk coverage of schools, NAV offices and healthcare (:mod:`.demo`).
 """
@@ -39,6 +39,9 @@ _LAZY = {
     "three_step_fca": "geoaccess.measures.fca",
     "fca_arrays": "geoaccess.measures.fca",
     "centrality_index": "geoaccess.measures.centrality",
+    "centrality_from_access": "geoaccess.measures.centrality",
+    "centrality_class": "geoaccess.measures.centrality",
+    "KLASS_128_BANDS": "geoaccess.measures.centrality",
     "CentralityConfig": "geoaccess.measures.centrality",
     "load_config": "geoaccess.measures.centrality",
     "service_coverage_demo": "geoaccess.measures.demo",
@@ -54,6 +57,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "KLASS_128_BANDS",
     "CentralityConfig",
     "CoverageResult",
     "CumulativeGaussian",
@@ -63,6 +67,8 @@ __all__ = [
     "NegativeExponential",
     "Power",
     "Step",
+    "centrality_class",
+    "centrality_from_access",
     "centrality_index",
     "coverage",
     "cumulative_opportunities",

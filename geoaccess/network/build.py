@@ -324,6 +324,7 @@ def build_network(
     from geoaccess import __version__
     from geoaccess.network.cache import load_cached, network_cache_key, save_cached
     from geoaccess.network.components import keep_components
+    from geoaccess.network.simplify import SIMPLIFY_RULES
     from geoaccess.network.simplify import simplify as simplify_network
 
     if keep not in ("largest", "all"):
@@ -343,6 +344,7 @@ def build_network(
         "mode": mode,
         "ferry_wait_minutes": ferry_wait_minutes,
         "simplify": bool(simplify),
+        "simplify_rules": SIMPLIFY_RULES if simplify else None,
         "keep": keep,
         "reader_options": {k: reader_options[k] for k in sorted(reader_options)},
         "file_options_sha256": _option_hashes(reader_options),
@@ -399,13 +401,18 @@ def build_network(
 
 
 def _simplify_keeping(net: Network, kind: str, simplify_network: Any) -> Network:
-    """Simplify, keeping the nodes planned links end at (N1000) and those turn restrictions and
-    destination-only edges use (NVDB); turn restrictions are carried over."""
+    """Simplify, keeping the nodes planned links end at (N1000), those turn rules use (restrictions,
+    destination-only edges, signals and crossings: :func:`~geoaccess.network.turns.routing_keep_nodes`)
+    and NVDB's; turn restrictions are carried over."""
     import numpy as np
 
     from geoaccess.network.planned import planned_anchor_nodes
+    from geoaccess.network.turns import routing_keep_nodes
 
     keep = [planned_anchor_nodes(net)]
+    rules = routing_keep_nodes(net)
+    if rules is not None:
+        keep.append(rules)
     if kind == "nvdb":
         from geoaccess.network.nvdb_network import keep_nodes
 

@@ -36,6 +36,15 @@ class EdgeFlag(enum.IntFlag):
     """Reserved for derived graphs (never set on a base network)."""
     CONNECTOR = 4
     """An edge added by an edit or a snap, not present in the source."""
+    DESTINATION = 8
+    """Usable only at the start or end of a trip (``access``/``motor_vehicle`` = destination, delivery,
+    customers, agricultural, forestry, permit; NVDB *kjøring til eiendommer*)."""
+    SIGNAL = 16
+    """A traffic signal at the head of this edge controls traffic arriving along it."""
+    ROUNDABOUT = 32
+    """Part of a roundabout (``junction=roundabout``/``circular``): no oncoming-traffic turn penalty."""
+    CROSSING = 64
+    """A marked pedestrian crossing (``highway=crossing``) at the head of this edge."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -538,13 +547,18 @@ class Network:
         ptr, xy = self.edge_vertices(edges)
         return shapely.linestrings(xy, indices=np.repeat(np.arange(len(ptr) - 1), np.diff(ptr)))
 
-    def to_geodataframes(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    def to_geodataframes(self, *, attributes: bool = False) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         """Return (nodes, edges) GeoDataFrames in the network's CRS.
 
         ``nodes`` has ``node``, ``node_id`` and point geometry; ``edges`` has ``u``, ``v``,
-        ``seconds``, ``metres``, ``way_id``, ``ferry`` and line geometry.
+        ``seconds``, ``metres``, ``speed_kmh``, ``way_id``, ``way_ids`` (every source way of the edge,
+        ``;``-separated: a simplified edge keeps all of them, see :mod:`geoaccess.network.ways`),
+        ``ferry`` and line geometry. With ``attributes=True`` also ``name``, ``road_class`` and
+        ``road_ref`` from the way attribute table (:mod:`geoaccess.network.attributes`).
         """
         import geopandas as gpd
+
+        from geoaccess.network.ways import way_id_text
 
         nodes = gpd.GeoDataFrame(
             {"node": np.arange(self.n_nodes), "node_id": self.node_id},
@@ -557,12 +571,21 @@ class Network:
                 "v": self.indices,
                 "seconds": self.seconds,
                 "metres": self.metres,
+                "speed_kmh": np.divide(self.metres * 3.6, self.seconds, out=np.full(self.n_edges, np.nan),
+                                       where=self.seconds > 0),
                 "way_id": self.way_id,
+                "way_ids": way_id_text(self),
                 "ferry": (self.flags & EdgeFlag.FERRY) != 0,
             },
             geometry=self.edge_geometries(),
             crs=self.crs,
         )
+        if attributes:
+            from geoaccess.network.attributes import ATTRIBUTE_COLUMNS, edge_attributes
+
+            table = edge_attributes(self)
+            for col in ATTRIBUTE_COLUMNS:
+                edges.insert(len(edges.columns) - 1, col, table[col].to_numpy(dtype=object))
         return nodes, edges
 
     @classmethod

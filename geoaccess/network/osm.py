@@ -14,7 +14,15 @@ vectorised numpy (:func:`assemble_network`, shared with the Overpass reader):
   tag (split in proportion to length) or ``metres / ferry speed``, plus the
   boarding wait once per crossing and direction;
 * coordinates are projected with one pyproj call to ``crs`` or to
-  :func:`geoaccess.crs.choose_crs` (EPSG:25833 in Norway, UTM elsewhere).
+  :func:`geoaccess.crs.choose_crs` (EPSG:25833 in Norway, UTM elsewhere);
+* turn rules for profiles that ask for them: turn restriction relations become
+  ``Network.turns`` (:mod:`geoaccess.network.osm_restrictions`; what was skipped and why in
+  ``meta["osm_restrictions"]``), ``highway=traffic_signals`` nodes (with
+  ``traffic_signals:direction``) become routing nodes whose arriving edges carry
+  :attr:`EdgeFlag.SIGNAL` (``highway=crossing`` nodes :attr:`EdgeFlag.CROSSING` when the profile
+  charges crossings), ways with a ``destination``-like access value
+  :attr:`EdgeFlag.DESTINATION`, roundabouts :attr:`EdgeFlag.ROUNDABOUT`; the profile's turn costs go
+  to ``meta["turn_costs"]``.
 """
 
 from __future__ import annotations
@@ -66,6 +74,10 @@ class WayTable:
         ``route=ferry`` way.
     duration_s : float64 (W,)
         Ferry crossing time in seconds from ``duration``, ``nan`` if none.
+    destination_only : bool (W,)
+        Usable only at the start or end of a trip.
+    roundabout : bool (W,)
+        Part of a roundabout.
     """
 
     refs: np.ndarray
@@ -77,6 +89,8 @@ class WayTable:
     direction: np.ndarray
     ferry: np.ndarray
     duration_s: np.ndarray
+    destination_only: np.ndarray | None = None
+    roundabout: np.ndarray | None = None
 
     @property
     def n_ways(self) -> int:
@@ -97,6 +111,8 @@ class _WayCollector:
     direction: list[int] = field(default_factory=list)
     ferry: list[bool] = field(default_factory=list)
     duration_s: list[float] = field(default_factory=list)
+    destination_only: list[bool] = field(default_factory=list)
+    roundabout: list[bool] = field(default_factory=list)
 
     def add_rule(self, way_id: int, rule: WayRule, n_refs: int) -> None:
         self.lens.append(n_refs)
@@ -105,6 +121,8 @@ class _WayCollector:
         self.direction.append(rule.direction)
         self.ferry.append(rule.ferry)
         self.duration_s.append(rule.duration_s)
+        self.destination_only.append(rule.destination_only)
+        self.roundabout.append(rule.roundabout)
 
     def table(self, *, scale: float = 1.0, undefined: float | None = None) -> WayTable:
         x = np.asarray(self.x, dtype=np.float64)
@@ -126,7 +144,32 @@ class _WayCollector:
             direction=np.asarray(self.direction, dtype=np.int8),
             ferry=np.asarray(self.ferry, dtype=bool),
             duration_s=np.asarray(self.duration_s, dtype=np.float64),
+            destination_only=np.asarray(self.destination_only, dtype=bool),
+            roundabout=np.asarray(self.roundabout, dtype=bool),
         )
+
+
+@dataclass
+class JunctionTags:
+    """What the reader keeps of nodes and relations for turn-aware routing (OSM ids).
+
+    Attributes
+    ----------
+    signals : dict
+        OSM node id -> direction of a ``highway=traffic_signals`` node: ``0`` both, ``1`` along the
+        way's node order (``forward``), ``-1`` against it (``backward``).
+    crossings : set of int
+        OSM node ids of ``highway=crossing`` nodes (kept only when the profile charges crossings).
+    restrictions : list of RawRestriction
+        Parsed turn restriction relations.
+    report : RestrictionReport
+        Relations skipped and why.
+    """
+
+    signals: dict[int, int] = field(default_factory=dict)
+    crossings: set[int] = field(default_factory=set)
+    restrictions: list[Any] = field(default_factory=list)
+    report: Any = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -249,6 +292,7 @@ def read_osm(
     ferry_wait_minutes: float | None = None,
     crs: str | None = None,
     progress: bool = False,
+    peak: bool = False,
 ) -> Network:
     """Build a routable :class:`Network` from an OSM file for one travel profile.
 
@@ -268,6 +312,8 @@ def read_osm(
         UTM zone elsewhere (:func:`geoaccess.crs.choose_crs`).
     progress
         Show a rich progress display while reading.
+    peak
+        Apply the profile's morning-peak factors (``[peak.factor]``) to urban ways.
 
     Returns
     -------
@@ -293,7 +339,7 @@ def read_osm(
     stack = contextlib.ExitStack()
     with stack:
         src = _osmium_input(p, fmt, stack)
-        table, seen, warnings = _collect_ways(src, p, fmt, prof, progress)
+        table, seen, warnings, junctions = _collect_ways(src, p, fmt, prof, progress, peak=peak)
     if table.n_ways == 0:
         msg = (
             f"OSM file {p} holds no ways usable by the {prof.name!r} profile ({seen} ways with highway/route "
@@ -311,32 +357,69 @@ def read_osm(
         "geoaccess_version": __version__,
         "osm_ways_seen": seen,
     }
+    if peak:
+        meta["peak"] = True
     return assemble_network(table, profile=prof, ferry_wait_minutes=wait, crs=crs, meta=meta, what=str(p),
-                            warnings=warnings)
+                            warnings=warnings, junctions=junctions)
 
 
-def _collect_ways(src: Any, p: Path, fmt: str, prof: Profile, progress: bool) -> tuple[WayTable, int, TagWarnings]:
-    """Stream the ways of ``src`` once, keeping those ``prof`` allows (with their node locations)."""
+def _signal_direction(tags: Any) -> int:
+    d = tags.get("traffic_signals:direction") or tags.get("direction")
+    return {"forward": 1, "backward": -1}.get(str(d).strip().lower() if d is not None else "", 0)
+
+
+def _collect_ways(src: Any, p: Path, fmt: str, prof: Profile, progress: bool, *, peak: bool = False
+                  ) -> tuple[WayTable, int, TagWarnings, JunctionTags]:
+    """Stream ``src`` once: ways ``prof`` allows (with their node locations), signal/crossing nodes and
+    turn restriction relations (when the profile uses them)."""
     import osmium
+
+    from geoaccess.network.osm_restrictions import RestrictionReport, parse_restriction
 
     warnings = TagWarnings()
     col = _WayCollector()
+    junctions = JunctionTags(report=RestrictionReport())
+    want_signals = prof.turn_costs.signal_seconds > 0
+    want_crossings = prof.turn_costs.crossing_seconds > 0
     seen = 0
     refs_append, x_append, y_append = col.refs.append, col.x.append, col.y.append
+    read = osmium.osm.NODE | osmium.osm.WAY
+    kinds = osmium.osm.WAY
+    keys = ["highway", "route"]
+    if want_signals or want_crossings:
+        kinds |= osmium.osm.NODE
+    if prof.restrictions:
+        read |= osmium.osm.RELATION
+        kinds |= osmium.osm.RELATION
+        keys.append("type")
     fp = (
-        osmium.FileProcessor(src, osmium.osm.NODE | osmium.osm.WAY)
+        osmium.FileProcessor(src, read)
         .with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(osmium.filter.KeyFilter("highway", "route"))
+        .with_filter(osmium.filter.EntityFilter(kinds))
+        .with_filter(osmium.filter.KeyFilter(*keys))
     )
     bar = _Progress(progress, f"Reading {p.name} ({prof.name})")
     try:
         with bar:
             for w in fp:
+                if w.is_node():
+                    hw = w.tags.get("highway")
+                    if hw == "traffic_signals" and want_signals:
+                        junctions.signals[w.id] = _signal_direction(w.tags)
+                    elif hw == "crossing" and want_crossings:
+                        junctions.crossings.add(w.id)
+                    continue
+                if w.is_relation():
+                    if str(w.tags.get("type", "")).startswith("restriction"):
+                        members = [(m.type, m.ref, m.role) for m in w.members]
+                        raw = parse_restriction(w.id, dict(w.tags), members, prof, junctions.report)
+                        if raw is not None:
+                            junctions.restrictions.append(raw)
+                    continue
                 seen += 1
                 if progress and seen % 2000 == 0:
                     bar.update(seen)
-                rule = evaluate_way(w.tags, prof, warnings, way_id=w.id)
+                rule = evaluate_way(w.tags, prof, warnings, way_id=w.id, peak=peak)
                 if rule is None:
                     continue
                 nodes = w.nodes
@@ -362,7 +445,7 @@ def _collect_ways(src: Any, p: Path, fmt: str, prof: Profile, progress: bool) ->
             f"coordinates numbers. Fix or re-export the file."
         )
         raise InputError(msg) from None
-    return col.table(scale=_COORD_PRECISION, undefined=_UNDEFINED_COORD), seen, warnings
+    return col.table(scale=_COORD_PRECISION, undefined=_UNDEFINED_COORD), seen, warnings, junctions
 
 
 class _Progress:
@@ -403,6 +486,7 @@ def assemble_network(
     meta: dict[str, Any],
     what: str,
     warnings: TagWarnings | None = None,
+    junctions: JunctionTags | None = None,
 ) -> Network:
     """Turn kept ways into a :class:`Network` on routing nodes (vectorised).
 
@@ -422,6 +506,8 @@ def assemble_network(
         Name of the source used in error messages.
     warnings
         Tag warnings collected while judging the ways.
+    junctions
+        Signal and crossing nodes and turn restriction relations (:func:`read_osm`); ``None``: none.
 
     Returns
     -------
@@ -471,6 +557,8 @@ def assemble_network(
     uses = np.bincount(inv[in_seg], minlength=len(uniq))
     routing = uses >= 2
     routing[inv[run_end_points]] = True
+    penalty_nodes = _node_positions(uniq, junctions)  # signals and crossings split their ways
+    routing[penalty_nodes[uses[penalty_nodes] > 0]] = True
     node_index = np.cumsum(routing) - 1
     used = uses > 0  # nodes on kept segments (routing or shape vertices)
 
@@ -542,6 +630,7 @@ def assemble_network(
     all_way = np.concatenate([table.way_id[e_way[fi]], table.way_id[e_way[bi]]])
     all_flags = np.where(np.concatenate([ferry[fi], ferry[bi]]), np.uint8(EdgeFlag.FERRY), np.uint8(0))
     all_shapes = [shapes[i] for i in fi] + [shapes[i][::-1] for i in bi]
+    all_flags = all_flags | _junction_flags(table, e_way, fi, bi, heads, uniq[routing], junctions)
 
     rx = node_x[routing]
     ry = node_y[routing]
@@ -560,7 +649,11 @@ def assemble_network(
             "crs_chosen": crs is None,
         }
     )
-    return Network.from_edges(
+    if not profile.turn_costs.is_node_based:
+        out_meta["turn_costs"] = profile.turn_costs.to_meta()
+    if profile.variant:
+        out_meta["profile_variant"] = profile.variant
+    net = Network.from_edges(
         tails,
         heads,
         seconds=all_seconds,
@@ -575,6 +668,90 @@ def assemble_network(
         mode=profile.name,
         meta=out_meta,
     )
+    if junctions is None or not profile.restrictions:
+        return net
+    return _with_restrictions(net, junctions, table=table, e_way=e_way, e_tail=e_tail, e_head=e_head, fi=fi, bi=bi,
+                              node_ids=uniq[routing])
+
+
+def _node_positions(uniq: np.ndarray, junctions: JunctionTags | None) -> np.ndarray:
+    """Positions in ``uniq`` (sorted OSM node ids) of the signal and crossing nodes present."""
+    if junctions is None or not (junctions.signals or junctions.crossings):
+        return np.zeros(0, dtype=np.int64)
+    ids = np.array(sorted(set(junctions.signals) | junctions.crossings), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(uniq, ids), len(uniq) - 1)
+    return pos[uniq[pos] == ids].astype(np.int64)
+
+
+def _junction_flags(table: WayTable, e_way: np.ndarray, fi: np.ndarray, bi: np.ndarray, heads: np.ndarray,
+                    node_ids: np.ndarray, junctions: JunctionTags | None) -> np.ndarray:
+    """DESTINATION, ROUNDABOUT, SIGNAL and CROSSING bits of the directed edges (forward ones, then backward)."""
+    ways = np.concatenate([e_way[fi], e_way[bi]])
+    flags = np.zeros(len(ways), dtype=np.uint8)
+    if table.destination_only is not None:
+        flags |= np.where(table.destination_only[ways], np.uint8(EdgeFlag.DESTINATION), np.uint8(0))
+    if table.roundabout is not None:
+        flags |= np.where(table.roundabout[ways], np.uint8(EdgeFlag.ROUNDABOUT), np.uint8(0))
+    if junctions is None:
+        return flags
+    head_id = node_ids[np.asarray(heads, dtype=np.int64)]
+    along = np.concatenate([np.ones(len(fi), bool), np.zeros(len(bi), bool)])  # travels in the way's node order
+    if junctions.signals:
+        sig_ids = np.fromiter(junctions.signals.keys(), dtype=np.int64)
+        sig_dir = np.fromiter(junctions.signals.values(), dtype=np.int64)
+        o = np.argsort(sig_ids)
+        sig_ids, sig_dir = sig_ids[o], sig_dir[o]
+        pos = np.minimum(np.searchsorted(sig_ids, head_id), len(sig_ids) - 1)
+        hit = sig_ids[pos] == head_id
+        d = sig_dir[pos]
+        controls = hit & ((d == 0) | ((d == 1) & along) | ((d == -1) & ~along))
+        flags |= np.where(controls, np.uint8(EdgeFlag.SIGNAL), np.uint8(0))
+    if junctions.crossings:
+        cr = np.array(sorted(junctions.crossings), dtype=np.int64)
+        flags |= np.where(np.isin(head_id, cr), np.uint8(EdgeFlag.CROSSING), np.uint8(0))
+    return flags
+
+
+def _with_restrictions(net: Network, junctions: JunctionTags, *, table: WayTable, e_way: np.ndarray,
+                       e_tail: np.ndarray, e_head: np.ndarray, fi: np.ndarray, bi: np.ndarray,
+                       node_ids: np.ndarray) -> Network:
+    """Resolve the restriction relations onto the network's edges (CSR numbering) and report."""
+    from dataclasses import replace
+
+    from geoaccess.network.osm_restrictions import resolve_restrictions
+    from geoaccess.network.turns import check_turns, compile_restrictions, make_turns
+
+    n_pre = len(e_way)
+    fwd_id = np.full(n_pre, -1, dtype=np.int64)
+    bwd_id = np.full(n_pre, -1, dtype=np.int64)
+    fwd_id[fi] = np.arange(len(fi))
+    bwd_id[bi] = len(fi) + np.arange(len(bi))
+    # directed edge (forward ones, then backward) -> its CSR position, as Network.from_arrays sorts them
+    tails = np.concatenate([e_tail[fi], e_head[bi]])
+    order = np.argsort(tails, kind="stable")
+    csr = np.empty(len(order), dtype=np.int64)
+    csr[order] = np.arange(len(order))
+    way_index = {int(w): i for i, w in enumerate(table.way_id.tolist())}
+    node_of = {int(v): i for i, v in enumerate(node_ids.tolist())}
+    report = junctions.report
+    f, t, via, kind, sid = resolve_restrictions(
+        junctions.restrictions, way_index=way_index, edge_way=e_way, edge_tail=e_tail, edge_head=e_head,
+        fwd_id=fwd_id, bwd_id=bwd_id, node_of=node_of, report=report)
+    meta = dict(net.meta)
+    info = report.to_dict()
+    turns = None
+    if len(f):
+        turns = make_turns(csr[f], csr[t], heads=net.indices, kind=kind, via_edges=[csr[v] for v in via],
+                           source_id=sid)
+        problems = check_turns(turns, net.n_nodes, net.n_edges, net.tails, net.indices)
+        if problems:  # a resolver bug, never bad data: the checks above refuse bad relations
+            msg = f"OSM turn restrictions resolved inconsistently: {'; '.join(problems)}"
+            raise NetworkBuildError(msg)
+        _, _, rep = compile_restrictions(turns, net.indptr.astype(np.int64), net.indices.astype(np.int64))
+        info["conflicts_only_dropped_no_kept"] = rep["conflicts"]
+        info["only_merged"] = rep["only_merged"]
+    meta["osm_restrictions"] = info
+    return replace(net, turns=turns, meta=meta)
 
 
 def _choose(lon: np.ndarray, lat: np.ndarray) -> str:

@@ -25,8 +25,13 @@ from typing import Any, NamedTuple
 
 from geoaccess.errors import InputError
 from geoaccess.network.tags import TagWarnings, is_truthy, parse_duration, parse_maxspeed, parse_oneway
+from geoaccess.network.turn_costs import SIGNAL_KEYS, TURN_KEYS, TurnCosts, turn_costs_from_sections
 
-__all__ = ["Profile", "WayRule", "builtin_profiles", "evaluate_way", "load_profile", "profile_dirs"]
+__all__ = ["PROFILE_ALIASES", "Profile", "WayRule", "builtin_profiles", "evaluate_way", "load_profile",
+           "profile_dirs"]
+
+PROFILE_ALIASES = {"posted": "car", "driven": "car_driven"}
+"""Named car profiles: ``posted`` (the limits, ``car.toml``, the default) and ``driven`` (``car_driven.toml``)."""
 
 _NOT_PRESENT = frozenset({"no", "none", "separate"})
 
@@ -64,7 +69,8 @@ class Profile:
     oneway_ignore_if
         Tag values that lift a one-way restriction for this mode (bike: ``cycleway=opposite``).
     exclude
-        Tag values that exclude a way whatever its class (``area=yes``).
+        Tag values that exclude a way whatever its class (``area=yes``); ``"*"`` stands for any value
+        and ``"!value"`` for an exception (``construction = ["*", "!no", "!minor"]``).
     require_any
         Classes only allowed when one of the listed tags is present with a value other than
         ``no``/``none``/``separate`` (bike: ``trunk`` only with a ``cycleway*`` tag).
@@ -78,6 +84,32 @@ class Profile:
         ``True`` (car): a ferry is used only when the most specific of ``access_keys`` present
         is affirmative (``motor_vehicle=yes``, ``motorcar=yes``); ``False`` (walk, bike): used
         unless forbidden (``foot=no``, ``bicycle=no``).
+    destination_only
+        Access values that allow a way only at the start or end of a trip (``destination``,
+        ``delivery``, ``customers``, ...): its edges get :attr:`EdgeFlag.DESTINATION`.
+    factor_rural, factor_urban
+        Per ``highway`` class, multipliers from the posted (or default) speed to the driven one,
+        outside and inside built-up areas (a class not listed: 1.0); applied after ``speed_factor``.
+    urban_max_kmh
+        A way is *urban* when its posted (or default) limit is at most this (km/h), or when its
+        ``source:maxspeed``/``maxspeed:type``/``zone:maxspeed`` says ``XX:urban``/``XX:rural``.
+    factors_on_defaults
+        Apply ``factor_rural``/``factor_urban`` also where ``highway_kmh`` gives the speed (no usable
+        ``maxspeed``); ``False`` when ``highway_kmh`` already holds driven speeds (``car_driven.toml``).
+    peak_factor
+        Per ``highway`` class, multipliers for morning-peak speeds inside urban areas (used only
+        when the network is built with ``peak=True``).
+    restrictions
+        Read OSM turn restriction relations (``type=restriction``) into ``Network.turns``.
+    restriction_keys
+        Restriction tags from least to most specific (``restriction``, ``restriction:motor_vehicle``,
+        ``restriction:motorcar``); the most specific one present decides.
+    restriction_exceptions
+        ``except=*`` values that exempt this mode from a restriction (``motorcar``, ``motor_vehicle``).
+    turn_costs
+        Turn, U-turn and signal penalties and the U-turn rule (:class:`~geoaccess.network.turn_costs.TurnCosts`).
+    variant
+        ``"posted"`` or ``"driven"`` for the car profiles (free text otherwise), recorded in the network.
     description, source
         Free text and the TOML file the profile was read from (not part of :attr:`sha256`).
     """
@@ -100,6 +132,17 @@ class Profile:
     ferry_kmh: float = 25.0
     ferry_wait_minutes: float = 15.0
     ferry_requires_access: bool = False
+    destination_only: frozenset[str] = frozenset()
+    factor_rural: Mapping[str, float] = field(default_factory=dict)
+    factor_urban: Mapping[str, float] = field(default_factory=dict)
+    urban_max_kmh: float = 60.0
+    factors_on_defaults: bool = True
+    peak_factor: Mapping[str, float] = field(default_factory=dict)
+    restrictions: bool = False
+    restriction_keys: tuple[str, ...] = ("restriction",)
+    restriction_exceptions: frozenset[str] = frozenset()
+    turn_costs: TurnCosts = field(default_factory=TurnCosts)
+    variant: str = ""
     description: str = field(default="", compare=False)
     source: str = field(default="", compare=False)
 
@@ -114,6 +157,16 @@ class Profile:
             raise InputError(msg)
         if self.oneway not in ("respect", "ignore"):
             msg = f"{where}: oneway mode must be 'respect' or 'ignore', got {self.oneway!r}."
+            raise InputError(msg)
+        for label, table in (("speed.factor_rural", self.factor_rural), ("speed.factor_urban", self.factor_urban),
+                             ("peak.factor", self.peak_factor)):
+            bad = {k: v for k, v in table.items() if not (isinstance(v, (int, float)) and 0 < v <= 2)}
+            if bad:
+                msg = f"{where}: [{label}] factors must be numbers in (0, 2]; got {bad}."
+                raise InputError(msg)
+        overlap = self.destination_only & self.forbidden
+        if overlap:
+            msg = f"{where}: access values {sorted(overlap)} are both forbidden and destination_only; choose one."
             raise InputError(msg)
         if not (self.ferry_kmh > 0 and self.ferry_wait_minutes >= 0 and self.speed_factor > 0):
             msg = (
@@ -148,7 +201,7 @@ class Profile:
     @property
     def needed_keys(self) -> tuple[str, ...]:
         """All OSM way tags this profile reads (used to extend osmnx's ``useful_tags_way``)."""
-        keys = {"highway", "route", "duration", "junction", "maxspeed", "oneway", "area"}
+        keys = {"highway", "route", "duration", "junction", "maxspeed", "oneway", "area", *_URBAN_KEYS}
         keys.update(self.access_keys, self.oneway_keys, self.oneway_ignore_if, self.exclude)
         for ks in self.require_any.values():
             keys.update(ks)
@@ -168,12 +221,33 @@ class WayRule(NamedTuple):
         ``True`` for ``route=ferry``.
     duration_s
         Crossing time in seconds from the ``duration`` tag, ``nan`` when absent/unusable.
+    destination_only
+        Usable only at the start or end of a trip (an access value in ``Profile.destination_only``).
+    roundabout
+        Part of a roundabout (``junction=roundabout``/``circular``).
     """
 
     kmh: float
     direction: int
     ferry: bool
     duration_s: float
+    destination_only: bool = False
+    roundabout: bool = False
+
+
+_URBAN_KEYS = ("source:maxspeed", "maxspeed:type", "zone:maxspeed")
+
+
+def is_urban(tags: Mapping[str, str], limit_kmh: float, profile: Profile) -> bool:
+    """Whether a way lies in a built-up area: an explicit ``XX:urban``/``XX:rural`` context tag, else its
+    posted (or default) limit is at most ``profile.urban_max_kmh``."""
+    for key in _URBAN_KEYS:
+        v = tags.get(key)
+        if v is not None:
+            ctx = str(v).strip().lower().split(":")[-1]
+            if ctx in ("urban", "rural"):
+                return ctx == "urban"
+    return limit_kmh <= profile.urban_max_kmh
 
 
 def _access_value(tags: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
@@ -186,7 +260,8 @@ def _access_value(tags: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
 
 
 def evaluate_way(
-    tags: Mapping[str, str], profile: Profile, warnings: TagWarnings, *, way_id: int | None = None
+    tags: Mapping[str, str], profile: Profile, warnings: TagWarnings, *, way_id: int | None = None,
+    peak: bool = False,
 ) -> WayRule | None:
     """Apply ``profile`` to one OSM way's tags.
 
@@ -200,6 +275,8 @@ def evaluate_way(
         Collector for unusable tag values (``maxspeed``, ``duration``, ``oneway``).
     way_id
         OSM way id, used in warning examples.
+    peak
+        Apply the profile's morning-peak factors inside urban areas.
 
     Returns
     -------
@@ -232,7 +309,7 @@ def evaluate_way(
         return None
     for key, values in profile.exclude.items():
         v = tags.get(key)
-        if v is not None and v in values:
+        if v is not None and _excluded(str(v), values):
             return None
     keys = profile.require_any.get(hw)
     if keys is not None and not any(
@@ -242,11 +319,13 @@ def evaluate_way(
     access = _access_value(tags, profile.access_keys)
     if access is not None and access in profile.forbidden:
         return None
+    dest_only = access is not None and access in profile.destination_only
 
     if profile.fixed_kmh is not None:
         kmh = profile.fixed_kmh
     else:
         kmh = default_kmh
+        posted = False
         if profile.use_maxspeed:
             raw = tags.get("maxspeed")
             if raw is not None:
@@ -255,7 +334,14 @@ def evaluate_way(
                     warnings.add("maxspeed", raw, way_id=way_id)
                 elif parsed != math.inf:
                     kmh = parsed
-        kmh = kmh * profile.speed_factor
+                    posted = True
+        urban = is_urban(tags, kmh, profile)
+        factor = 1.0
+        if posted or profile.factors_on_defaults:
+            factor = (profile.factor_urban if urban else profile.factor_rural).get(hw, 1.0)
+        if peak and urban:
+            factor *= profile.peak_factor.get(hw, 1.0)
+        kmh = kmh * profile.speed_factor * factor
 
     direction = 0
     if profile.oneway == "respect":
@@ -267,7 +353,15 @@ def evaluate_way(
                 if v is not None and v in values:
                     direction = 0
                     break
-    return WayRule(float(kmh), direction, False, math.nan)
+    roundabout = tags.get("junction") in ("roundabout", "circular")
+    return WayRule(float(kmh), direction, False, math.nan, dest_only, roundabout)
+
+
+def _excluded(value: str, values: frozenset[str]) -> bool:
+    """``value`` is listed, or ``"*"`` is listed and ``"!value"`` is not (``construction = ["*", "!no"]``)."""
+    if value in values:
+        return True
+    return "*" in values and f"!{value}" not in values
 
 
 def _direction(
@@ -304,12 +398,17 @@ def builtin_profiles() -> list[str]:
     return sorted(names)
 
 
-_TOP_KEYS = {"name", "description", "speed", "access", "oneway", "exclude", "require_any", "ferry"}
+_TOP_KEYS = {"name", "variant", "description", "speed", "access", "oneway", "exclude", "require_any", "ferry",
+             "turns", "signals", "peak"}
 _SECTION_KEYS = {
-    "speed": {"highway_kmh", "fixed_kmh", "use_maxspeed", "speed_factor"},
-    "access": {"keys", "forbidden"},
+    "speed": {"highway_kmh", "fixed_kmh", "use_maxspeed", "speed_factor", "factor_rural", "factor_urban",
+              "urban_max_kmh", "factors_on_defaults"},
+    "access": {"keys", "forbidden", "destination_only"},
     "oneway": {"mode", "keys", "implied_highway", "implied_junction", "ignore_if"},
     "ferry": {"allowed", "speed_kmh", "wait_minutes", "requires_access"},
+    "turns": set(TURN_KEYS),
+    "signals": set(SIGNAL_KEYS),
+    "peak": {"factor"},
 }
 
 
@@ -319,7 +418,8 @@ def load_profile(name_or_path: str | os.PathLike[str]) -> Profile:
     Parameters
     ----------
     name_or_path
-        A built-in profile name, or the path of a ``.toml`` file written like
+        A built-in profile name (``posted`` and ``driven`` name the two car profiles, ``car.toml``
+        and ``car_driven.toml``), or the path of a ``.toml`` file written like
         ``networks/profiles/car.toml``.
 
     Returns
@@ -340,6 +440,7 @@ def load_profile(name_or_path: str | os.PathLike[str]) -> Profile:
             raise InputError(msg)
     else:
         path = None
+        text = PROFILE_ALIASES.get(text, text)
         for d in profile_dirs():
             cand = d / f"{text}.toml"
             if cand.is_file():
@@ -368,12 +469,23 @@ def _profile_from_file(path: Path) -> Profile:
             raise InputError(msg)
         unknown |= {f"{section}.{k}" for k in set(sub) - allowed}
     if unknown:
-        msg = f"Profile file {path} has unknown keys {sorted(unknown)}; see networks/README.md for the profile format."
+        allowed = sorted(_TOP_KEYS) + [f"{sec}.{k}" for sec, ks in sorted(_SECTION_KEYS.items()) for k in sorted(ks)]
+        msg = (f"Profile file {path} has unknown keys {sorted(unknown)}; allowed keys are {allowed} "
+               "(see networks/README.md for the profile format).")
         raise InputError(msg)
     if "name" not in data or "speed" not in data or "highway_kmh" not in data["speed"]:
         msg = f"Profile file {path} must define name = \"...\" and a [speed.highway_kmh] table of km/h per highway class."
         raise InputError(msg)
-    speed, access, oneway, ferry = (data.get(s, {}) for s in ("speed", "access", "oneway", "ferry"))
+    speed, access, oneway, ferry, turns, signals, peak = (
+        data.get(s, {}) for s in ("speed", "access", "oneway", "ferry", "turns", "signals", "peak"))
+    costs = turn_costs_from_sections(turns, signals, where=f"Profile file {path}")
+
+    def factors(table: Any, label: str) -> dict[str, float]:
+        if not isinstance(table, dict):
+            msg = f"Profile file {path}: [{label}] must be a table of highway class = factor."
+            raise InputError(msg)
+        return {str(k): float(v) for k, v in table.items()}
+
     try:
         return Profile(
             name=str(data["name"]),
@@ -395,6 +507,17 @@ def _profile_from_file(path: Path) -> Profile:
             ferry_kmh=float(ferry.get("speed_kmh", 25.0)),
             ferry_wait_minutes=float(ferry.get("wait_minutes", 15.0)),
             ferry_requires_access=bool(ferry.get("requires_access", False)),
+            destination_only=frozenset(str(v) for v in access.get("destination_only", [])),
+            factor_rural=factors(speed.get("factor_rural", {}), "speed.factor_rural"),
+            factor_urban=factors(speed.get("factor_urban", {}), "speed.factor_urban"),
+            urban_max_kmh=float(speed.get("urban_max_kmh", 60.0)),
+            factors_on_defaults=_bool(speed.get("factors_on_defaults", True), "speed.factors_on_defaults", path),
+            peak_factor=factors(peak.get("factor", {}), "peak.factor"),
+            restrictions=_bool(turns.get("restrictions", False), "turns.restrictions", path),
+            restriction_keys=tuple(str(k) for k in turns.get("restriction_keys", ["restriction"])),
+            restriction_exceptions=frozenset(str(v) for v in turns.get("exceptions", [])),
+            turn_costs=costs,
+            variant=str(data.get("variant", "")),
             source=str(path),
         )
     except (TypeError, ValueError, AttributeError) as exc:
@@ -402,3 +525,10 @@ def _profile_from_file(path: Path) -> Profile:
             raise
         msg = f"Profile file {path} has a badly typed value ({exc}); see networks/README.md for the profile format."
         raise InputError(msg) from None
+
+
+def _bool(value: Any, key: str, path: Path) -> bool:
+    if not isinstance(value, bool):
+        msg = f"Profile file {path}: {key} must be true or false, got {value!r}."
+        raise InputError(msg)
+    return value

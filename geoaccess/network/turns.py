@@ -26,7 +26,8 @@ valid by :meth:`Network.reverse` and :meth:`Network.edge_subset` (through
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, NamedTuple
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -40,8 +41,11 @@ __all__ = [
     "TurnRestrictions",
     "carry_turns",
     "check_turns",
+    "compile_restrictions",
     "make_turns",
+    "remap_turns",
     "reverse_turns",
+    "routing_keep_nodes",
     "subset_turns",
     "turn_nodes",
     "turn_table",
@@ -352,3 +356,120 @@ def turn_table(net: Network) -> pd.DataFrame:
         "x": net.x[t.via_node],
         "y": net.y[t.via_node],
     })
+
+
+def compile_restrictions(
+    turns: TurnRestrictions | None, indptr: np.ndarray, heads: np.ndarray
+) -> tuple[set[tuple[int, int]], set[tuple[int, ...]], dict[str, Any]]:
+    """Forbidden turns (edge pairs) and forbidden edge sequences (3 or more edges) of the restrictions.
+
+    Parameters
+    ----------
+    turns
+        The network's restrictions (``None``: none).
+    indptr, heads
+        The network's CSR row pointer and edge heads (to list every way on at a node).
+
+    Returns
+    -------
+    banned_pairs : set of (int, int)
+        Turns ``from_edge → to_edge`` never allowed.
+    banned_paths : set of tuple of int
+        Edge sequences of length >= 3 never allowed consecutively (via-way restrictions).
+    report : dict
+        Counts and examples: ``node``/``via_way`` restrictions, ``only_merged`` (several ``only_*``
+        from one edge: their union allowed), ``conflicts`` (an ``only_*`` dropped because a ``no_*``
+        forbids its turn), each with source ids.
+    """
+    pairs: set[tuple[int, int]] = set()
+    paths: set[tuple[int, ...]] = set()
+    report: dict[str, Any] = {"node": 0, "via_way": 0, "only_merged": [], "conflicts": []}
+    if turns is None or turns.n_restrictions == 0:
+        return pairs, paths, report
+    only: dict[int, list[tuple[int, int]]] = defaultdict(list)
+
+    def out_of(edge: int) -> range:
+        v = int(heads[edge])
+        return range(int(indptr[v]), int(indptr[v + 1]))
+
+    for i in range(turns.n_restrictions):
+        via = turns.via_edges[turns.via_ptr[i]:turns.via_ptr[i + 1]].tolist()
+        path = (int(turns.from_edge[i]), *via, int(turns.to_edge[i]))
+        kind = int(turns.kind[i])
+        sid = int(turns.source_id[i])
+        if not via:
+            report["node"] += 1
+            if kind == 0:
+                pairs.add(path)
+            else:
+                only[path[0]].append((path[1], sid))
+            continue
+        report["via_way"] += 1
+        if kind == 0:
+            paths.add(path)
+            continue
+        for j in range(len(path) - 1):
+            need = path[j + 1]
+            for f in out_of(path[j]):
+                if f != need:
+                    seq = (*path[: j + 1], f)
+                    (pairs if len(seq) == 2 else paths).add(seq)  # type: ignore[arg-type]
+    no_ids = {(int(turns.from_edge[i]), int(turns.to_edge[i])): int(turns.source_id[i])
+              for i in range(turns.n_restrictions)
+              if turns.via_ptr[i] == turns.via_ptr[i + 1] and int(turns.kind[i]) == 0}
+    for fe, targets in only.items():
+        allowed = {t for t, _ in targets}
+        bad = {t for t in allowed if (fe, t) in pairs}
+        if bad:
+            for t, sid in targets:
+                if t in bad:
+                    report["conflicts"].append({"from_edge": fe, "to_edge": t, "only_source_id": sid,
+                                                "no_source_id": no_ids.get((fe, t), -1)})
+            allowed -= bad
+        if len({t for t, _ in targets}) > 1:
+            report["only_merged"].append({"from_edge": fe, "to_edges": sorted(allowed),
+                                          "source_ids": sorted({s for _, s in targets})})
+        if allowed:
+            for f in out_of(fe):
+                if f not in allowed:
+                    pairs.add((fe, f))
+    return pairs, paths, report
+
+
+def remap_turns(turns: TurnRestrictions, edge_map: np.ndarray, node_map: np.ndarray | None = None) -> TurnRestrictions:
+    """Restrictions after the owning network's edges were renumbered (scenario edits, rebuilds).
+
+    Parameters
+    ----------
+    turns
+        Restrictions of the old network.
+    edge_map
+        New index of every old edge, ``-1`` where the edge is gone (a restriction using it is dropped).
+    node_map
+        New index of every old node (default: nodes unchanged).
+    """
+    edge_map = np.asarray(edge_map, dtype=np.int64)
+    if node_map is None:
+        node_map = np.arange(int(turns.via_node.max()) + 1 if turns.n_restrictions else 0, dtype=np.int64)
+    return _select(turns, _rows_keep(turns, edge_map >= 0), edge_map, np.asarray(node_map, dtype=np.int64))
+
+
+def routing_keep_nodes(net: Network) -> np.ndarray | None:
+    """Nodes degree-2 simplification must keep so turn rules stay where they are.
+
+    The end nodes of every edge a restriction uses, both ends of destination-only edges
+    (:attr:`EdgeFlag.DESTINATION`) and the head of every edge with a traffic signal or crossing
+    at its end (:attr:`EdgeFlag.SIGNAL`, :attr:`EdgeFlag.CROSSING`). ``None`` when there is none.
+    """
+    from geoaccess.network.graph import EdgeFlag
+
+    parts = []
+    if net.turns is not None and net.turns.n_restrictions:
+        parts.append(turn_nodes(net.turns, net.tails, net.indices))
+    dest = (net.flags & EdgeFlag.DESTINATION) != 0
+    if dest.any():
+        parts.append(np.concatenate([net.tails[dest], net.indices[dest]]).astype(np.int64))
+    sig = (net.flags & (EdgeFlag.SIGNAL | EdgeFlag.CROSSING)) != 0
+    if sig.any():
+        parts.append(net.indices[sig].astype(np.int64))
+    return np.unique(np.concatenate(parts)) if parts else None

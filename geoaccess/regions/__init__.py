@@ -6,7 +6,6 @@ Submodules are imported lazily (``from geoaccess.regions import ba``)::
     ba             TØI-style BA-regions (bo- og arbeidsmarkedsregioner) rule cascade
     centres        centre groups: parse, read a centres file, align to a year, propose from data
     shares         out-/in-commuting shares and their definitions
-    town_clusters  towns as clusters of populated 250 m cells (for the centre proposal)
     travel_tables  origin, destination, minutes tables: read, check, arrays, named sources
     traveltime     travel-time regions and regionforstørring (labour pool before/after)
     compare        adjusted Rand index, best-match share, table of moves
@@ -25,6 +24,8 @@ from typing import Any
 __all__ = [
     "align_centres",
     "ba_regions",
+    "RegionforstorringResult",
+    "cells_reached",
     "centre_proposal_table",
     "commuting_shares",
     "demo_summary",
@@ -35,20 +36,26 @@ __all__ = [
     "propose_centres",
     "read_centres",
     "read_travel_times",
+    "regionforstorring",
     "register_travel_time_source",
     "resolve_travel_times",
     "town_parts",
     "town_parts_for_year",
     "write_region_outputs",
+    "write_regionforstorring",
 ]
 
+# geoaccess.regions.regionforstorring resolves to the function; import the module by its path.
 _SUBMODULES = {
-    "lma", "ba", "centres", "shares", "town_clusters", "travel_tables", "traveltime", "compare",
-    "diagnostics", "config", "flows", "output", "demo", "enlargement",
+    "lma", "ba", "centres", "shares", "travel_tables", "traveltime", "compare",
+    "diagnostics", "config", "flows", "output", "demo", "enlargement", "cell_reach", "study_area",
+    "regionforstorring_output",
 }  # fmt: skip
 
 _LAZY = {
+    "RegionforstorringResult": "regionforstorring",
     "align_centres": "centres",
+    "cells_reached": "cell_reach",
     "ba_regions": "ba",
     "centre_proposal_table": "centres",
     "commuting_shares": "shares",
@@ -62,9 +69,12 @@ _LAZY = {
     "read_travel_times": "travel_tables",
     "register_travel_time_source": "travel_tables",
     "resolve_travel_times": "travel_tables",
-    "town_parts": "town_clusters",
-    "town_parts_for_year": "town_clusters",
+    # towns live in geoaccess.layers.towns (one towns module); re-exported here for the centre proposal
+    "town_parts": "geoaccess.layers.towns",
+    "town_parts_for_year": "geoaccess.layers.towns",
+    "regionforstorring": "regionforstorring",
     "write_region_outputs": "output",
+    "write_regionforstorring": "regionforstorring_output",
 }
 
 
@@ -72,6 +82,8 @@ def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"geoaccess.regions.{name}")
     if name in _LAZY:
-        return getattr(importlib.import_module(f"geoaccess.regions.{_LAZY[name]}"), name)
+        target = _LAZY[name]
+        module = target if "." in target else f"geoaccess.regions.{target}"
+        return getattr(importlib.import_module(module), name)
     msg = f"module 'geoaccess.regions' has no attribute {name!r}"
     raise AttributeError(msg)

@@ -287,7 +287,7 @@ def ba_regions(
     boundaries
         Municipality polygons of the same division, for the contiguity repair.
     towns
-        Town parts (:func:`geoaccess.regions.town_clusters.town_parts`) for the
+        Town parts (:func:`geoaccess.layers.towns.town_parts`) for the
         centre proposal; also reported beside given centres.
     params
         Thresholds and choices; :class:`~geoaccess.regions.config.BAParams` defaults.

@@ -254,7 +254,7 @@ def centre_proposal_table(
     params
         Proposal rules (:class:`~geoaccess.regions.config.CentreProposal`).
     towns
-        Town parts from :func:`geoaccess.regions.town_clusters.town_parts` in the
+        Town parts from :func:`geoaccess.layers.towns.town_parts` in the
         flows' codes. Without them the town-size criterion and the town pairing are
         skipped (recorded in ``attrs["skipped"]``).
 

@@ -302,9 +302,11 @@ def region_changes(
     scenario_times: pd.DataFrame,
     flows: FlowData,
     *,
-    centres: Sequence[str],
+    centres: Sequence[str] | None,
     method: str = "traveltime",
     params: object | None = None,
+    alt_times: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None),
+    **ba_options: Any,
 ) -> tuple[Regionalisation, Regionalisation, pd.DataFrame]:
     """Regions under base and scenario travel times, and the municipalities that change region.
 
@@ -312,9 +314,13 @@ def region_changes(
     ----------
     method
         ``"traveltime"`` (nearest centre within the limit) or ``"ba"`` (rule cascade;
-        ``centres`` may hold double centres ``"0301+3024"``).
+        ``centres`` may hold double centres ``"0301+3024"``; ``None`` proposes them from the flows).
     params
         :class:`TravelTimeParams` or :class:`~geoaccess.regions.config.BAParams`.
+    alt_times
+        BA only: the other-mode tables (base, scenario) for rule ``alt90``.
+    ba_options
+        BA only: passed to :func:`geoaccess.regions.ba.ba_regions` (``boundaries``, ``towns``).
 
     Returns
     -------
@@ -329,8 +335,11 @@ def region_changes(
     elif method == "ba":
         from geoaccess.regions.ba import ba_regions
 
-        a = ba_regions(flows, centres=centres, travel_times=base_times, params=params)
-        b = ba_regions(flows, centres=centres, travel_times=scenario_times, params=params)
+        cen = None if centres is None else list(centres)
+        a = ba_regions(flows, centres=cen, travel_times=base_times, alt_travel_times=alt_times[0], params=params,
+                       **ba_options)
+        b = ba_regions(flows, centres=cen, travel_times=scenario_times, alt_travel_times=alt_times[1],
+                       params=params, **ba_options)
     else:
         msg = f"region_changes: method must be 'traveltime' or 'ba', got {method!r}."
         raise InputError(msg)

@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 
     from geoaccess.report.html import MapLayer
 
-__all__ = ["html_map", "html_map_document", "legend_html", "municipality_context", "png_map"]
+__all__ = ["OVERLAY_LABEL", "html_map", "html_map_document", "legend_html", "municipality_context", "png_map"]
 
 _ATTRIBUTION = "Data: © OpenStreetMap contributors (ODbL); SSB; Kartverket (CC BY 4.0)"
+
+OVERLAY_LABEL = "label"
+"""A point overlay with this column has its values drawn as text beside the points (PNG and HTML): place names."""
 _CONTEXT_FILE = "boundaries/kommuner_2024.geojson"
 
 
@@ -67,7 +70,8 @@ def png_map(
         Matplotlib colour map name.
     overlays
         Extra layers drawn on top (points as black dots, lines and outlines in grey), in
-        the same CRS or transformed to it.
+        the same CRS or transformed to it; a point overlay's :data:`OVERLAY_LABEL` column
+        (``label``) is written beside its points (place names).
     legend_title
         Legend caption; defaults to ``column``.
     attribution
@@ -121,6 +125,11 @@ def png_map(
         kinds = set(lay.geom_type.unique())
         if kinds <= {"Point", "MultiPoint"}:
             lay.plot(ax=ax, color="black", markersize=12, marker="o", zorder=5)
+            if OVERLAY_LABEL in lay.columns:  # place names for orientation
+                for geom, text in zip(lay.geometry, lay[OVERLAY_LABEL], strict=True):
+                    if geom is not None and text is not None and str(text) not in ("", "nan"):
+                        ax.annotate(str(text), (geom.x, geom.y), xytext=(4, 4), textcoords="offset points", fontsize=8,
+                                    zorder=6, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
         elif kinds <= {"LineString", "MultiLineString"}:
             lay.plot(ax=ax, color="grey", linewidth=0.3, zorder=2)
         else:
@@ -368,7 +377,12 @@ def html_map_document(
         lay = layer.to_crs("EPSG:4326")
         otips = [c for c in lay.columns if c != lay.geometry.name][:8]
         okind = _geom_kind(lay)
-        extra.append(MapLayer(f"overlay {i + 1}", _features(lay, tips=otips), kind=okind, colour="#000000",
+        olabels = olabel_at = None
+        if OVERLAY_LABEL in lay.columns and okind == "point":
+            olabels = lay[OVERLAY_LABEL].to_numpy(dtype=object)
+            olabel_at = np.column_stack([lay.geometry.x.to_numpy(), lay.geometry.y.to_numpy()])
+        extra.append(MapLayer(f"overlay {i + 1}", _features(lay, tips=otips, labels=olabels, label_at=olabel_at),
+                              kind=okind, colour="#000000",
                               fill_opacity=0.75 if okind == "point" else 0.15, radius=4.0,
                               weight=1.5 if okind == "line" else 0.8))
     # Overlays go on top of areas (facilities over catchments) but under point data (sites over hubs).

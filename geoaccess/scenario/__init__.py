@@ -3,8 +3,8 @@
 Sub-modules load lazily, so ``import geoaccess.scenario`` does no work::
 
     spec      ScenarioSpec, read_spec(), parse_spec(): the TOML/JSON scenario file
-    edit      apply_scenario(net, spec) -> new Network; without_connectors()
-    compare   compare_times(), compare_access(), change_surface(): before/after tables and maps
+    edit      apply_scenario(net, spec) -> new Network; aligned_base(); without_connectors()
+    compare   compare_times(), compare_access(), change_surface(), reachable_layer(): before/after
     demo      enlargement_demo(): regionforstørring on eastern Oslo with a hypothetical tunnel
 """
 
@@ -15,12 +15,14 @@ from typing import Any
 
 __all__ = [
     "ScenarioSpec",
+    "aligned_base",
     "apply_scenario",
     "change_surface",
     "compare_access",
     "compare_times",
     "enlargement_demo",
     "parse_spec",
+    "reachable_layer",
     "read_spec",
 ]
 
@@ -29,6 +31,8 @@ _LAZY = {
     "read_spec": ("geoaccess.scenario.spec", "read_spec"),
     "parse_spec": ("geoaccess.scenario.spec", "parse_spec"),
     "apply_scenario": ("geoaccess.scenario.edit", "apply_scenario"),
+    "aligned_base": ("geoaccess.scenario.edit", "aligned_base"),
+    "reachable_layer": ("geoaccess.scenario.compare", "reachable_layer"),
     "compare_times": ("geoaccess.scenario.compare", "compare_times"),
     "compare_access": ("geoaccess.scenario.compare", "compare_access"),
     "change_surface": ("geoaccess.scenario.compare", "change_surface"),

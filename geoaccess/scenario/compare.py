@@ -9,6 +9,13 @@ Both networks are routed with the same rules, so the difference is the edit alon
   are compared. Snapping follows :mod:`geoaccess.network.snap` (nearest position on an edge,
   access leg at 5 km/h, ``max_snap_m`` = 1,000 m by default); the seeds read each network's
   own travel times (a sped-up road speeds up the homes along it).
+* **Closed roads keep their residents**: a point whose base edge is gone from the scenario in
+  both directions (closed) reaches the scenario network by the nearest *open* edge instead
+  (:func:`reachable_layer`): it is snapped again, from its own position, to the base edges the
+  scenario keeps, with the access leg to that edge. Only if no open edge lies within
+  ``max_snap_m`` is it unreachable after the edit.
+* New nodes of opened planned links are appended to the scenario's nodes; the base is padded
+  with them (isolated) by :func:`geoaccess.scenario.edit.aligned_base`, so both routers share nodes.
 * Times are exact: the contraction hierarchy's many-to-many of each network (equal to
   Dijkstra; cheap enough to rebuild for every scenario), from each origin's seeds to each
   cell's destination seeds; same-edge pairs use the direct time along the edge.
@@ -38,7 +45,15 @@ if TYPE_CHECKING:
     from geoaccess.network.graph import Network
     from geoaccess.network.snap import Snapped
 
-__all__ = ["ComparisonTimes", "cell_seconds", "change_surface", "compare_access", "compare_times", "scenario_routers"]
+__all__ = [
+    "ComparisonTimes",
+    "cell_seconds",
+    "change_surface",
+    "compare_access",
+    "compare_times",
+    "reachable_layer",
+    "scenario_routers",
+]
 
 
 def scenario_routers(base_net: Network | Router, scen_net: Network | Router) -> tuple[Router, Router]:
@@ -51,8 +66,15 @@ def scenario_routers(base_net: Network | Router, scen_net: Network | Router) -> 
         :func:`geoaccess.scenario.edit.apply_scenario`); they must share nodes and CRS.
     """
     from geoaccess.engine.router import Router
+    from geoaccess.scenario.edit import aligned_base
 
-    base = base_net if isinstance(base_net, Router) else Router.for_network(base_net)
+    scen_network = scen_net.network if isinstance(scen_net, Router) else scen_net
+    if isinstance(base_net, Router):
+        base = base_net
+        if base.network.n_nodes != scen_network.n_nodes:
+            base = Router.for_network(aligned_base(base.network, scen_network))
+    else:
+        base = Router.for_network(aligned_base(base_net, scen_network))
     if isinstance(scen_net, Router):
         if scen_net.base is not base.network and scen_net.snap_key != base.snap_key:
             msg = "The scenario router must snap to the base network: build it as Router(scen, base=base)."
@@ -62,6 +84,71 @@ def scenario_routers(base_net: Network | Router, scen_net: Network | Router) -> 
         msg = f"The base network is in {base.network.crs} but the scenario network in {scen_net.crs}; use one CRS."
         raise InputError(msg)
     return base, Router.for_network(scen_net, base=base.network)
+
+
+def _stranded(scen: Router, layer: Snapped) -> np.ndarray:
+    """Points snapped on the base whose edge the scenario removed in both directions (no seed left)."""
+    o_nodes, _ = scen.seeds(layer, "origin")
+    d_nodes, _ = scen.seeds(layer, "destination")
+    return layer.snapped & ~(o_nodes >= 0).any(axis=1) & ~(d_nodes >= 0).any(axis=1)
+
+
+def reachable_layer(scen: Router, layer: Snapped, points: Any = None) -> Snapped:
+    """``layer`` (snapped on the base) with its points on closed edges snapped again to the nearest open edge.
+
+    Parameters
+    ----------
+    scen
+        The scenario router (``Router(scen_net, base=base_net)``).
+    layer
+        The layer as the base router snapped it.
+    points
+        The layer's points (GeoDataFrame, same rows), to measure the new access leg from each
+        point's own position. Without them the new snap starts at the old road position and the
+        old access leg is added (an upper bound of the true access leg).
+
+    Returns
+    -------
+    Snapped
+        The same record when nothing is stranded; otherwise a copy whose stranded rows are snapped
+        to the base edges the scenario keeps (``meta["resnapped"]`` counts them, ``meta["stranded"]``
+        those with no open edge within ``max_snap_m``).
+    """
+    import dataclasses
+
+    from geoaccess.network.graph import EdgeFlag
+    from geoaccess.network.snap import SnapIndex
+
+    rows = np.flatnonzero(_stranded(scen, layer))
+    if len(rows) == 0:
+        return layer
+    base = scen.base
+    _, _, forward, _ = scen.edge_times(np.arange(base.n_edges))
+    closed = ~np.isfinite(forward)
+    flagged = dataclasses.replace(base, flags=(base.flags | np.where(closed, EdgeFlag.CONNECTOR, 0)).astype(np.uint8))
+    index = SnapIndex(flagged)
+    if points is not None:
+        sub = points.iloc[rows]
+        again = index.snap(sub, max_snap_m=layer.max_snap_m, access_speed_kmh=layer.access_speed_kmh,
+                           ids=layer.ids[rows], what=layer.what, warn=False)
+        extra = np.zeros(len(rows))
+    else:
+        again = index.snap((layer.x[rows], layer.y[rows]), crs=base.crs, ids=layer.ids[rows],
+                           max_snap_m=layer.max_snap_m, access_speed_kmh=layer.access_speed_kmh,
+                           what=layer.what, warn=False)
+        extra = layer.access_seconds[rows]
+    fields = {}
+    for name in ("edge", "frac", "snap_metres", "access_seconds", "x", "y", "origin_nodes", "origin_offsets",
+                 "destination_nodes", "destination_offsets"):
+        arr = getattr(layer, name).copy()
+        arr[rows] = getattr(again, name)
+        fields[name] = arr
+    fields["access_seconds"][rows] = again.access_seconds + extra
+    fields["origin_offsets"][rows] = again.origin_offsets + extra[:, None]
+    fields["destination_offsets"][rows] = again.destination_offsets + extra[:, None]
+    meta = {**layer.meta, "resnapped": int(again.snapped.sum()), "stranded": int((~again.snapped).sum()),
+            "resnapped_ids": layer.ids[rows][again.snapped][:50].tolist()}
+    return dataclasses.replace(layer, **fields, meta=meta)
 
 
 def _snap_pair(router: Router, origins: Any, cells: Any, *, origin_id: str | None, cell_id: str | None,
@@ -142,6 +229,9 @@ class ComparisonTimes:
         Origins that could be snapped (others give NaN rows).
     cells : geopandas.GeoDataFrame
         The cell layer in input order (geometry and weight columns).
+    resnapped_cells, stranded_cells : int
+        Cells on roads the scenario closed: snapped again to the nearest open edge, or with none
+        within ``max_snap_m`` (unreachable after).
     """
 
     before: np.ndarray
@@ -150,6 +240,8 @@ class ComparisonTimes:
     cell_ids: np.ndarray
     origin_snapped: np.ndarray
     cells: gpd.GeoDataFrame
+    resnapped_cells: int = 0
+    stranded_cells: int = 0
 
     def reach(self, *, minutes: float | Sequence[float] | str = (30, 45, 60, 75),
               weights: Sequence[str] = ("population", "jobs")) -> pd.DataFrame:
@@ -260,14 +352,19 @@ def compare_times(
     origin_id, cell_id, max_snap_m, cutoff_minutes, progress
         As in :func:`cell_seconds`.
     """
+    import geopandas as gpd
+
     base, scen = scenario_routers(base_net, scen_net)
     src, dst = _snap_pair(base, origins, cells, origin_id=origin_id, cell_id=cell_id, max_snap_m=max_snap_m)
     opts: dict[str, Any] = {"cutoff_minutes": cutoff_minutes, "progress": progress}
     before, _, _ = cell_seconds(base, src, dst, **opts)
-    after, _, _ = cell_seconds(scen, src, dst, **opts)
+    src_after = reachable_layer(scen, src, origins if isinstance(origins, gpd.GeoDataFrame) else None)
+    dst_after = reachable_layer(scen, dst, cells)
+    after, _, _ = cell_seconds(scen, src_after, dst_after, **opts)
     snapped = (base.seeds(src, "origin")[0] >= 0).any(axis=1)
     return ComparisonTimes(before=before, after=after, origin_ids=src.ids, cell_ids=dst.ids,
-                           origin_snapped=snapped, cells=cells)
+                           origin_snapped=snapped, cells=cells, resnapped_cells=int(dst_after.meta.get("resnapped", 0)),
+                           stranded_cells=int(dst_after.meta.get("stranded", 0)))
 
 
 def compare_access(

@@ -26,7 +26,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEMO_CENTRE", "DEMO_MINUTES", "JOBS_ASSUMPTION", "change_map", "enlargement_demo", "jobs_by_population"]
+__all__ = ["DEMO_CENTRE", "DEMO_MINUTES", "JOBS_ASSUMPTION", "change_map", "enlargement_demo", "jobs_by_population",
+           "saved_scale"]
 
 DEMO_CENTRE = (10.8080, 59.9285, "EPSG:4326")
 """Økern (eastern Oslo, at the mouth of Groruddalen), lon/lat."""
@@ -181,6 +182,14 @@ def change_map(surface: Any, path: Path, *, scen: Any, centre: Any, title: str) 
     if len(added):
         overlays.insert(0, gpd.GeoDataFrame({"edge": added}, geometry=scen.edge_geometries(added), crs=scen.crs))
     layer = surface.copy()
-    layer["minutes_saved"] = -layer["change_minutes"].fillna(0.0)
-    return png_map(layer, path, column="minutes_saved", title=title, cmap="YlGn",
-                   overlays=overlays, legend_title="minutes saved (before - after; negative = slower)")
+    layer["minutes_saved"] = -layer["change_minutes"]
+    return png_map(layer, path, column="minutes_saved", title=title, scale=saved_scale(layer["minutes_saved"]),
+                   overlays=overlays)
+
+
+def saved_scale(minutes_saved: Any) -> Any:
+    """The change maps' colours: diverging around no change (±0.05 min); blue = faster, red = slower (a closure)."""
+    from geoaccess.report.colours import diverging_scale
+
+    return diverging_scale(minutes_saved, centre=0.0, cmap="RdBu", neutral=0.05,
+                           title="minutes saved (before - after; red = slower, blue = faster)")

@@ -22,16 +22,35 @@ File format (TOML; JSON with the same keys is accepted)::
 
     [[edits]]
     type = "speed"             # change the speed of existing edges
-    way_ids = [3426151]        # select by OSM way id / NVDB row id, or ...
+    way_ids = [3426151]        # select by OSM way id / NVDB row id, and/or ...
     # polygon = [[x, y], ...]  # ... by a polygon (edges with >= half their length inside), or ...
     # line = [[x, y], ...]     # ... by a corridor: edges with >= half their length inside the line buffered by
     # buffer_m = 40            #     buffer_m metres (default 30)
+    # name = "Trondheimsveien" # ... by road name, class or number (from the way attribute table,
+    # road_class = "primary"   #     geoaccess.network.attributes; one value or a list each)
+    # road = "E6"              #     road number: "E6", "E 6", "Rv4", "Fv 519"
     # min_current_kmh = 70     # optional filter: only edges now at least this fast
-    speed_kmh = 90             # set the speed, or: factor = 1.1 (multiply the speed)
+    set_speed_kmh = 90         # set the speed (faster or slower), or:
+    # max_speed_kmh = 30       # a limit: edges faster than this are slowed to it, slower ones untouched, or:
+    # factor = 1.1             # multiply the speed. (speed_kmh = deprecated spelling of set_speed_kmh)
 
     [[edits]]
-    type = "close"             # remove edges (both directions) of these ways
+    type = "close"             # remove edges (both directions): same selectors as "speed"
     way_ids = [128274652]
+
+    [[edits]]
+    type = "open_planned"      # open planned links of an N1000 network (vegfase P), as two-way roads
+    road = "E39"               # by road number, and/or
+    rows = [13980, 14075]      # by source row (geoaccess.network.planned.planned_links), and/or
+    # polygon = [[x, y], ...]  # by area (links with >= half their length inside)
+
+    [[edits]]
+    type = "remove_ferry"      # remove a ferry crossing (both directions)
+    from = [5.5891, 59.1385]   # by its two ends (quays within max_snap_m, default 2,000 m), and/or
+    to = [5.4563, 59.1703]
+    # name = "Mortavika-Arsvågen"  # by name (sources with ferry names: OSM), and/or
+    # road = "E39"             # by road number, and/or
+    # way_ids = [14284]        # by source way/row id
 
     [[edits]]
     type = "ferry"             # a new ferry crossing
@@ -59,22 +78,38 @@ from typing import Any, Literal
 
 from geoaccess.errors import InputError
 
-__all__ = ["CloseEdit", "Edit", "FerryEdit", "LinkEdit", "ScenarioSpec", "SpeedEdit", "parse_spec", "read_spec", "spec_from_edits"]
+__all__ = [
+    "CloseEdit",
+    "Edit",
+    "FerryEdit",
+    "LinkEdit",
+    "OpenPlannedEdit",
+    "RemoveFerryEdit",
+    "RoadSelection",
+    "ScenarioSpec",
+    "SpeedEdit",
+    "parse_spec",
+    "read_spec",
+    "spec_from_edits",
+]
 
 DEFAULT_CRS = "EPSG:4326"
 DEFAULT_MAX_SNAP_M = 500.0
 DEFAULT_BUFFER_M = 30.0
+DEFAULT_QUAY_SNAP_M = 2000.0
 
 Point = tuple[float, float]
+Text = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class SpeedEdit:
-    """Set or scale the speed of selected existing edges.
+class RoadSelection:
+    """Which existing roads an edit takes (at least one selector; every one given must hold).
 
-    Exactly one selector (``way_ids``, ``polygon``, ``line``) and exactly one of
-    ``speed_kmh`` / ``factor`` are set. ``factor`` multiplies the speed (so edge
-    seconds are divided by it).
+    ``way_ids`` (source way ids, also inside a simplified edge's way group), one area
+    (``polygon``, or ``line`` buffered by ``buffer_m`` metres: edges with at least half their
+    length inside), and the road attributes ``name``, ``road_class``, ``road`` (number) of the
+    way attribute table (:mod:`geoaccess.network.attributes`).
     """
 
     index: int
@@ -83,21 +118,80 @@ class SpeedEdit:
     line: tuple[Point, ...] | None = None
     buffer_m: float = DEFAULT_BUFFER_M
     crs: str = DEFAULT_CRS
+    name: Text | None = None
+    road_class: Text | None = None
+    road: Text | None = None
+
+
+@dataclass(frozen=True)
+class SpeedEdit(RoadSelection):
+    """Set, limit or scale the speed of the selected existing edges (:class:`RoadSelection`).
+
+    Exactly one value:
+
+    * ``set_speed_kmh`` — every selected edge gets this speed (faster or slower);
+    * ``max_speed_kmh`` — a limit: edges faster than it are slowed to it, slower ones keep theirs;
+    * ``factor`` — the speed is multiplied (edge seconds divided by it);
+    * ``speed_kmh`` — the deprecated spelling of ``set_speed_kmh`` (kept as written).
+    """
+
     min_current_kmh: float | None = None
+    set_speed_kmh: float | None = None
+    max_speed_kmh: float | None = None
     speed_kmh: float | None = None
     factor: float | None = None
     label: str = ""
     type: Literal["speed"] = "speed"
 
+    @property
+    def new_speed_kmh(self) -> float | None:
+        """The speed set (``set_speed_kmh``, or its deprecated spelling ``speed_kmh``), km/h."""
+        return self.set_speed_kmh if self.set_speed_kmh is not None else self.speed_kmh
+
 
 @dataclass(frozen=True)
-class CloseEdit:
-    """Remove every edge carrying one of ``way_ids`` (both directions)."""
+class CloseEdit(RoadSelection):
+    """Remove every selected edge (both directions); selectors of :class:`RoadSelection`."""
 
-    index: int
-    way_ids: tuple[int, ...] = ()
     label: str = ""
     type: Literal["close"] = "close"
+
+
+@dataclass(frozen=True)
+class OpenPlannedEdit:
+    """Open planned links (N1000 ``vegfase = P``) as two-way roads, chosen by road number, row and/or area.
+
+    See :func:`geoaccess.network.planned.select_planned`; the links' own speeds (the N1000 profile's)
+    and geometry are used, and their ends join the network nodes they end on.
+    """
+
+    index: int
+    rows: tuple[int, ...] | None = None
+    road: Text | None = None
+    polygon: tuple[Point, ...] | None = None
+    crs: str = DEFAULT_CRS
+    label: str = ""
+    type: Literal["open_planned"] = "open_planned"
+
+
+@dataclass(frozen=True)
+class RemoveFerryEdit:
+    """Remove a ferry crossing (both directions), chosen by its ends, name, road number and/or way ids.
+
+    With ``start``/``end`` the crossing is the chain of ferry edges between the quays nearest to
+    the two points (each within ``max_snap_m``).
+    """
+
+    index: int
+    start: Point | None = None
+    end: Point | None = None
+    crs: str = DEFAULT_CRS
+    max_snap_m: float = DEFAULT_QUAY_SNAP_M
+    name: Text | None = None
+    road: Text | None = None
+    way_ids: tuple[int, ...] | None = None
+    label: str = ""
+    type: Literal["remove_ferry"] = "remove_ferry"
 
 
 @dataclass(frozen=True)
@@ -151,7 +245,7 @@ class FerryEdit:
         return float(self.headway_minutes or 0.0) / 2.0
 
 
-Edit = SpeedEdit | CloseEdit | LinkEdit | FerryEdit
+Edit = SpeedEdit | CloseEdit | LinkEdit | FerryEdit | OpenPlannedEdit | RemoveFerryEdit
 
 
 @dataclass(frozen=True)
@@ -231,7 +325,8 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "") -> ScenarioSpec:
     ----------
     data
         ``name``, optional ``description`` and ``crs``, and ``edits``: a list of tables
-        each with a ``type`` of ``speed``, ``close``, ``link`` or ``ferry``.
+        each with a ``type`` of ``speed``, ``close``, ``link``, ``ferry``, ``open_planned`` or
+        ``remove_ferry``.
     source
         File name for messages.
     """
@@ -256,7 +351,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "") -> ScenarioSpec:
     _check_crs(crs, where=f"{where}: 'crs'")
     edits_raw = data.get("edits")
     if not isinstance(edits_raw, list) or not edits_raw:
-        msg = f"{where}: no edits; add at least one [[edits]] table with type = \"speed\"|\"close\"|\"link\"|\"ferry\"."
+        msg = f"{where}: no edits; add at least one [[edits]] table with type = {_TYPES_TEXT}."
         raise InputError(msg)
     edits = tuple(_parse_edit(e, i + 1, default_crs=str(crs), where=where) for i, e in enumerate(edits_raw))
     return ScenarioSpec(name=name.strip(), description=description.strip(), edits=edits, source=source,
@@ -264,14 +359,18 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "") -> ScenarioSpec:
 
 
 # --------------------------------------------------------------------------- fields
+_ROAD_SELECTORS = {"way_ids", "polygon", "line", "buffer_m", "crs", "name", "road_class", "road"}
 _ALLOWED = {
-    "speed": {"type", "label", "way_ids", "polygon", "line", "buffer_m", "crs", "min_current_kmh", "speed_kmh",
+    "speed": {"type", "label", *_ROAD_SELECTORS, "min_current_kmh", "set_speed_kmh", "max_speed_kmh", "speed_kmh",
               "factor"},
-    "close": {"type", "label", "way_ids"},
+    "close": {"type", "label", *_ROAD_SELECTORS},
+    "open_planned": {"type", "label", "rows", "road", "polygon", "crs"},
+    "remove_ferry": {"type", "label", "from", "to", "crs", "max_snap_m", "name", "road", "way_ids"},
     "link": {"type", "label", "from", "to", "crs", "speed_kmh", "minutes", "length_m", "two_way", "max_snap_m"},
     "ferry": {"type", "label", "from", "to", "crs", "crossing_minutes", "wait_minutes", "headway_minutes",
               "length_m", "two_way", "max_snap_m"},
 }
+_TYPES_TEXT = " | ".join(f'"{k}"' for k in _ALLOWED)
 
 
 class _Field:
@@ -338,12 +437,24 @@ class _Field:
 
     def way_ids(self, name: str = "way_ids") -> tuple[int, ...]:
         v = self.raw[name]
+        what = "source rows" if name == "rows" else "way ids"
         if not isinstance(v, (list, tuple)) or not v:
-            raise self.fail(name, "must be a non-empty list of integer way ids, e.g. [3426151, 4548843].")
+            raise self.fail(name, f"must be a non-empty list of integer {what}, e.g. [3426151, 4548843].")
         bad = [w for w in v if isinstance(w, bool) or not isinstance(w, int) or w < 0]
         if bad:
-            raise self.fail(name, f"{bad[:5]} are not non-negative integer way ids.")
+            raise self.fail(name, f"{bad[:5]} are not non-negative integer {what}.")
         return tuple(int(w) for w in v)
+
+    def texts(self, name: str, *, example: str) -> Text | None:
+        """One text or a list of texts (names, classes, road numbers), or ``None`` when absent."""
+        if name not in self.raw:
+            return None
+        v = self.raw[name]
+        items = [v] if isinstance(v, str) else v
+        if (not isinstance(items, (list, tuple)) or not items
+                or not all(isinstance(t, str) and t.strip() for t in items)):
+            raise self.fail(name, f"{v!r} must be a text or a non-empty list of texts, e.g. {example}.")
+        return tuple(t.strip() for t in items)
 
     def crs(self, default: str) -> str:
         c = self.raw.get("crs", default)
@@ -367,12 +478,11 @@ def _check_crs(crs: Any, *, where: str) -> None:
 
 def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
     if not isinstance(raw, Mapping):
-        msg = f"{where}: edit {index} is not a table; write [[edits]] with type = \"speed\"|\"close\"|\"link\"|\"ferry\"."
+        msg = f"{where}: edit {index} is not a table; write [[edits]] with type = {_TYPES_TEXT}."
         raise InputError(msg)
     kind = raw.get("type")
     if not isinstance(kind, str) or kind not in _ALLOWED:
-        msg = (f"{where}: edit {index}, field 'type': {kind!r} is not one of "
-               f"'speed', 'close', 'link', 'ferry'.")
+        msg = f"{where}: edit {index}, field 'type': {kind!r} is not one of {_TYPES_TEXT}."
         raise InputError(msg)
     f = _Field(where, index, kind, raw)
     unknown = sorted(set(raw) - _ALLOWED[kind])
@@ -381,31 +491,53 @@ def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
     label = raw.get("label", "")
     if not isinstance(label, str):
         raise f.fail("label", "must be text.")
-    if kind == "close":
-        if "way_ids" not in raw:
-            raise f.fail("way_ids", "missing; list the way ids to close, e.g. way_ids = [3426151].")
-        return CloseEdit(index=index, way_ids=f.way_ids(), label=label)
-    if kind == "speed":
-        selectors = [k for k in ("way_ids", "polygon", "line") if k in raw]
-        if len(selectors) != 1:
-            name = selectors[1] if len(selectors) > 1 else "way_ids"
-            raise f.fail(name, f"give exactly one selector of way_ids, polygon or line (found {selectors or 'none'}).")
-        if "buffer_m" in raw and selectors[0] != "line":
-            raise f.fail("buffer_m", "only applies to a line selector.")
-        values = [k for k in ("speed_kmh", "factor") if k in raw]
+    if kind in ("close", "speed"):
+        sel = _road_selection(f, raw, default_crs=default_crs)
+        if kind == "close":
+            return CloseEdit(index=index, **sel, label=label)
+        values = [k for k in ("set_speed_kmh", "max_speed_kmh", "speed_kmh", "factor") if k in raw]
         if len(values) != 1:
-            raise f.fail("speed_kmh", f"give exactly one of speed_kmh (set) or factor (multiply); found {values or 'none'}.")
-        sel = selectors[0]
+            raise f.fail("set_speed_kmh", (
+                "give exactly one of set_speed_kmh (set the speed), max_speed_kmh (a limit: only faster edges are "
+                f"slowed) or factor (multiply); found {values or 'none'}."))
         return SpeedEdit(
             index=index,
-            way_ids=f.way_ids() if sel == "way_ids" else None,
-            polygon=f.points("polygon", min_len=3) if sel == "polygon" else None,
-            line=f.points("line", min_len=2) if sel == "line" else None,
-            buffer_m=f.number("buffer_m", hint="give the corridor half-width in metres") or DEFAULT_BUFFER_M,
-            crs=f.crs(default_crs),
+            **sel,
             min_current_kmh=f.number("min_current_kmh", hint="give a speed in km/h"),
-            speed_kmh=f.speed("speed_kmh", hint="give the new speed in km/h, e.g. 90"),
+            set_speed_kmh=f.speed("set_speed_kmh", hint="give the new speed in km/h, e.g. 90"),
+            max_speed_kmh=f.speed("max_speed_kmh", hint="give the speed limit in km/h, e.g. 30"),
+            speed_kmh=f.speed("speed_kmh", hint="give the new speed in km/h, e.g. 90 (or use set_speed_kmh)"),
             factor=f.number("factor", hint="give a speed multiplier, e.g. 1.1 for 10 % faster"),
+            label=label,
+        )
+    if kind == "open_planned":
+        if not {"rows", "road", "polygon"} & set(raw):
+            raise f.fail("road", "give the planned links to open by road (e.g. road = \"E39\"), rows and/or polygon.")
+        return OpenPlannedEdit(
+            index=index,
+            rows=f.way_ids("rows") if "rows" in raw else None,
+            road=f.texts("road", example='"E39"'),
+            polygon=f.points("polygon", min_len=3) if "polygon" in raw else None,
+            crs=f.crs(default_crs),
+            label=label,
+        )
+    if kind == "remove_ferry":
+        ends = [k for k in ("from", "to") if k in raw]
+        if len(ends) == 1:
+            other = "to" if ends == ["from"] else "from"
+            raise f.fail(other, "missing; give both ends of the crossing (from and to) or neither.")
+        if not ends and not {"name", "road", "way_ids"} & set(raw):
+            raise f.fail("from", "give the ferry by its two ends (from, to), its name, its road number or way_ids.")
+        return RemoveFerryEdit(
+            index=index,
+            start=f.point("from") if ends else None,
+            end=f.point("to") if ends else None,
+            crs=f.crs(default_crs),
+            max_snap_m=f.number("max_snap_m", hint="give the largest distance (metres) from an end to a quay")
+            or DEFAULT_QUAY_SNAP_M,
+            name=f.texts("name", example='"Mortavika-Arsvågen"'),
+            road=f.texts("road", example='"E39"'),
+            way_ids=f.way_ids() if "way_ids" in raw else None,
             label=label,
         )
     start, end = f.point("from"), f.point("to")
@@ -433,6 +565,27 @@ def _parse_edit(raw: Any, index: int, *, default_crs: str, where: str) -> Edit:
         headway_minutes=f.number("headway_minutes", hint="give the minutes between departures, e.g. 30"),
         length_m=length, two_way=two_way, max_snap_m=max_snap or DEFAULT_MAX_SNAP_M, label=label,
     )
+
+
+def _road_selection(f: _Field, raw: Mapping[str, Any], *, default_crs: str) -> dict[str, Any]:
+    """The selectors of a speed or close edit: way ids, one area, road attributes (all given ones must hold)."""
+    given = [k for k in ("way_ids", "polygon", "line", "name", "road_class", "road") if k in raw]
+    if not given:
+        raise f.fail("way_ids", "missing; select the roads by way_ids, polygon, line, name, road_class and/or road.")
+    if "polygon" in raw and "line" in raw:
+        raise f.fail("line", "give one area, a polygon or a line corridor, not both.")
+    if "buffer_m" in raw and "line" not in raw:
+        raise f.fail("buffer_m", "only applies to a line selector.")
+    return {
+        "way_ids": f.way_ids() if "way_ids" in raw else None,
+        "polygon": f.points("polygon", min_len=3) if "polygon" in raw else None,
+        "line": f.points("line", min_len=2) if "line" in raw else None,
+        "buffer_m": f.number("buffer_m", hint="give the corridor half-width in metres") or DEFAULT_BUFFER_M,
+        "crs": f.crs(default_crs),
+        "name": f.texts("name", example='"Trondheimsveien"'),
+        "road_class": f.texts("road_class", example='["primary", "trunk"]'),
+        "road": f.texts("road", example='"E6"'),
+    }
 
 
 def spec_from_edits(name: str, edits: Sequence[Mapping[str, Any]], *, description: str = "",

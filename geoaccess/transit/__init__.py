@@ -13,6 +13,10 @@ from typing import Any
 
 __all__ = [
     "RangeResult",
+    "change_times",
+    "earliest_arrival_table",
+    "ferry_crossings",
+    "ferry_waits_from_timetable",
     "Timetable",
     "ValidationReport",
     "network_footpaths",
@@ -32,6 +36,10 @@ __all__ = [
 
 _WHERE = {
     "RangeResult": "raptor",
+    "change_times": "raptor",
+    "earliest_arrival_table": "raptor",
+    "ferry_crossings": "ferry_waits",
+    "ferry_waits_from_timetable": "ferry_waits",
     "raptor": "raptor",
     "range_raptor": "raptor",
     "transit_catchment": "catchment",

@@ -11,10 +11,20 @@ R5's reporting.
 Times are seconds after midnight of the timetable's date (see
 :meth:`~geoaccess.transit.timetable.Timetable.for_date`); unreachable is ``inf`` in the
 kernels and NaN in tables.
+
+**Minimum change times** (:func:`change_times`). Changing vehicles *at one stop* takes at least
+``change_s[s]`` seconds: a trip departing ``s`` can be boarded after a vehicle arrival at ``a``
+only if it departs at or after ``a + change_s[s]`` (``inf``: no change possible there). Walking to
+another stop takes the footpath's time, which is the change time between the two stops (GTFS
+``transfers.txt`` type 2 sets it, type 3 removes the footpath: :mod:`geoaccess.transit.footpaths`);
+the first boarding at the origin and boarding after a walk take no extra time, and staying on
+board is free. The kernels keep, per round, the earliest arrival by vehicle and the earliest
+arrival on foot separately, so the rule is applied exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +40,8 @@ if TYPE_CHECKING:
     from geoaccess.network.graph import Network
     from geoaccess.transit.timetable import Timetable
 
-__all__ = ["RangeResult", "parse_window", "range_raptor", "raptor", "transit_matrix"]
+__all__ = ["RangeResult", "change_times", "earliest_arrival_table", "parse_window", "range_raptor", "raptor",
+           "transit_matrix"]
 
 INF = np.inf
 
@@ -50,18 +61,22 @@ def _rounds(
     fp_stop,
     fp_seconds,
     max_fp_s,
+    mct,
     tau,
     tv,
+    tf,
     marked,
     q_pos,
 ):  # pragma: no cover - compiled
     """Run rounds 0..K of RAPTOR on labels ``tau`` (K+1, n) given the stops ``marked`` in round 0.
 
     ``tau[k, s]`` is the earliest arrival at ``s`` with at most ``k`` vehicles (by any
-    means); ``tv[k, s]`` the earliest arrival *by vehicle*. Footpaths are walked only from
-    vehicle arrivals (and from the origin), so they are never chained; they need not be
-    transitively closed. Both arrays may carry labels of a later departure
-    (range-RAPTOR). ``q_pos`` is scratch of length n_patterns filled with -1.
+    means); ``tv[k, s]`` the earliest arrival *by vehicle*, ``tf[k, s]`` the earliest arrival
+    on foot (or at the origin). A trip at ``s`` is boarded in round ``k`` from
+    ``min(tv[k-1, s] + mct[s], tf[k-1, s])`` (minimum change time after a vehicle). Footpaths are
+    walked only from vehicle arrivals (and from the origin), so they are never chained; they need
+    not be transitively closed. The arrays may carry labels of a later departure (range-RAPTOR).
+    ``q_pos`` is scratch of length n_patterns filled with -1.
     """
     vmarked = np.zeros(tau.shape[1], dtype=np.bool_)
     n = tau.shape[1]
@@ -78,11 +93,16 @@ def _rounds(
     for j in range(nv):
         s = vmark[j]
         ts = vtime[j]
+        if ts < tf[0, s]:
+            tf[0, s] = ts
         for e in range(fp_ptr[s], fp_ptr[s + 1]):
             if fp_seconds[e] > max_fp_s:
                 continue
             t = ts + fp_seconds[e]
             u = fp_stop[e]
+            if t < tf[0, u]:
+                tf[0, u] = t
+                marked[u] = True
             if t < tau[0, u]:
                 tau[0, u] = t
                 marked[u] = True
@@ -91,6 +111,7 @@ def _rounds(
         for s in range(n):
             tau[k, s] = min(tau[k, s], tau[k - 1, s])
             tv[k, s] = min(tv[k, s], tv[k - 1, s])
+            tf[k, s] = min(tf[k, s], tf[k - 1, s])
         # collect patterns through marked stops, earliest position first
         nq = 0
         for s in range(n):
@@ -124,10 +145,11 @@ def _rounds(
                     if a < tv[k, s]:
                         tv[k, s] = a
                         vmarked[s] = True
+                        if a + mct[s] < tf[k, s]:  # boarding from here may improve
+                            marked[s] = True
                         if a < tau[k, s]:
                             tau[k, s] = a
-                            marked[s] = True
-                prev = tau[k - 1, s]
+                prev = min(tv[k - 1, s] + mct[s], tf[k - 1, s])
                 if prev < INF and (trip < 0 or prev <= dep[trip_time_ptr[trip] + i]):
                     # earliest trip departing at or after prev (departures sorted per position)
                     lo = t0
@@ -156,9 +178,11 @@ def _rounds(
                     continue
                 t = ts + fp_seconds[e]
                 u = fp_stop[e]
+                if t < tf[k, u]:
+                    tf[k, u] = t
+                    marked[u] = True
                 if t < tau[k, u]:
                     tau[k, u] = t
-                    marked[u] = True
 
 
 def _arrays(tt: Timetable) -> tuple[Any, ...]:
@@ -176,6 +200,74 @@ def _arrays(tt: Timetable) -> tuple[Any, ...]:
         tt.fp_stop,
         tt.fp_seconds,
     )
+
+
+DEFAULT_CHANGE_S = 0.0
+"""Default minimum change time at a stop, seconds, where neither the feed nor the user sets one."""
+
+
+def change_times(
+    tt: Timetable,
+    *,
+    default_s: float = DEFAULT_CHANGE_S,
+    per_stop: Mapping[str, float] | None = None,
+    use_feed: bool = True,
+) -> np.ndarray:
+    """Minimum time in seconds to change vehicles at each stop (``inf``: changing there is not possible).
+
+    In order, later ones winning:
+
+    1. ``default_s`` everywhere;
+    2. the feed's rules within one stop without route or trip ids (GTFS ``transfers.txt`` rows with
+       ``from_stop_id == to_stop_id``, :class:`~geoaccess.transit.timetable.TransferRules`): type 0
+       (recommended transfer point) keeps the default, type 1 (timed: the departing vehicle waits)
+       0 s, type 2 its ``min_transfer_time``, type 3 (not possible) ``inf``;
+    3. ``per_stop``: seconds by stop id, given by the user.
+
+    Rows naming routes or trips, and in-seat types 4-5, are not applied (counted in the feed's
+    report). Rules between different stops act on the footpaths (:mod:`geoaccess.transit.footpaths`).
+
+    Raises
+    ------
+    InputError
+        A negative or non-finite default, a negative ``per_stop`` value, or an unknown stop id.
+    """
+    if not (np.isfinite(default_s) and default_s >= 0):
+        msg = f"The default minimum change time must be a number of seconds >= 0, got {default_s!r}."
+        raise InputError(msg)
+    out = np.full(tt.n_stops, float(default_s))
+    rules = tt.meta.get("transfer_rules") if use_feed else None
+    if rules is not None and len(rules.from_stop):
+        plain = ((rules.from_stop == rules.to_stop) & (rules.from_route_id == "") & (rules.to_route_id == "")
+                 & (rules.from_trip_id == "") & (rules.to_trip_id == ""))
+        for s, kind, m in zip(rules.from_stop[plain], rules.transfer_type[plain], rules.min_transfer_s[plain],
+                              strict=True):
+            if kind == 1:
+                out[s] = 0.0
+            elif kind == 2:
+                out[s] = float(m)
+            elif kind == 3:
+                out[s] = np.inf
+    if per_stop:
+        bad = {k: v for k, v in per_stop.items() if not (isinstance(v, (int, float)) and v >= 0)}
+        if bad:
+            msg = f"Minimum change times must be seconds >= 0 (inf: no change); got {bad}."
+            raise InputError(msg)
+        idx = tt.stop_index(list(per_stop))
+        out[idx] = np.asarray(list(per_stop.values()), dtype=np.float64)
+    return out
+
+
+def _mct(tt: Timetable, change_s: Any) -> np.ndarray:
+    if change_s is None:
+        return change_times(tt)
+    if np.isscalar(change_s):
+        return change_times(tt, default_s=float(change_s))
+    arr = np.asarray(change_s, dtype=np.float64)
+    if arr.shape != (tt.n_stops,) or np.isnan(arr).any() or (arr < 0).any():
+        msg = f"change_s must be one number or {tt.n_stops} seconds >= 0 (one per stop); got shape {arr.shape}."
+        raise InputError(msg)
+    return np.ascontiguousarray(arr)
 
 
 def _check_dated(tt: Timetable) -> None:
@@ -212,6 +304,7 @@ def raptor(
     max_transfers: int = 5,
     max_walk_s: float = np.inf,
     rounds: bool = False,
+    change_s: Any = None,
 ) -> np.ndarray:
     """Earliest arrival at every stop leaving the origin stops at ``departure_s``.
 
@@ -231,6 +324,9 @@ def raptor(
         Longest single footpath used for a transfer, in seconds.
     rounds
         Return the labels per round, shape (max_transfers + 2, n_stops), instead of the best.
+    change_s
+        Minimum change time in seconds at each stop (an array, :func:`change_times`), one number for
+        every stop, or ``None``: the feed's own rules (:func:`change_times` with its defaults).
 
     Returns
     -------
@@ -242,6 +338,7 @@ def raptor(
     k = int(max_transfers) + 1
     tau = np.full((k + 1, tt.n_stops), np.inf)
     tv = np.full((k + 1, tt.n_stops), np.inf)
+    tf = np.full((k + 1, tt.n_stops), np.inf)
     marked = np.zeros(tt.n_stops, dtype=np.bool_)
     for s, o in zip(stops, offs, strict=True):
         t = departure_s + o
@@ -249,7 +346,7 @@ def raptor(
             tau[0, s] = t
             marked[s] = True
     q_pos = np.full(tt.n_patterns, -1, dtype=np.int64)
-    _rounds(*_arrays(tt), float(max_walk_s), tau, tv, marked, q_pos)
+    _rounds(*_arrays(tt), float(max_walk_s), _mct(tt, change_s), tau, tv, tf, marked, q_pos)
     if rounds:
         return np.minimum.accumulate(tau, axis=0)
     return tau.min(axis=0)
@@ -279,6 +376,7 @@ def _range_one(
     fp_stop,
     fp_seconds,
     max_fp_s,
+    mct,
     acc_stop,
     acc_sec,
     deps,
@@ -294,6 +392,7 @@ def _range_one(
     n = fp_ptr.shape[0] - 1
     tau = np.full((n_rounds + 1, n), INF)
     tv = np.full((n_rounds + 1, n), INF)
+    tf = np.full((n_rounds + 1, n), INF)
     marked = np.zeros(n, dtype=np.bool_)
     q_pos = np.full(pattern_trip_ptr.shape[0] - 1, -1, dtype=np.int64)
     out = np.full((deps.shape[0], n_dest), INF)
@@ -319,8 +418,10 @@ def _range_one(
             fp_stop,
             fp_seconds,
             max_fp_s,
+            mct,
             tau,
             tv,
+            tf,
             marked,
             q_pos,
         )
@@ -356,6 +457,7 @@ def _matrix(
     fp_stop,
     fp_seconds,
     max_fp_s,
+    mct,
     acc_ptr,
     acc_stop,
     acc_sec,
@@ -391,6 +493,7 @@ def _matrix(
             fp_stop,
             fp_seconds,
             max_fp_s,
+            mct,
             acc_stop[a0:a1],
             acc_sec[a0:a1],
             deps,
@@ -470,6 +573,7 @@ def range_raptor(
     max_transfers: int = 5,
     max_walk_s: float = np.inf,
     percentiles: tuple[float, ...] = (5, 50, 95),
+    change_s: Any = None,
 ) -> RangeResult:
     """Travel time to every stop for each departure of a window (range-RAPTOR), with percentiles.
 
@@ -481,6 +585,8 @@ def range_raptor(
         Departure every ``step_s`` seconds (default one minute).
     percentiles
         Percentiles of travel time over the window (nearest rank, as R5 reports them).
+    change_s
+        Minimum change times (see :func:`raptor`).
     """
     _check_dated(tt)
     stops, offs = _origins(tt, origin_stops, origin_offsets_s)
@@ -490,6 +596,7 @@ def range_raptor(
     travel = _range_one(
         *_arrays(tt),
         float(max_walk_s),
+        _mct(tt, change_s),
         stops,
         offs,
         deps,
@@ -537,6 +644,7 @@ def transit_matrix(
     walk_network: Network | None = None,
     progress: bool = False,
     chunk: int = 64,
+    change_s: Any = None,
 ) -> dict[str, Any]:
     """Walk + transit travel-time matrix (minutes) with percentiles over a departure window.
 
@@ -554,6 +662,8 @@ def transit_matrix(
         Departure window, e.g. ``"07:00-08:00"``, departures every ``step_s`` seconds.
     walk_network
         Walk network for access/egress; default straight line x1.3 at ``walk_speed_kmh``.
+    change_s
+        Minimum change times (see :func:`raptor`).
 
     Returns
     -------
@@ -612,6 +722,7 @@ def transit_matrix(
     deps = _departures(window, step_s)
     pcts = np.asarray(percentiles, dtype=np.float64)
     arrays = _arrays(tt)
+    mct = _mct(tt, change_s)
     res = np.empty((len(pcts), len(ox), n_dest))
     n_o = len(ox)
     bar = None
@@ -629,6 +740,7 @@ def transit_matrix(
             part = _matrix(
                 *arrays,
                 np.inf,
+                mct,
                 acc_ptr[c0 : c1 + 1] - a_lo,
                 acc_stop[a_lo:a_hi],
                 acc_sec[a_lo:a_hi],
@@ -661,6 +773,7 @@ def transit_matrix(
         "step_s": step_s,
         "max_walk_minutes": max_walk_minutes,
         "max_transfers": max_transfers,
+        "change_seconds_median": float(np.median(mct[np.isfinite(mct)])) if np.isfinite(mct).any() else None,
     }
 
 
@@ -728,3 +841,22 @@ def transit_travel_time_matrix(
         destination_ids=_ids(dest, destination_id if destinations is not None else origin_id, "destination"),
     )
     return out if output == "array" else out.to_table()
+
+
+def earliest_arrival_table(tt: Timetable, origin_stop: str, departure_s: float, *, max_transfers: int = 8,
+                           change_s: Any = None) -> pd.DataFrame:
+    """One row per stop reached from ``origin_stop`` leaving at ``departure_s``: the check table of the CLI.
+
+    Columns ``stop_id``, ``stop_name``, ``arrival`` (seconds after midnight of the date), ``arrival_hms``
+    (HH:MM:SS, past 24:00 for trips running past midnight); sorted by arrival. The origin stop is
+    included (arrival = departure).
+    """
+    import pandas as pd
+
+    arr = raptor(tt, [origin_stop], None, departure_s, max_transfers=max_transfers, change_s=change_s)
+    ok = np.flatnonzero(np.isfinite(arr))
+    sec = np.round(arr[ok]).astype(np.int64)
+    hms = [f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in sec.tolist()]
+    out = pd.DataFrame({"stop_id": tt.stop_id[ok], "stop_name": tt.stop_name[ok], "arrival": arr[ok],
+                        "arrival_hms": hms})
+    return out.sort_values(["arrival", "stop_id"], kind="stable").reset_index(drop=True)
