@@ -35,6 +35,9 @@ def _register() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"geoaccess.cli.{name}":
                 raise
+    from geoaccess.cli._options import apply_grammar
+
+    apply_grammar(app)
 
 
 class Interrupted(BaseException):

@@ -238,3 +238,38 @@ def router_step(net: Network) -> Any:
 
 
 ProgressCallback = Callable[[str], None]
+
+
+def read_points_arg(
+    spec: str,
+    *,
+    what: str,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    crs: str | None = None,
+    network: Any = None,
+    max_snap_m: float = 1000.0,
+    keep_polygons: bool = False,
+) -> Any:
+    """A point layer named on the command line, read by the one reader, checked against the network.
+
+    ``spec`` is a file (CSV with lat/lon, latitude/longitude or x/y + ``--crs``; GeoPackage,
+    GeoParquet, GeoJSON), a dataset name, ``ssb:<grid>``, ``services:<svc>`` or ``osm:<pbf>[:<svc>]``
+    (:func:`geoaccess.layers.specs.read_layer`). With ``network`` (a Network or Router), points
+    whose two coordinates are swapped are named (:func:`geoaccess.layers.points.check_coordinate_order`).
+    Where the ids come from is printed (a column, or 1-based row numbers).
+    """
+    from geoaccess.layers.points import check_coordinate_order
+    from geoaccess.layers.specs import read_layer
+
+    out = output()
+    pts = read_layer(spec, what=what, id_column=id_column, name_column=name_column, crs=crs,
+                     keep_polygons=keep_polygons)
+    if network is not None:
+        check_coordinate_order(pts, network, margin_m=max(max_snap_m, 1000.0), what=what)
+    ids = pts.attrs.get("id_column")
+    how = (f"ids from the column {ids!r}" if pts.attrs.get("ids_from") == "column"
+           else f"no id column, so ids are 1-based row numbers (column {ids!r}; give --id-column to use one)")
+    names = pts.attrs.get("name_column")
+    out.note(f"{what}: {len(pts):,} from {spec} ({how}{f', names from {names!r}' if names else ''})")
+    return pts

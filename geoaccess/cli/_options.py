@@ -27,6 +27,7 @@ __all__ = [
     "DEPRECATED",
     "Crs",
     "CutoffMinutes",
+    "CutoffMinutesText",
     "GrammarCommand",
     "GrammarTyper",
     "IdColumn",
@@ -36,10 +37,9 @@ __all__ = [
     "NetworkArg",
     "OfficeJobs",
     "Population",
-    "Quiet",
     "ThresholdsMinutes",
-    "Verbose",
     "WalkOffM",
+    "apply_grammar",
     "sub_app",
 ]
 
@@ -66,6 +66,9 @@ ThresholdsMinutes = Annotated[str, typer.Option(
     "--thresholds-minutes", help="Thresholds in minutes, comma-separated, e.g. 15,30,45.")]
 CutoffMinutes = Annotated[float | None, typer.Option(
     "--cutoff-minutes", help="Cut-off in minutes: times above it count as unreachable.")]
+CutoffMinutesText = Annotated[str | None, typer.Option(
+    "--cutoff-minutes", help="Cut-off in minutes: only the pairs within it are written (sparse output); "
+                             "without it every pair is written, NaN = unreachable.")]
 MaxSnapM = Annotated[float, typer.Option(
     "--max-snap-m", help="Largest distance in metres from a point to the network; farther points are "
                          "unreachable (NaN), and named.")]
@@ -76,13 +79,9 @@ Population = Annotated[str | None, typer.Option(
 OfficeJobs = Annotated[int, typer.Option(
     "--office-jobs", help="Number of jobs of the office (N new jobs); --jobs is a job layer elsewhere.")]
 Maps = Annotated[bool, typer.Option("--maps/--no-maps", help="Draw the PNG (and HTML) maps.")]
-Quiet = Annotated[bool, typer.Option(
-    "--quiet", "-q", help="Only warnings, errors and the files written: no progress, notes or tables.")]
-Verbose = Annotated[bool, typer.Option(
-    "--verbose", "-v", help="Also the timing of every step, set-up details and repeated warnings.")]
-
 #: Deprecated option names, per command (``"network info"`` for sub-commands): old -> new (``None``:
-#: the option is gone and ignored). Accepted for one release, with one ``warning:`` line each.
+#: the option is gone and ignored). Accepted for one release, with one ``warning:`` line each, and
+#: not shown in ``--help``. ``docs/cli.md`` lists them too.
 DEPRECATED: dict[str, dict[str, str | None]] = {
     "matrix": {"--cutoff": "--cutoff-minutes", "--max-snap": "--max-snap-m", "--origin-id": "--id-column",
                "--destination-id": "--destination-id-column"},
@@ -124,8 +123,30 @@ def _rewrite(args: Sequence[str], table: dict[str, str | None], command: str) ->
     return out
 
 
+_QUIET_HELP = "Only warnings, errors and the files written: no progress, notes or tables."
+_VERBOSE_HELP = "Also the timing of every step, set-up details and repeated warnings."
+
+
+def _flag_options() -> list[Any]:
+    """``--quiet``/``--verbose`` as the click parameters typer makes of :func:`_root_flags`'s signature."""
+    t = typer.Typer(add_completion=False)
+    t.command()(_root_flags)
+    return list(typer.main.get_command(t).params)
+
+
 class GrammarCommand(TyperCommand):
-    """A typer command with the grammar's deprecated names, ``--quiet``/``--verbose`` and clean warnings."""
+    """A typer command with the grammar's deprecated names, ``--quiet``/``--verbose`` and clean warnings.
+
+    ``--quiet``/``-q`` and ``--verbose``/``-v`` are added to every command (and accepted before the
+    command name, ``geoaccess -q matrix ...``); the command's function never sees them: it prints
+    through :func:`geoaccess.cli._common.output`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        have = {o for p in self.params for o in getattr(p, "opts", [])}
+        if "--quiet" not in have:
+            self.params.extend(_flag_options())
 
     def _qualified_name(self, ctx: Any) -> str:
         parts = ctx.command_path.split()
@@ -140,12 +161,12 @@ class GrammarCommand(TyperCommand):
 
     def invoke(self, ctx: Any) -> Any:
         from geoaccess.cli._common import Output, use_output
+        from geoaccess.errors import InputError
 
-        quiet = bool(ctx.params.get("quiet", False))
-        verbose = bool(ctx.params.get("verbose", False))
+        root = ctx.find_root().params or {}
+        quiet = bool(ctx.params.pop("_ga_quiet", False) or root.get("_ga_quiet"))
+        verbose = bool(ctx.params.pop("_ga_verbose", False) or root.get("_ga_verbose"))
         if quiet and verbose:
-            from geoaccess.errors import InputError
-
             msg = "--quiet and --verbose exclude each other; give one."
             raise InputError(msg)
         out = Output(quiet=quiet, verbose=verbose)
@@ -164,6 +185,31 @@ class GrammarTyper(typer.Typer):
     def command(self, name: str | None = None, *, cls: type[TyperCommand] | None = None,
                 **kwargs: Any) -> Any:
         return super().command(name, cls=cls or GrammarCommand, **kwargs)
+
+
+def _root_flags(
+    _ga_quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_QUIET_HELP)] = False,
+    _ga_verbose: Annotated[bool, typer.Option("--verbose", "-v", help=_VERBOSE_HELP)] = False,
+) -> None:
+    """Accessibility and service-location analysis on road, ferry and transit networks."""
+    del _ga_quiet, _ga_verbose  # read by GrammarCommand.invoke from the root context
+
+
+def apply_grammar(app: typer.Typer) -> typer.Typer:
+    """Make every command of ``app`` (and of its groups) a :class:`GrammarCommand`; ``-q``/``-v`` global.
+
+    Called once the command modules are imported (:func:`geoaccess.cli._register`); idempotent.
+    """
+    if app.registered_callback is None:
+        app.callback()(_root_flags)
+    stack = [app]
+    while stack:
+        t = stack.pop()
+        for info in t.registered_commands:
+            if info.cls is None or info.cls is TyperCommand:
+                info.cls = GrammarCommand
+        stack.extend(g.typer_instance for g in t.registered_groups if g.typer_instance is not None)
+    return app
 
 
 def sub_app(help_text: str) -> GrammarTyper:

@@ -58,6 +58,7 @@ __all__ = [
     "NAME_CANDIDATES",
     "XY_COLUMNS",
     "Extent",
+    "attach_names",
     "check_coordinate_order",
     "network_extent",
     "point_ids",
@@ -664,3 +665,34 @@ def _crs_name(crs: Any) -> str:
         return f"EPSG:{epsg}" if epsg else c.name
     except Exception:  # noqa: BLE001 - only for messages
         return str(crs)
+
+
+def attach_names(table: Any, points: gpd.GeoDataFrame, *, key: str = "origin_id",
+                 column: str = "origin_name") -> Any:
+    """``table`` with the names of ``points`` (from :func:`read_points`) joined on its ids.
+
+    Parameters
+    ----------
+    table
+        A DataFrame with the ids of ``points`` in column ``key``.
+    points
+        A layer from :func:`read_points`; without a name column ``table`` is returned unchanged.
+    key
+        The id column of ``table`` (``origin_id``, ``destination_id``, ``site_id``).
+    column
+        The name column to add, placed right after ``key``.
+    """
+    import pandas as pd
+
+    names = point_names(points)
+    if names is None or key not in table.columns or column in table.columns:
+        return table
+    lookup = pd.Series(names, index=pd.Index(point_ids(points)))
+    out = table.copy()
+    keys = out[key]
+    if keys.dtype.kind != lookup.index.dtype.kind:  # ids written as text: match as text
+        lookup.index = lookup.index.astype(str)
+        keys = keys.astype(str)
+    out.insert(int(out.columns.get_loc(key)) + 1, column, keys.map(lookup).to_numpy())
+    out.attrs.update(table.attrs)
+    return out
