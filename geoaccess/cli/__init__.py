@@ -69,13 +69,10 @@ def _install_signal_handlers() -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    """One line per geoaccess warning on stderr (Python's default adds the source line)."""
-    from geoaccess.errors import GeoaccessWarning
+    """Each warning once, as one line on stderr, through the command's output (``-v`` shows repeats)."""
+    from geoaccess.cli._common import output
 
-    if issubclass(category, GeoaccessWarning):
-        print(f"warning: {message}", file=sys.stderr)
-    else:
-        _PY_SHOWWARNING(message, category, filename, lineno, file, line)
+    output().show_warning(message, category, filename, lineno, file, line)
 
 
 _PY_SHOWWARNING = warnings.showwarning

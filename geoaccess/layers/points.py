@@ -621,6 +621,10 @@ def check_coordinate_order(points: gpd.GeoDataFrame, extent: Extent | Any, *, ma
     what = what or str(points.attrs.get("what", "points"))
     label = str(points.attrs.get("source", f"the {what}"))
     geom = points.geometry.to_numpy()
+    areas = shapely.get_type_id(geom) != 0
+    if areas.any():  # areas (kept as polygons) by a point inside them
+        geom = geom.copy()
+        geom[areas] = shapely.point_on_surface(geom[areas])
     sx, sy = shapely.get_x(geom), shapely.get_y(geom)
     px, py = _project(sx, sy, points.crs, ext.crs)
     outside = ~_inside(px, py, ext, margin_m)
