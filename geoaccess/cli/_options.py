@@ -11,13 +11,13 @@ Every command is a :class:`GrammarCommand` (the default of :class:`GrammarTyper`
   in ``--help``);
 * sets up the command's :class:`~geoaccess.cli._common.Output` from ``--quiet``/``--verbose``;
 * prints each warning raised while the command runs **once**, as one line (repeats are counted;
-  through :meth:`Output.show_warning <geoaccess.cli._common.Output.show_warning>`, installed by
-  :func:`geoaccess.cli.main`).
+  :meth:`Output.show_warning <geoaccess.cli._common.Output.show_warning>`).
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -95,6 +95,8 @@ DEPRECATED: dict[str, dict[str, str | None]] = {
     "evaluate-sites": {"--jobs": "--office-jobs"},
     "scenario": {"--minutes": "--thresholds-minutes"},
     "regions": {"--max-minutes": "--cutoff-minutes"},
+    "network build": {"--boat-wait": "--boat-wait-minutes", "--ferry-wait": "--ferry-wait-minutes",
+                      "--default-speed": "--default-speed-kmh"},
 }
 
 
@@ -171,10 +173,11 @@ class GrammarCommand(TyperCommand):
             msg = "--quiet and --verbose exclude each other; give one."
             raise InputError(msg)
         out = Output(quiet=quiet, verbose=verbose)
-        # warnings reach out.show_warning through the console script's warnings.showwarning
-        # (geoaccess.cli.main), which prints each once, as one line; under a test runner the
-        # runner's own recording of warnings is left alone
-        with use_output(out):
+        # every warning of the run is printed by out.show_warning: once, as one line (a command's
+        # warnings are reports to the user, never errors, also under a test runner's filters)
+        with use_output(out), warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = out.show_warning
             try:
                 return super().invoke(ctx)
             finally:

@@ -43,8 +43,8 @@ def scenario(
         help="Spread this municipality's jobs (SSB 03321 column sum) over the grid in proportion to residents "
              "(dasymetric assumption) to report jobs too, e.g. 0301."),
     jobs_year: int = typer.Option(2021, "--jobs-year", help="Year of the SSB 03321 flows (2017-2021)."),
-    minutes: str = typer.Option("30,45,60,75", "--thresholds-minutes", "--minutes",
-                                help="Thresholds in minutes, comma-separated. (--minutes: deprecated.)"),
+    minutes: str = typer.Option("30,45,60,75", "--thresholds-minutes",
+                                help="Thresholds in minutes, comma-separated."),
     out: Path = typer.Option(..., "--out", help="Output folder."),  # noqa: B008
     mode: str = typer.Option("car", "--mode", help="car, walk or bike (for network sources)."),
     max_snap_m: float = typer.Option(1000.0, "--max-snap-m", help="Largest distance (m) from a cell or the centre to the network."),
