@@ -115,7 +115,10 @@ def scenario(
     surf = times.surface()
     surf = surf.loc[surf["minutes_before"].notna() | surf["minutes_after"].notna()]
     out.mkdir(parents=True, exist_ok=True)
-    files = {"csv": write_table(table, out / "enlargement.csv"), "gpkg": write_table(surf, out / "change.gpkg")}
+    from geoaccess.report.gpkg import round_for_output
+
+    files = {"csv": write_table(round_for_output(table), out / "enlargement.csv"),
+             "gpkg": write_table(surf, out / "change.gpkg")}
     _, scen_edges = scen.to_geodataframes(attributes=True)
     files["edges"] = write_table(scen_edges, out / "edges.gpkg")
     from geoaccess.report.maps import html_map

@@ -281,6 +281,7 @@ def write_location_outputs(
     with atomic_path(d / "summary.json") as tmp:
         tmp.write_text(json.dumps(result.summary(), indent=2, default=str), encoding="utf-8")
     paths["summary"] = d / "summary.json"
+    # minutes as computed: a cell's coverage (minutes <= T) must be recomputable from the file
     paths["sites"] = write_table(result.site_table(), d / "sites.csv")
     paths["allocation"] = write_table(result.allocation_table(), d / "allocation.csv")
     if demand is not None and candidates is not None:
