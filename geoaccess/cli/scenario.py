@@ -19,6 +19,9 @@ _NETWORK_HELP = (
 )
 
 
+_POINT_SUFFIXES = {".csv", ".txt", ".gpkg", ".geojson", ".json", ".parquet", ".shp", ".fgb"}
+
+
 def _node_cells(net: Any) -> Any:
     """Network nodes as the 'cells' when no population layer is given (weight ``nodes`` = 1)."""
     import geopandas as gpd
@@ -32,8 +35,9 @@ def _node_cells(net: Any) -> Any:
 def scenario(
     network: str = typer.Argument(..., help=_NETWORK_HELP),
     spec: Path = typer.Option(..., "--spec", help="Scenario file (.toml or .json); see scenarios/ for examples."),  # noqa: B008
-    centre: str = typer.Option(..., "--centre", help="Centre as 'x,y' or 'x,y,CRS', e.g. '10.808,59.9285,EPSG:4326'. "
-                                                      "Without a CRS the coordinates are read in the network's CRS."),
+    centre: str = typer.Option(..., "--centre", help="Centre as 'x,y' or 'x,y,CRS', e.g. '10.808,59.9285,EPSG:4326' "
+                                                      "(without a CRS the coordinates are read in the network's CRS), or "
+                                                      "a point file with one point (CSV lat/lon, GeoPackage, GeoJSON, ...)."),
     population: str | None = typer.Option(
         None, "--population",
         help="Population grid: a dataset name (population/befolkning_250m_2023_oslo.shp) or an SSB grid file. "
@@ -82,10 +86,22 @@ def scenario(
     scen = apply_scenario(base, scen_spec)
     t["apply_s"] = time.perf_counter() - t0
     parts = [p.strip() for p in centre.split(",")]
-    if len(parts) == 2:
-        console.print(f"note: --centre has no CRS; reading it in the network's CRS {base.crs}.", highlight=False)
-        centre = f"{centre},{base.crs}"
-    origin = centre_points(centre, name="centre")
+    if Path(centre.rpartition(":")[0] or centre).suffix.lower() in _POINT_SUFFIXES:
+        from geoaccess.cli._common import read_points_arg
+
+        layer = read_points_arg(centre, what="centre", network=base, max_snap_m=max_snap_m)
+        if len(layer) != 1:
+            from geoaccess.errors import InputError
+
+            msg = f"--centre {centre} holds {len(layer):,} points; give a file with one point (the centre)."
+            raise InputError(msg)
+        origin = layer[[layer.geometry.name]].assign(origin_id=[str(layer[layer.attrs["id_column"]].iloc[0])])
+        origin.attrs.clear()
+    else:
+        if len(parts) == 2:
+            console.print(f"note: --centre has no CRS; reading it in the network's CRS {base.crs}.", highlight=False)
+            centre = f"{centre},{base.crs}"
+        origin = centre_points(centre, name="centre")
     info: dict[str, Any] = {}
     if population is not None:
         from geoaccess.layers.population import read_ssb_grid
