@@ -73,7 +73,7 @@ def test_enlargement_equals_brute_force_on_both_networks(oslo) -> None:
     from geoaccess.regions.enlargement import labour_market_enlargement
 
     base, scen, cells, _ = oslo
-    table = labour_market_enlargement(base, scen, CENTRE, cells=cells, minutes=MINUTES)
+    table = labour_market_enlargement(base, scen, CENTRE, cells=cells, thresholds_minutes=MINUTES)
     assert list(table["minutes"]) == list(MINUTES)
     pop = cells["population"].to_numpy()
     jobs = cells["jobs"].to_numpy()

@@ -78,10 +78,10 @@ def locate(
         )
     with console.step(f"solving {model}" + (" (heuristic)" if heuristic else "")):
         if heuristic:
-            res = solve_heuristic(prob, model, p=p, add=add, minutes=cutoff_minutes)  # type: ignore[arg-type]
+            res = solve_heuristic(prob, model, p=p, add=add, cutoff_minutes=cutoff_minutes)  # type: ignore[arg-type]
         else:
             res = solve(prob, model, p=p if model != "lscp" else None, add=add if model != "lscp" else None,  # type: ignore[arg-type]
-                        minutes=cutoff_minutes, time_limit=time_limit)
+                        cutoff_minutes=cutoff_minutes, time_limit=time_limit)
     paths = write_location_outputs(res, out, demand=dem, candidates=cand, demand_id=did, candidate_id=cid)
     s = res.summary()
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.3f} %"

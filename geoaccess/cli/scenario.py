@@ -126,7 +126,7 @@ def scenario(
         msg = f"The centre {centre} lies more than {max_snap_m:g} m from the network; check its coordinates and CRS."
         raise InputError(msg)
     t["routing_s"] = time.perf_counter() - t0
-    table = times.reach(minutes=thresholds, weights=weights)
+    table = times.reach(thresholds_minutes=thresholds, weights=weights)
     table["scenario"] = scen_spec.name
     surf = times.surface()
     surf = surf.loc[surf["minutes_before"].notna() | surf["minutes_after"].notna()]

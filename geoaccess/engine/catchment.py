@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numba import njit
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.engine.matrix import check_minutes
 from geoaccess.errors import InputError
 
@@ -310,11 +311,12 @@ def _not_collinear(xy: np.ndarray, ring: np.ndarray) -> np.ndarray:
 
 
 # ============================================================================ public API
+@renamed_parameters(minutes="thresholds_minutes")
 def catchments_from_node_times(
     net: Network,
     node_seconds: np.ndarray,
     *,
-    minutes: Sequence[float],
+    thresholds_minutes: Sequence[float],
     bands: Literal["nested", "rings"] = "nested",
     walk_off_m: float = DEFAULT_WALK_OFF_M,
     grid: CatchmentGrid | None = None,
@@ -329,7 +331,7 @@ def catchments_from_node_times(
         The network.
     node_seconds : numpy.ndarray, shape (n,)
         Arrival time at each node in seconds (``inf`` unreached).
-    minutes
+    thresholds_minutes
         Thresholds in minutes, ascending.
     bands
         ``"nested"`` (0..T) or ``"rings"`` (previous T .. T).
@@ -347,6 +349,7 @@ def catchments_from_node_times(
     list of shapely.MultiPolygon
         One per threshold.
     """
+    minutes = thresholds_minutes
 
     if grid is None:
         cell = cell_m or walk_off_m
@@ -595,7 +598,7 @@ def router_catchments(
                 extra = _own_edge_points(router, src, i, step)
                 if method == "raster":
                     return catchments_from_node_times(
-                        net, dist[j], minutes=thresholds, bands=bands, walk_off_m=walk_off_m, grid=grid,
+                        net, dist[j], thresholds_minutes=thresholds, bands=bands, walk_off_m=walk_off_m, grid=grid,
                         extra_points=extra,
                     )
                 return _vector_polygons(net, dist[j], [t * 60 for t in thresholds], bands, walk_off_m, extra)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import numba as nb
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.location.result import LocationResult, assign_nearest, relative_gap
 
@@ -331,10 +332,11 @@ def swap_pmedian(
     return best, best_swaps
 
 
+@renamed_parameters(minutes="cutoff_minutes")
 def swap_mclp(
     problem: LocationProblem,
     p: int,
-    minutes: float,
+    cutoff_minutes: float,
     *,
     start: np.ndarray | None = None,
     restarts: int = 0,
@@ -342,7 +344,7 @@ def swap_mclp(
     max_swaps: int = 10_000,
 ) -> tuple[np.ndarray, int]:
     """Greedy (or ``start``) + swap search for the MCLP, best of ``restarts`` random starts too."""
-    a = np.ascontiguousarray(problem.cost <= minutes)
+    a = np.ascontiguousarray(problem.cost <= cutoff_minutes)
     w = np.ascontiguousarray(problem.weights)
     allowed = np.ascontiguousarray(problem.allowed)
     fixed = np.ascontiguousarray(problem.fixed)
@@ -391,17 +393,18 @@ def lagrangian_bound(problem: LocationProblem, p: int, *, upper: float, iteratio
 def _lp_bound_mclp(problem: LocationProblem, p: int, minutes: float) -> float:
     from geoaccess.location.exact import solve
 
-    r = solve(problem, "mclp", p=p, minutes=minutes, relax=True)
+    r = solve(problem, "mclp", p=p, cutoff_minutes=minutes, relax=True)
     return float(r.objective)
 
 
+@renamed_parameters(minutes="cutoff_minutes")
 def solve_heuristic(
     problem: LocationProblem,
     model: Literal["pmedian", "mclp"] = "pmedian",
     *,
     p: int | None = None,
     add: int | None = None,
-    minutes: float | None = None,
+    cutoff_minutes: float | None = None,
     bound: bool = True,
     bound_iterations: int = 400,
     restarts: int = 10,
@@ -419,7 +422,7 @@ def solve_heuristic(
         within ``minutes``).
     p, add
         Total open sites, or sites to add to the fixed ones.
-    minutes
+    cutoff_minutes
         Coverage time T in minutes (MCLP).
     bound
         Compute a bound for the gap: Lagrangian (p-median) or LP relaxation (MCLP).
@@ -435,6 +438,7 @@ def solve_heuristic(
     LocationResult
         ``status="heuristic"``; ``gap`` is relative to the bound (NaN without it).
     """
+    minutes = cutoff_minutes
     t0 = time.perf_counter()
     k = problem.resolve_p(p, add=add)
     if model == "pmedian":

@@ -177,11 +177,11 @@ def access_measure(
     if measure == "cumulative":
         from geoaccess.measures.cumulative import cumulative_opportunities
 
-        res = cumulative_opportunities(cost, supply, thresholds=ts, ids=ids, origins=org)
+        res = cumulative_opportunities(cost, supply, thresholds_minutes=ts, ids=ids, origins=org)
     elif measure == "gravity":
         from geoaccess.measures.gravity import gravity_access
 
-        res = gravity_access(cost, supply, decay=parse_decay(decay), max_minutes=cutoff_minutes, ids=ids, origins=org)
+        res = gravity_access(cost, supply, decay=parse_decay(decay), cutoff_minutes=cutoff_minutes, ids=ids, origins=org)
     elif measure == "nearest":
         from geoaccess.measures.coverage import nearest_from_cost
 
@@ -190,13 +190,13 @@ def access_measure(
     elif measure == "coverage":
         from geoaccess.measures.coverage import coverage
 
-        cov = coverage(cost, demand, thresholds=ts, ids=ids, origins=org)
+        cov = coverage(cost, demand, thresholds_minutes=ts, ids=ids, origins=org)
         res, summary = cov.table, cov.summary
     elif measure in ("2sfca", "e2sfca", "3sfca"):
         from geoaccess.measures.fca import e2sfca, three_step_fca, two_step_fca
 
         if measure == "2sfca":
-            res = two_step_fca(cost, demand, supply, max_minutes=float(horizon), ids=ids, origins=org)  # type: ignore[arg-type]
+            res = two_step_fca(cost, demand, supply, cutoff_minutes=float(horizon), ids=ids, origins=org)  # type: ignore[arg-type]
         elif measure == "e2sfca":
             res = e2sfca(cost, demand, supply, steps=step_decay.steps, ids=ids, origins=org)
         else:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
@@ -90,13 +91,14 @@ def centre_points(centre: Any, *, crs: Any = None, name: str = "centre") -> gpd.
     return gpd.GeoDataFrame({"origin_id": [name]}, geometry=[shapely.Point(float(seq[0]), float(seq[1]))], crs=src)
 
 
+@renamed_parameters(minutes="thresholds_minutes")
 def labour_market_enlargement(
     base_net: Network,
     scen_net: Network,
     centre: Any,
     *,
     cells: gpd.GeoDataFrame,
-    minutes: float | Sequence[float] | str = (30, 45, 60, 75),
+    thresholds_minutes: float | Sequence[float] | str = (30, 45, 60, 75),
     residents: str = "population",
     jobs: str | None = "jobs",
     crs: Any = None,
@@ -115,7 +117,7 @@ def labour_market_enlargement(
         :func:`centre_points`).
     cells
         Grid cells with a residents column and (optionally) a jobs column.
-    minutes
+    thresholds_minutes
         Thresholds in minutes.
     residents, jobs
         Column names; ``jobs=None`` reports residents only.
@@ -132,6 +134,7 @@ def labour_market_enlargement(
         ``jobs_change``, ``jobs_change_pct``, ``cells_before``, ``cells_after``. The
         counting rule: a cell counts when its door-to-door time is ``<= minutes``.
     """
+    minutes = thresholds_minutes
     from geoaccess.engine.matrix import check_minutes
     from geoaccess.scenario.compare import compare_times
 
@@ -158,7 +161,7 @@ def labour_market_enlargement(
         )
         raise InputError(msg)
     weights = [residents] + ([jobs] if jobs is not None else [])
-    reach = times.reach(minutes=thresholds, weights=weights)
+    reach = times.reach(thresholds_minutes=thresholds, weights=weights)
     out = None
     for role, col in (("residents", residents), ("jobs", jobs)):
         if col is None:
