@@ -159,7 +159,8 @@ def test_ba_region_map_online_but_no_internet(ba_html):
 def test_change_map_draws_offline(change_html):
     _, spec = _assert_drawn_offline(change_html, min_pixels=2_000)
     data = _data_layer(spec)
-    assert data["features"]["features"] and "minutes_saved" in spec["legend"]
+    assert data["features"]["features"] and "minutes saved" in spec["legend"].replace("_", " ")
+    assert "red = slower, blue = faster" in spec["legend"]  # the diverging scale centred on no change
     assert any(lay["kind"] == "point" for lay in spec["layers"])  # the centre
 
 

@@ -444,21 +444,32 @@ class Router:
         dst = src if destinations is None else self.layer(destinations, what="destinations")
         return iter_matrix_blocks(self, src, dst, cutoff_minutes=cutoff_minutes, block_size=block_size)
 
-    def surface(self, origins: Layer, *, cutoff_minutes: float | None = None, batch: int = 8) -> np.ndarray:
+    def surface(self, origins: Layer, *, cutoff_minutes: float | None = None, batch: int = 8,
+                vertices: Literal["nodes", "graph"] = "nodes") -> np.ndarray:
         """One-to-all: seconds from every origin to every node (PHAST), ``(S, n)``, ``inf`` unreachable.
 
         The origin's access leg and the walk/drive along its own edge are included; memory is
         ``8 · S · n`` bytes, so call it for blocks of origins on large networks.
+
+        ``vertices="graph"`` returns the times at the vertices of the routing graph instead
+        (``(S, hierarchy.n)``: the network's nodes, or the states of the edge-based graph when
+        :attr:`turn_aware`), to be combined with :meth:`seeds` of a destination layer
+        (``min over seeds of time[seed] + offset``): the door-to-door times with turn rules applied
+        at the destination's edge too.
         """
         from geoaccess.engine.matrix import cutoff_seconds
 
+        if vertices not in ("nodes", "graph"):
+            msg = f"vertices must be 'nodes' or 'graph', got {vertices!r}."
+            raise InputError(msg)
         src = self.layer(origins, what="origins")
         nodes, offs = self.seeds(src, "origin")
-        out = np.full((len(src), self.network.n_nodes), np.inf)
+        on_graph = vertices == "graph" or self.turn_graph is None
+        out = np.full((len(src), self.hierarchy.n if on_graph else self.network.n_nodes), np.inf)
         ok = (nodes >= 0).any(axis=1)
         if ok.any():
             times = self.hierarchy.one_to_all(nodes[ok], offs[ok], cutoff=cutoff_seconds(cutoff_minutes), batch=batch)
-            out[ok] = times if self.turn_graph is None else times[:, self.turn_graph.dst_state]
+            out[ok] = times if on_graph else times[:, self.turn_graph.dst_state]
         return out
 
     def catchments(

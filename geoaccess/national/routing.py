@@ -11,6 +11,14 @@ blockwise runs ship to Dask workers).
 Times are seconds; unreachable is ``inf``. A point is represented by up to two *seeds*
 (the ends of the edge it snaps to, with the time along the edge) plus its access leg:
 the straight line from the point to the road at ``access_speed_kmh``.
+
+Turn rules: on a network with turn restrictions or turn costs (an NVDB area stitched into N1000,
+OSM) the router's hierarchy is over the edge-based graph. Its states are hidden here: a seed node
+``v`` enters the graph at its junction state (``SRC_v`` for origins, ``DST_v`` for destinations)
+and times *to nodes* are read at ``DST_v``. Turn rules apply at every junction of a trip except
+the one at each end of the snapped edge (the trip starts and ends at a node). N1000 itself has no
+turn rules, so its national results are unchanged; the prepared router's own matrix applies the
+rules at the ends too.
 """
 
 from __future__ import annotations
@@ -27,10 +35,30 @@ __all__ = ["Prepared", "from_nodes_seconds", "prepare", "seconds_between", "snap
 
 
 class Prepared(NamedTuple):
-    """A network made ready to answer queries (its contraction hierarchy)."""
+    """A network made ready to answer queries (its contraction hierarchy).
+
+    ``src_state`` / ``dst_state`` (int64, ``(n_nodes,)``) map network nodes to the states of the
+    edge-based graph when the hierarchy is turn-aware; ``None`` when it routes node to node.
+    """
 
     net: Network
     ch: Any
+    src_state: np.ndarray | None = None
+    dst_state: np.ndarray | None = None
+
+
+def _states(prep: Prepared, nodes: np.ndarray, role: str) -> np.ndarray:
+    """Seed nodes (any shape, ``-1`` none) as vertices of the hierarchy (int32)."""
+    nodes = np.asarray(nodes)
+    table = prep.src_state if role == "origin" else prep.dst_state
+    if table is None:
+        return nodes.astype(np.int32)
+    return np.where(nodes >= 0, table[np.maximum(nodes, 0)], -1).astype(np.int32)
+
+
+def _at_nodes(prep: Prepared, times: np.ndarray) -> np.ndarray:
+    """Columns of a one-to-all answer read at the network's nodes."""
+    return times if prep.dst_state is None else times[:, prep.dst_state]
 
 
 def _router(net: Network, *, cache: bool = True) -> Any:
@@ -41,7 +69,11 @@ def _router(net: Network, *, cache: bool = True) -> Any:
 
 def prepare(net: Network, *, cache: bool = True) -> Prepared:
     """Contract ``net`` once (or load its hierarchy from the cache), through the network's router."""
-    return Prepared(net, _router(net, cache=cache).hierarchy)
+    router = _router(net, cache=cache)
+    tg = router.turn_graph
+    if tg is None:
+        return Prepared(net, router.hierarchy)
+    return Prepared(net, router.hierarchy, np.asarray(tg.src_state, dtype=np.int64), np.asarray(tg.dst_state, dtype=np.int64))
 
 
 def snap(net: Network, x: np.ndarray, y: np.ndarray, *, ids: np.ndarray, max_snap_m: float,
@@ -60,7 +92,7 @@ def seconds_between(prep: Prepared, origins: Snapped, destinations: Snapped, *, 
     """Door-to-door seconds, shape (len(origins), len(destinations)); ``inf`` unreachable or unsnapped."""
     on, oo = origins.origin_seeds(prep.net)
     dn, do = destinations.destination_seeds(prep.net)
-    return prep.ch.many_to_many(on, oo, dn, do, cutoff=cutoff_s)
+    return prep.ch.many_to_many(_states(prep, on, "origin"), oo, _states(prep, dn, "destination"), do, cutoff=cutoff_s)
 
 
 def to_destinations_seconds(prep: Prepared, destinations: Snapped, *, cutoff_s: float = np.inf) -> np.ndarray:
@@ -71,8 +103,8 @@ def to_destinations_seconds(prep: Prepared, destinations: Snapped, *, cutoff_s: 
     """
     n = prep.net.n_nodes
     dn, do = destinations.destination_seeds(prep.net)
-    nodes = np.arange(n, dtype=np.int32)
-    return prep.ch.many_to_many(nodes, np.zeros(n), dn, do, cutoff=cutoff_s)
+    nodes = _states(prep, np.arange(n, dtype=np.int32), "origin")
+    return prep.ch.many_to_many(nodes, np.zeros(n), _states(prep, dn, "destination"), do, cutoff=cutoff_s)
 
 
 def from_nodes_seconds(prep: Prepared, nodes: np.ndarray, *, offsets: np.ndarray | None = None,
@@ -82,4 +114,4 @@ def from_nodes_seconds(prep: Prepared, nodes: np.ndarray, *, offsets: np.ndarray
     One PHAST sweep per batch of sources (:meth:`ContractionHierarchy.one_to_all`); ``inf`` beyond ``cutoff_s``.
     The blockwise national runs call it once per block for the block's seed nodes.
     """
-    return prep.ch.one_to_all(np.asarray(nodes, dtype=np.int32), offsets, cutoff=cutoff_s)
+    return _at_nodes(prep, prep.ch.one_to_all(_states(prep, nodes, "origin"), offsets, cutoff=cutoff_s))

@@ -64,9 +64,10 @@ class AccessArrays(NamedTuple):
 
     Attributes
     ----------
-    seed_nodes : numpy.ndarray of int64, shape (C, 2)
-        Destination seed nodes of each cell, ``-1`` padded.
-    seed_seconds : numpy.ndarray of float64, shape (C, 2)
+    seed_nodes : numpy.ndarray of int64, shape (C, K)
+        Destination seeds of each cell on the routing graph (nodes, or states of the edge-based
+        graph when the router is turn-aware), ``-1`` padded.
+    seed_seconds : numpy.ndarray of float64, shape (C, K)
         Seconds from each seed to the cell (along the edge plus the access leg).
     weights : numpy.ndarray of float64, shape (C,)
         Jobs (any weight) per cell; NaN counts as 0.
@@ -89,7 +90,7 @@ def _sum_within(node_seconds: np.ndarray, cells: AccessArrays, direct_rows: np.n
         row = node_seconds[i]
         for c in range(c_count):
             t = np.inf
-            for q in range(2):
+            for q in range(cells.seed_nodes.shape[1]):
                 v = cells.seed_nodes[c, q]
                 if v >= 0:
                     t = min(t, row[v] + cells.seed_seconds[c, q])
@@ -101,7 +102,7 @@ def _sum_within(node_seconds: np.ndarray, cells: AccessArrays, direct_rows: np.n
     for p in range(direct_rows.shape[0]):
         i, c = direct_rows[p], direct_cols[p]
         t = np.inf
-        for q in range(2):
+        for q in range(cells.seed_nodes.shape[1]):
             v = cells.seed_nodes[c, q]
             if v >= 0:
                 t = min(t, node_seconds[i, v] + cells.seed_seconds[c, q])
@@ -165,7 +166,7 @@ def cell_access(router: Router, origins: Snapped, cells: Snapped, weights: np.nd
     for lo in range(0, len(origins), block_size):
         hi = min(lo + block_size, len(origins))
         block = origins.take(np.arange(lo, hi))
-        times = router.surface(block, cutoff_minutes=float(max(thresholds_minutes)))
+        times = router.surface(block, cutoff_minutes=float(max(thresholds_minutes)), vertices="graph")
         rows, cols, direct = router.same_edge_pairs(block, cells)
         out[lo:hi] = _sum_within(times, arrays, rows.astype(np.int64), cols.astype(np.int64), direct.astype(np.float64))
     off = ~(router.seeds(origins, "origin")[0] >= 0).any(axis=1)

@@ -53,33 +53,20 @@ class CellReach(NamedTuple):
     thresholds_minutes: tuple[float, ...]
 
 
-class _Block(NamedTuple):
-    """One block of origins with the node -> destination times of their seed nodes."""
-
-    seed_pos: np.ndarray  # (n, 2) int64 row of each seed in ``times`` (-1 none)
-    seed_off: np.ndarray  # (n, 2) float64 seconds
-    times: np.ndarray  # (u, C) float64 seconds node -> destination column
-
-
 @njit(parallel=True, cache=True)
 def _count(seed_pos, seed_off, times, weights, limits, sums, counts):  # pragma: no cover - numba
     n = seed_pos.shape[0]
+    n_seeds = seed_pos.shape[1]
     c = times.shape[1]
     k = limits.shape[0]
     nw = weights.shape[0]
     for i in prange(n):
-        a0 = seed_pos[i, 0]
-        a1 = seed_pos[i, 1]
-        o0 = seed_off[i, 0]
-        o1 = seed_off[i, 1]
         for j in range(c):
             t = np.inf
-            if a0 >= 0:
-                t = o0 + times[a0, j]
-            if a1 >= 0:
-                t1 = o1 + times[a1, j]
-                if t1 < t:
-                    t = t1
+            for q in range(n_seeds):
+                a = seed_pos[i, q]
+                if a >= 0:
+                    t = min(t, seed_off[i, q] + times[a, j])
             if t <= limits[k - 1]:
                 for q in range(k):
                     if t <= limits[q]:
@@ -90,7 +77,8 @@ def _count(seed_pos, seed_off, times, weights, limits, sums, counts):  # pragma:
 
 def _blocks(nodes: np.ndarray, node_block: int) -> list[np.ndarray]:
     """Origin rows grouped so that each group's seed nodes number at most ``node_block``."""
-    first = np.where(nodes[:, 0] >= 0, nodes[:, 0], nodes[:, 1])
+    first = np.where(nodes >= 0, nodes, np.iinfo(np.int64).max).min(axis=1) if nodes.shape[1] else \
+        np.zeros(len(nodes), dtype=np.int64)
     order = np.argsort(first, kind="stable")
     groups: list[np.ndarray] = []
     start, seen = 0, set()
@@ -194,8 +182,8 @@ def _same_edge(router: Router, origins: Snapped, cells: Snapped, o_nodes: np.nda
     if len(uniq):  # node-to-node times among the few nodes of shared edges
         dist = router.hierarchy.many_to_many(uniq.astype(np.int32), None, uniq.astype(np.int32), None,
                                              cutoff=float(limits[-1]))
-        for a in range(2):
-            for b in range(2):
+        for a in range(o_nodes.shape[1]):
+            for b in range(d_nodes.shape[1]):
                 ok = (o_nodes[r, a] >= 0) & (d_nodes[c, b] >= 0)
                 ia = np.searchsorted(uniq, o_nodes[r, a])
                 ib = np.searchsorted(uniq, d_nodes[c, b])
