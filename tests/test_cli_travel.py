@@ -215,7 +215,10 @@ def test_matrix_from_csv_latitude_longitude_to_geopackage(cli_app, school_files,
     layers = {str(n): k for n, k in pyogrio.list_layers(out)}
     assert set(layers) == {"origins", "matrix"} and layers["matrix"] is None
     table = pyogrio.read_dataframe(out, layer="matrix")
-    assert list(table.columns) == ["origin_id", "destination_id", "minutes"] and len(table) == 9
+    # names are kept: origin_name / destination_name beside the ids
+    assert list(table.columns) == ["origin_id", "origin_name", "destination_id", "destination_name", "minutes"]
+    assert len(table) == 9
+    assert (table["origin_name"] == table["origin_id"].map({1: "skole 0", 2: "skole 1", 3: "skole 2"})).all()
     assert sorted(set(table["origin_id"])) == [1, 2, 3]
     # a point to itself: only its two access legs (each point lies within metres of the walk network)
     assert (table.loc[table["origin_id"] == table["destination_id"], "minutes"] < 2).all()

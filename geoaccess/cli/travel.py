@@ -67,8 +67,9 @@ def matrix(
     date: str | None = typer.Option(None, "--date", help="Service date for --mode transit, YYYY-MM-DD."),
     window: str = typer.Option("07:00-08:00", "--window", help="Departure window for --mode transit (every minute)."),
     percentile: float = typer.Option(50.0, "--percentile", help="Percentile of travel time over the window (transit)."),
-    out: Path = typer.Option(..., "--out", help="Output: .csv, .parquet or .gpkg (origin_id, destination_id, minutes; "
-                                                 "a .gpkg also holds the origins and destinations as point layers)."),
+    out: Path = typer.Option(..., "--out", help="Output: .csv, .parquet or .gpkg (origin_id, destination_id, minutes, "
+                                                 "with origin_name/destination_name when the points have names; a .gpkg "
+                                                 "also holds the origins and destinations as point layers)."),
 ) -> None:
     """Door-to-door travel-time matrix in minutes, streamed to the output in bounded memory.
 
@@ -124,8 +125,11 @@ def matrix(
             src = router.snap(o, max_snap_m=max_snap_m, what="origins")
             dst = src if d is None else router.snap(d, max_snap_m=max_snap_m, what="destinations")
         layers = {"origins": o} if d is None else {"origins": o, "destinations": d}
+        from geoaccess.layers.points import point_names
+
         res = write_matrix(router, src, dst, out, cutoff_minutes=cutoff_min, memory_budget_mb=memory_budget_mb,
-                           progress=console.progress, point_layers=layers,
+                           progress=console.progress, point_layers=layers, origin_names=point_names(o),
+                           destination_names=point_names(o if d is None else d),
                            on_estimate=lambda plan: console.note(f"matrix: {plan.describe()}"))
         rows, unreachable = res["rows"], res["unreachable"]
     what = "pairs within the cut-off" if cutoff_min is not None else f"pairs, {unreachable:,} unreachable/NaN"

@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -227,6 +227,8 @@ def write_matrix(
     on_estimate: Any = None,
     block_origins: int | None = None,
     point_layers: Mapping[str, Any] | None = None,
+    origin_names: Any = None,
+    destination_names: Any = None,
 ) -> dict[str, Any]:
     """Route and write a travel-time matrix block by block, within a memory budget.
 
@@ -254,6 +256,10 @@ def write_matrix(
     point_layers
         ``{layer name: GeoDataFrame}`` written before the table into a ``.gpkg`` (e.g. ``origins``,
         ``destinations`` with their ids and names); ignored for other formats.
+    origin_names, destination_names
+        Names aligned with the origins / destinations (e.g. from
+        :func:`geoaccess.layers.points.point_names`): written as ``origin_name`` / ``destination_name``
+        after the ids.
 
     Returns
     -------
@@ -283,7 +289,14 @@ def write_matrix(
         on_estimate(plan)
     sparse = cutoff_minutes is not None
     o_ids, d_ids = _arrow_ids(src.ids), _arrow_ids(dst.ids)
-    schema = pa.schema([("origin_id", o_ids.type), ("destination_id", d_ids.type), ("minutes", pa.float64())])
+    if destinations is None and destination_names is None:
+        destination_names = origin_names
+    names = _Names(_arrow_names(origin_names, len(src), what="origin_names"),
+                   _arrow_names(destination_names, len(dst), what="destination_names"))
+    fields = [("origin_id", o_ids.type)] + ([("origin_name", pa.string())] if names.origin is not None else [])
+    fields += [("destination_id", d_ids.type)]
+    fields += [("destination_name", pa.string())] if names.destination is not None else []
+    schema = pa.schema([*fields, ("minutes", pa.float64())])
     rows_written = 0
     unreachable = 0
     reached = np.zeros(len(dst), dtype=bool)
@@ -308,7 +321,7 @@ def write_matrix(
                         if not sparse:
                             unreachable += int(part.size - finite.sum())
                         table = _chunk_table(part, finite, block.row_offset + lo, o_ids, d_ids, schema,
-                                             sparse=sparse, decimals=decimals)
+                                             sparse=sparse, decimals=decimals, names=names)
                         del finite
                         writer.write_table(table)
                         rows_written += table.num_rows
@@ -327,8 +340,27 @@ def write_matrix(
             "seconds": time.perf_counter() - t0, "estimate": plan.to_dict()}
 
 
+class _Names(NamedTuple):
+    """Names of the origins and destinations as Arrow arrays (``None``: no names)."""
+
+    origin: Any
+    destination: Any
+
+
+def _arrow_names(names: Any, n: int, *, what: str) -> Any:
+    import pyarrow as pa
+
+    if names is None:
+        return None
+    arr = np.asarray(names, dtype=object)
+    if len(arr) != n:
+        msg = f"{what} has {len(arr):,} names for {n:,} points."
+        raise InputError(msg)
+    return pa.array(["" if v is None else str(v) for v in arr], type=pa.string())
+
+
 def _chunk_table(sec: np.ndarray, finite: np.ndarray, row0: int, o_ids: Any, d_ids: Any, schema: Any, *,
-                 sparse: bool, decimals: int | None = None) -> Any:
+                 sparse: bool, decimals: int | None = None, names: _Names | None = None) -> Any:
     """Arrow table of a chunk of rows: every pair (NaN -> null) or only the finite ones (minutes rounded)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -344,8 +376,15 @@ def _chunk_table(sec: np.ndarray, finite: np.ndarray, row0: int, o_ids: Any, d_i
         c = np.tile(np.arange(nc, dtype=idx), nr)
         vals = (sec / 60.0).ravel()
         minutes = pa.array(vals if decimals is None else np.round(vals, decimals), mask=~finite.ravel())
-    return pa.table({"origin_id": pc.take(o_ids, pa.array(r + np.int64(row0))),
-                     "destination_id": pc.take(d_ids, pa.array(c)), "minutes": minutes}, schema=schema)
+    rows, cols = pa.array(r + np.int64(row0)), pa.array(c)
+    data = {"origin_id": pc.take(o_ids, rows)}
+    if names is not None and names.origin is not None:
+        data["origin_name"] = pc.take(names.origin, rows)
+    data["destination_id"] = pc.take(d_ids, cols)
+    if names is not None and names.destination is not None:
+        data["destination_name"] = pc.take(names.destination, cols)
+    data["minutes"] = minutes
+    return pa.table(data, schema=schema)
 
 
 class _GpkgMatrixWriter:

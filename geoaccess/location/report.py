@@ -282,7 +282,12 @@ def write_location_outputs(
         tmp.write_text(json.dumps(result.summary(), indent=2, default=str), encoding="utf-8")
     paths["summary"] = d / "summary.json"
     # minutes as computed: a cell's coverage (minutes <= T) must be recomputable from the file
-    paths["sites"] = write_table(result.site_table(), d / "sites.csv")
+    sites = result.site_table()
+    if candidates is not None and candidates.attrs.get("name_column"):  # the candidates' names, kept
+        from geoaccess.layers.points import attach_names
+
+        sites = attach_names(sites, candidates, key="site_id", column="name")
+    paths["sites"] = write_table(sites, d / "sites.csv")
     paths["allocation"] = write_table(result.allocation_table(), d / "allocation.csv")
     if demand is not None and candidates is not None:
         layers = result.to_geodataframes(demand, candidates, demand_id=demand_id, candidate_id=candidate_id)
