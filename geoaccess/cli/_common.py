@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from geoaccess.network.graph import Network
 
-__all__ = ["NETWORK_HELP", "Output", "load_network", "network_npz", "output", "print_warnings", "use_output"]
+__all__ = ["NETWORK_HELP", "Output", "ProgressCallback", "Stepper", "load_network", "load_network_step", "network_npz",
+           "output", "print_warnings", "read_points_arg", "router_step", "use_output"]
 
 NETWORK_HELP = (
     "A network folder (or its network.npz) written by `geoaccess network build`, or a source to build: "

@@ -16,6 +16,8 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "attach_names",
+    "check_coordinate_order",
     "codes_in_force",
     "compare_crosswalks",
     "crosswalk",
@@ -26,12 +28,18 @@ __all__ = [
     "municipality_boundaries",
     "municipality_centres",
     "national_towns",
+    "read_layer",
     "read_municipalities",
+    "read_points",
     "read_ssb_grid",
     "recode_flows",
 ]
 
 _LAZY = {
+    "read_points": "points",
+    "attach_names": "points",
+    "check_coordinate_order": "points",
+    "read_layer": "specs",
     "read_ssb_grid": "population",
     "grid_to_raster": "population",
     "codes_in_force": "crosswalk",

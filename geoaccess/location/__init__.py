@@ -22,6 +22,7 @@ __all__ = [
     "LocationProblem",
     "LocationResult",
     "evaluate_sites",
+    "rank_rounded",
     "location_demo",
     "solve",
     "solve_heuristic",
@@ -34,6 +35,7 @@ _ATTRS = {
     "solve": "exact",
     "solve_heuristic": "heuristics",
     "evaluate_sites": "sites",
+    "rank_rounded": "sites",
     "location_demo": "demo",
 }
 

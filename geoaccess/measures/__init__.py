@@ -27,6 +27,8 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "access_measure": "geoaccess.measures.access",
+    "AccessResult": "geoaccess.measures.access",
     "cumulative_opportunities": "geoaccess.measures.cumulative",
     "cumulative_sums": "geoaccess.measures.cumulative",
     "gravity_access": "geoaccess.measures.gravity",
@@ -58,6 +60,7 @@ _LAZY = {
 
 __all__ = [
     "KLASS_128_BANDS",
+    "AccessResult",
     "CentralityConfig",
     "CoverageResult",
     "CumulativeGaussian",
@@ -84,6 +87,7 @@ __all__ = [
     "service_coverage_demo",
     "three_step_fca",
     "two_step_fca",
+    "access_measure",
 ]
 
 
