@@ -301,6 +301,7 @@ def test_netex_reader_on_a_hostile_value(tmp_path_factory, tag, which, value):
 @given(st.integers(0, 10**6), st.binary(min_size=1, max_size=12), st.booleans())
 @example(where=36631, junk=b"\x00", cut=False)  # a NUL right after J6's id=": was '\ufffdTST:ServiceJourney:J6'
 @example(where=3587, junk=b" ", cut=False)  # a space there: J2 renamed ' TST:ServiceJourney:J2' (well-formed XML)
+@example(where=13349, junk=b"A", cut=False)  # breaks a DayTypeRef's ref attribute: the missing-ref report held None
 def test_netex_damaged_bytes_lose_nothing_uncounted(tmp_path_factory, where, junk, cut):
     """Any byte damage: the reader recovers or refuses, and every journey lost is counted.
 

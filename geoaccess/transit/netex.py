@@ -621,7 +621,7 @@ def read_netex(
             skip("no Line found (via LineRef or JourneyPattern -> Route -> Line)", jid)
             continue
         good_dts = tuple(d for d in dts if d in known_dt)
-        missing_dt_refs.extend(d for d in dts if d not in known_dt)
+        missing_dt_refs.extend("(a DayTypeRef without a ref)" if d is None else str(d) for d in dts if d not in known_dt)
         if not good_dts:
             skip("no DayTypeRef to an existing DayType (no service dates)", jid)
             continue
