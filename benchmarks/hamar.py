@@ -28,24 +28,11 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-
-def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` runs after a warm-up, and the result of that best run."""
-    out = fn()  # warm-up
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        res = fn()
-        took = time.perf_counter() - t
-        if took < best:
-            best, out = took, res
-    return best, out
+from peers import best_of  # benchmarks/peers.py: one timing rule for every script
 
 
 def main() -> dict[str, Any]:
@@ -70,21 +57,21 @@ def main() -> dict[str, Any]:
         build_network(NVDB, mode="walk", cache=False)
         return t1 - t0, time.perf_counter() - t0
 
-    t_build, (t_car, _) = _best(car_then_walk, args.repeat)
+    t_build, (t_car, _) = best_of(car_then_walk, args.repeat)
     load.append(os.getloadavg()[0])
     car = build_network(NVDB, mode="car")
     n1000 = build_network(N1000, mode="car")
     boundary = read_boundary(BOUNDARY)
-    t_stitch, comp = _best(lambda: stitch_networks(car, n1000, polygon=boundary), args.repeat)
-    t_stitch_cold, _ = _best(lambda: stitch_networks(car, n1000, polygon=boundary, cache=False), 1)
-    t_boundary, _ = _best(lambda: read_boundary(BOUNDARY), 1)
+    t_stitch, comp = best_of(lambda: stitch_networks(car, n1000, polygon=boundary), args.repeat)
+    t_stitch_cold, _ = best_of(lambda: stitch_networks(car, n1000, polygon=boundary, cache=False), 1)
+    t_boundary, _ = best_of(lambda: read_boundary(BOUNDARY), 1)
     load.append(os.getloadavg()[0])
     with tempfile.TemporaryDirectory() as tmp:
         code = ("import warnings; warnings.simplefilter('ignore'); from geoaccess.examples.hamar import hamar_analysis; "
                 f"hamar_analysis({str(Path(tmp) / 'fresh')!r}, maps=True)")
-        t_fresh, _ = _best(lambda: subprocess.run([sys.executable, "-c", code], check=True), args.repeat)
+        t_fresh, _ = best_of(lambda: subprocess.run([sys.executable, "-c", code], check=True), args.repeat)
         load.append(os.getloadavg()[0])
-        t_all, summary = _best(lambda: hamar_analysis(Path(tmp) / "hamar", maps=True), args.repeat)
+        t_all, summary = best_of(lambda: hamar_analysis(Path(tmp) / "hamar", maps=True), args.repeat)
     load.append(os.getloadavg()[0])
     res = {
         "nvdb_read_and_build_car_s": round(t_car, 2),

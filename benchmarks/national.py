@@ -20,18 +20,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from peers import best_of  # benchmarks/peers.py: one timing rule for every script
 
 N1000 = "roads/kartverket_n1000_veglenke_2025.gpkg"
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _best(fn, repeat: int):  # noqa: ANN001, ANN202 - small timing helper
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def _scipy_point_to_point(net, origins, destinations) -> np.ndarray:  # noqa: ANN001
@@ -96,8 +88,8 @@ def main() -> None:
         net = build_network(N1000, mode="car", cache=False)
         return net, ContractionHierarchy.build(net)
 
-    t_build, (net, ch) = _best(build_and_contract, args.repeat)
-    t_read, _ = _best(lambda: build_network(N1000, mode="car", cache=False), args.repeat)
+    t_build, (net, ch) = best_of(build_and_contract, args.repeat, warm_up=False)
+    t_read, _ = best_of(lambda: build_network(N1000, mode="car", cache=False), args.repeat, warm_up=False)
     rows.append({"task": "N1000 read + simplify + components (no cache)", "seconds": t_read, "target_s": None})
     rows.append({"task": "N1000 build + contraction (no cache)", "seconds": t_build, "target_s": 10.0,
                  "notes": f"{net.n_nodes:,} nodes, {net.n_edges:,} edges"})
@@ -105,9 +97,9 @@ def main() -> None:
     grid = read_ssb_grid(NATIONAL_GRID_250M)
     centres = municipality_centres(2020, grid)
     municipal_matrix(prep, centres=centres, year=None)  # warm the query kernels
-    t_mat, mat = _best(lambda: municipal_matrix(prep, centres=centres, year=None), args.repeat)
+    t_mat, mat = best_of(lambda: municipal_matrix(prep, centres=centres, year=None), args.repeat, warm_up=False)
     snapped, _ = snap_centres(prep, centres)
-    t_sp, ref = _best(lambda: _scipy_point_to_point(net, snapped, snapped), 1)
+    t_sp, ref = best_of(lambda: _scipy_point_to_point(net, snapped, snapped), 1, warm_up=False)
     got = mat["minutes"].to_numpy().reshape(len(centres), len(centres))
     ref_min = ref / 60.0
     np.fill_diagonal(ref_min, 0.0)
@@ -115,11 +107,11 @@ def main() -> None:
     rows.append({"task": "356 x 356 municipality matrix (snapping included)", "seconds": t_mat, "target_s": 1.0,
                  "scipy_seconds": t_sp, "max_abs_diff_minutes": diff})
     cell_centre_times(prep, grid.iloc[:1000], centres)  # warm
-    t_cells, tab = _best(lambda: cell_centre_times(prep, grid, centres, cutoff_minutes=90), args.repeat)
+    t_cells, tab = best_of(lambda: cell_centre_times(prep, grid, centres, cutoff_minutes=90), args.repeat, warm_up=False)
     pts = grid.geometry.centroid
     cells = routing.snap(net, pts.x.to_numpy(), pts.y.to_numpy(), ids=np.arange(len(grid)), max_snap_m=20_000,
                          access_speed_kmh=30.0)
-    t_cells_sp, pairs_sp = _best(lambda: _scipy_cells(net, cells, snapped, 90 * 60.0), 1)
+    t_cells_sp, pairs_sp = best_of(lambda: _scipy_cells(net, cells, snapped, 90 * 60.0), 1, warm_up=False)
     rows.append({"task": "220,171 cells -> 356 centres within 90 min (snapping included)", "seconds": t_cells,
                  "target_s": 30.0, "scipy_seconds": t_cells_sp, "pairs": len(tab), "scipy_pairs": pairs_sp,
                  "notes": "scipy column: reversed-graph Dijkstra per centre with limit, cells snapped beforehand (untimed)"})

@@ -22,23 +22,10 @@ import json
 import os
 import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
-
-def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` runs after a warm-up, and the result of that best run."""
-    out = fn()  # warm-up
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        res = fn()
-        took = time.perf_counter() - t
-        if took < best:
-            best, out = took, res
-    return best, out
+from peers import best_of  # benchmarks/peers.py: one timing rule for every script
 
 
 def main() -> dict[str, Any]:
@@ -58,7 +45,7 @@ def main() -> dict[str, Any]:
 
     path = fetch(GML)
     load_start = os.getloadavg()
-    t_read, _ = _best(lambda: read_fkb_zip(path), args.repeat)
+    t_read, _ = best_of(lambda: read_fkb_zip(path), args.repeat)
 
     def car_then_walk() -> tuple[Any, Any, float]:
         clear_export_cache()  # a cold read every time
@@ -68,7 +55,7 @@ def main() -> dict[str, Any]:
         walk = build_network(GML, mode="walk", cache=False)  # shares the read and overlay of the car build
         return car, walk, t1 - t0
 
-    t_both, (car, walk, t_car) = _best(car_then_walk, args.repeat)
+    t_both, (car, walk, t_car) = best_of(car_then_walk, args.repeat)
     speed = {
         "read_fkb_zip_s": round(t_read, 3),
         "read_and_build_car_s": round(t_car, 3),

@@ -135,6 +135,20 @@ class Measurement:
         return max(0.0, self.peak_rss_mib - self.rss_before_mib)
 
 
+def best_of(fn: Callable[[], Any], repeat: int, *, warm_up: bool = True) -> tuple[float, Any]:
+    """Best wall time (seconds) of ``repeat`` runs of ``fn``, after one untimed warm-up run when
+    ``warm_up``, and the result of that best run."""
+    out = fn() if warm_up else None
+    best = np.inf
+    for _ in range(max(1, int(repeat))):
+        t = time.perf_counter()
+        res = fn()
+        took = time.perf_counter() - t
+        if took < best:
+            best, out = took, res
+    return best, out
+
+
 def measure(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[Any, Measurement]:
     """Run ``fn(*args, **kwargs)`` and return its result with a :class:`Measurement`."""
     before = _rss_mib()

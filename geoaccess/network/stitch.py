@@ -779,6 +779,15 @@ def _unjoined(border: _Border, joins: list[dict], refs_b: list[frozenset], b_nod
 
 
 # ----------------------------------------------------------------------------- reading the result
+def _stitch_info(net: Network) -> dict[str, Any]:
+    """``meta["stitch"]`` of a composite; an error naming the way to build one otherwise."""
+    info = net.meta.get("stitch")
+    if not info:
+        msg = "This network is not a composite: build one with stitch_networks (CLI: `geoaccess network stitch`)."
+        raise InputError(msg)
+    return info
+
+
 def join_table(net: Network) -> pd.DataFrame:
     """The joins of a composite network, one row per connector.
 
@@ -795,10 +804,7 @@ def join_table(net: Network) -> pd.DataFrame:
     """
     import pandas as pd
 
-    info = net.meta.get("stitch")
-    if not info:
-        msg = "This network is not a composite: build one with stitch_networks (CLI: `geoaccess network stitch`)."
-        raise InputError(msg)
+    info = _stitch_info(net)
     return pd.DataFrame(info["joins"])
 
 
@@ -806,19 +812,13 @@ def border_crossings(net: Network) -> pd.DataFrame:
     """Places where a coarse road crosses a composite's border without a join (its dead ends at the border)."""
     import pandas as pd
 
-    info = net.meta.get("stitch")
-    if not info:
-        msg = "This network is not a composite: build one with stitch_networks (CLI: `geoaccess network stitch`)."
-        raise InputError(msg)
+    info = _stitch_info(net)
     return pd.DataFrame(info["unjoined_crossings"])
 
 
 def stitched_part(net: Network) -> np.ndarray:
     """Part of each node of a composite: ``"detailed"``, ``"coarse"`` or ``"border"`` (object array, shape (n,))."""
-    info = net.meta.get("stitch")
-    if not info:
-        msg = "This network is not a composite: build one with stitch_networks (CLI: `geoaccess network stitch`)."
-        raise InputError(msg)
+    info = _stitch_info(net)
     out = np.empty(net.n_nodes, dtype=object)
     for part, (a, b) in info["node_ranges"].items():
         out[a:b] = part
