@@ -10,7 +10,7 @@ running this file), timed from outside with its own CPU time, with caches set up
 * ``first matrix after a fresh install`` — that precompiled numba cache, an empty
   ``GEOACCESS_CACHE`` (the network is built from the PBF and contracted);
 * ``warm matrix`` — the same command again (network and hierarchy cached);
-* ``warm catchment, 2 origins`` — with the population count and the PNG map, with ``--no-map``,
+* ``warm catchment, 2 origins`` — with the population count and the PNG map, with ``--no-maps``,
   and without population.
 
 Data: ``osm/oslo-east-filtered.osm.pbf`` (car), the 17 upper-secondary schools of Oslo inside
