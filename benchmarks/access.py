@@ -71,7 +71,7 @@ def main() -> dict[str, Any]:
     schools = (sites["service"] == "upper_secondary_school").to_numpy()
     pop = cells["population"].to_numpy(dtype=float)
 
-    t_cum, cum = _best(lambda: cumulative_opportunities(cost, None, thresholds=(10, 20, 30)), args.repeat)
+    t_cum, cum = _best(lambda: cumulative_opportunities(cost, None, thresholds_minutes=(10, 20, 30)), args.repeat)
     t_e2, e2 = _best(lambda: e2sfca(cost[:, schools], pop, np.ones(int(schools.sum()))), args.repeat)
 
     res: dict[str, Any] = {

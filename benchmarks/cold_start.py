@@ -10,7 +10,7 @@ running this file), timed from outside with its own CPU time, with caches set up
 * ``first matrix after a fresh install`` — that precompiled numba cache, an empty
   ``GEOACCESS_CACHE`` (the network is built from the PBF and contracted);
 * ``warm matrix`` — the same command again (network and hierarchy cached);
-* ``warm catchment, 2 origins`` — with the population count and the PNG map, with ``--no-map``,
+* ``warm catchment, 2 origins`` — with the population count and the PNG map, with ``--no-maps``,
   and without population.
 
 Data: ``osm/oslo-east-filtered.osm.pbf`` (car), the 17 upper-secondary schools of Oslo inside
@@ -76,7 +76,7 @@ def main() -> int:
         pts, two = _layers(tmp_p)
         base = dict(os.environ)
         matrix = [geoaccess, "matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "car", "--origins", str(pts),
-                  "--origin-id", "id", "--out", str(tmp_p / "m.parquet")]
+                  "--id-column", "id", "--out", str(tmp_p / "m.parquet")]
 
         def env(numba: str, cache: str) -> dict[str, str]:
             return base | {"NUMBA_CACHE_DIR": str(tmp_p / numba), "GEOACCESS_CACHE": str(tmp_p / cache)}
@@ -90,7 +90,7 @@ def main() -> int:
              env("numba", "cache")),
             ("warm matrix (the same command again)", matrix, env("numba", "cache")),
         ]
-        catch = [geoaccess, "catchment", str(tmp_p / "cache-net"), "--origins", str(two), "--origin-id", "name",
+        catch = [geoaccess, "catchment", str(tmp_p / "cache-net"), "--origins", str(two), "--id-column", "name",
                  "--thresholds-minutes", "10,20", "--out", str(tmp_p / "c.gpkg")]
         build = [geoaccess, "network", "build", "osm/oslo-east-filtered.osm.pbf", "--mode", "car", "--out",
                  str(tmp_p / "cache-net")]
@@ -99,11 +99,11 @@ def main() -> int:
             rows.append({"step": title, **_run(args, e)})
             print(f"  {rows[-1]}", flush=True)
         _run(build, env("numba", "cache"))
-        _run([*catch, "--no-map"], env("numba", "cache"))  # loads the hierarchy into the cache
+        _run([*catch, "--no-maps"], env("numba", "cache"))  # loads the hierarchy into the cache
         pop = ["--population", "population/befolkning_250m_2023_oslo.shp"]
         for title, extra in (("warm catchment, 2 origins, population + PNG map", pop),
-                             ("warm catchment, 2 origins, population, --no-map", [*pop, "--no-map"]),
-                             ("warm catchment, 2 origins, no population, --no-map", ["--no-map"])):
+                             ("warm catchment, 2 origins, population, --no-maps", [*pop, "--no-maps"]),
+                             ("warm catchment, 2 origins, no population, --no-maps", ["--no-maps"])):
             best = None
             for _ in range(3):
                 got = _run(catch + extra, env("numba", "cache"))

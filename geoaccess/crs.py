@@ -20,10 +20,12 @@ import numpy as np
 from geoaccess.errors import CRSError, CRSWarning
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
     from pyproj import CRS
 
-__all__ = ["NORWAY_CRS", "choose_crs", "resolve_crs", "to_crs_checked"]
+__all__ = ["NORWAY_CRS", "check_same_crs", "choose_crs", "resolve_crs", "to_crs_checked"]
 
 # Warnings already given in this process (see _warn_once); tests clear it to see a warning again.
 _WARNED: set[str] = set()
@@ -156,3 +158,23 @@ def to_crs_checked(gdf: gpd.GeoDataFrame, target: str, *, what: str) -> gpd.GeoD
     if gdf.crs != src:
         gdf = gdf.set_crs(src, allow_override=True)
     return gdf.to_crs(target)
+
+
+def check_same_crs(*layers: gpd.GeoDataFrame | None, what: Sequence[str] | None = None) -> None:
+    """Refuse layers whose CRSs differ or are missing.
+
+    Raises
+    ------
+    CRSError
+        If any layer lacks a CRS or the CRSs differ; the message names the layers.
+    """
+    names = list(what) if what is not None else [f"layer {i}" for i in range(len(layers))]
+    crss = [(n, g.crs) for n, g in zip(names, layers, strict=True) if g is not None]
+    for n, c in crss:
+        if c is None:
+            msg = f"The {n} has no CRS; set it (e.g. gdf.set_crs('EPSG:25833')) rather than let geoaccess guess."
+            raise CRSError(msg)
+    if len({c.to_string() for _, c in crss}) > 1:
+        listing = "; ".join(f"{n}: {c.to_string()}" for n, c in crss)
+        msg = f"Layers have mixed CRSs ({listing}); transform them to one CRS first (e.g. gdf.to_crs('EPSG:25833'))."
+        raise CRSError(msg)

@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError, LimitError
 
 __all__ = [
@@ -132,10 +133,7 @@ class Limits:
         if not isinstance(values, Mapping):
             msg = f"{source}: expected a table of sections {sorted(sections)}, got {type(values).__name__}."
             raise InputError(msg)
-        unknown = sorted(set(values) - set(sections))
-        if unknown:
-            msg = f"{source}: unknown section [{unknown[0]}]; allowed sections are {', '.join(sorted(sections))}."
-            raise InputError(msg)
+        check_keys(values, sections, where=source, what="section")
         changes: dict[str, Any] = {}
         for name, table in values.items():
             current = getattr(self, name)
@@ -154,10 +152,7 @@ def _update_section(current: Any, table: Any, where: str) -> Any:
     if not isinstance(table, Mapping):
         msg = f"{where}: expected a table with keys {', '.join(sorted(fields))}."
         raise InputError(msg)
-    unknown = sorted(set(table) - set(fields))
-    if unknown:
-        msg = f"{where}: unknown key {unknown[0]!r}; allowed keys are {', '.join(sorted(fields))}."
-        raise InputError(msg)
+    check_keys(table, fields, where=where)
     out: dict[str, Any] = {}
     for key, value in table.items():
         default = getattr(current, key)

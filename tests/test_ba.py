@@ -334,16 +334,16 @@ def test_strict_config_names_unknown_keys(tmp_path):
     assert cfg.ba.tt30.condition == "none" and cfg.ba.tt30.max_minutes == 30.0
     assert cfg.lma.min_size == 1000 and cfg.lma.target_size == 25000
     p.write_text("[ba]\ntt30_minutes = 25\n")
-    with pytest.raises(InputError, match=r"\[ba\]: unknown key 'tt30_minutes'; allowed keys: out_commuting_share"):
+    with pytest.raises(InputError, match=r"\[ba\]: unknown key 'tt30_minutes'; allowed keys: .*out_commuting_share"):
         load_config(p)
     p.write_text("[ba.tt45]\nmin_shares = 0.05\n")
-    with pytest.raises(InputError, match=r"\[ba\]\.tt45: unknown key 'min_shares'; allowed keys: max_minutes"):
+    with pytest.raises(InputError, match=r"\[ba\]\.tt45: unknown key 'min_shares' \(did you mean 'min_share'\?\); allowed keys: .*max_minutes"):
         load_config(p)
     p.write_text("[ba]\nattach_to_restkommuner = 'yes'\n")
     with pytest.raises(InputError, match="attach_to_restkommuner: 'yes' is not of the kind"):
         load_config(p)
     p.write_text("[bA]\nx = 1\n")
-    with pytest.raises(InputError, match="unknown sections"):
+    with pytest.raises(InputError, match=r"unknown section 'bA' \(did you mean 'ba'\?\); allowed sections: ba, lma, traveltime"):
         load_config(p)
     with pytest.raises(InputError, match="Unknown region preset 'toi2020'; available presets: toi2019"):
         load_config(preset="toi2020")

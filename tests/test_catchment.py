@@ -43,7 +43,7 @@ def test_raster_within_one_cell_of_exact_rule(shapes):
     walk, cell = 80.0, 20.0
     d = dijkstra(net.csgraph(), indices=7)
     thresholds = [3.0, 6.0]
-    raster = catchments_from_node_times(net, d, minutes=thresholds, walk_off_m=walk, cell_m=cell)
+    raster = catchments_from_node_times(net, d, thresholds_minutes=thresholds, walk_off_m=walk, cell_m=cell)
     exact = _vector_polygons(net, d, [t * 60 for t in thresholds], "nested", walk, [])
     tol = cell * (math.sqrt(2) + 0.5) + 1e-6
     for r, e in zip(raster, exact, strict=False):
@@ -65,7 +65,7 @@ def test_partially_reached_edge_is_cut_at_threshold():
     times = np.array([0.0, np.inf])
     pieces = reached_pieces(net, times, 30.0)
     assert len(pieces) == 1 and pieces[0].length == pytest.approx(300.0)
-    (poly,) = catchments_from_node_times(net, times, minutes=[0.5], walk_off_m=50.0, cell_m=10.0)
+    (poly,) = catchments_from_node_times(net, times, thresholds_minutes=[0.5], walk_off_m=50.0, cell_m=10.0)
     minx, _, maxx, maxy = poly.bounds
     # exact: x in [-50, 350], y in [-50, 50]; raster within a cell diagonal (+ sample step)
     assert minx == pytest.approx(-50, abs=25) and maxx == pytest.approx(350, abs=25)
@@ -81,8 +81,8 @@ def test_rings_partition_the_outer_nested_polygon():
 
     net = _grid_network()
     d = dijkstra(net.csgraph(), indices=100)
-    nested = catchments_from_node_times(net, d, minutes=[2, 4, 6], walk_off_m=60.0, bands="nested")
-    rings = catchments_from_node_times(net, d, minutes=[2, 4, 6], walk_off_m=60.0, bands="rings")
+    nested = catchments_from_node_times(net, d, thresholds_minutes=[2, 4, 6], walk_off_m=60.0, bands="nested")
+    rings = catchments_from_node_times(net, d, thresholds_minutes=[2, 4, 6], walk_off_m=60.0, bands="rings")
     assert sum(r.area for r in rings) == pytest.approx(nested[-1].area, rel=1e-9)
     assert rings[0].area == pytest.approx(nested[0].area)
     assert rings[1].intersection(rings[0]).area < 1e-6
@@ -93,7 +93,7 @@ def test_unreached_network_gives_empty_polygons():
     from geoaccess.engine.catchment import catchments_from_node_times
 
     net = _grid_network(k=4)
-    polys = catchments_from_node_times(net, np.full(net.n_nodes, np.inf), minutes=[10], walk_off_m=50.0)
+    polys = catchments_from_node_times(net, np.full(net.n_nodes, np.inf), thresholds_minutes=[10], walk_off_m=50.0)
     assert polys[0].is_empty
 
 

@@ -108,3 +108,38 @@ def test_evaluate_sites_cli(app, tmp_path):
     res = CliRunner().invoke(app, ["evaluate-sites", NET, "--sites", str(sites), "--jobs", "50", "--population", GRID,
                                    "--out", str(tmp_path / "r.txt")])
     assert isinstance(res.exception, InputError)
+
+
+def test_evaluate_sites_latitude_longitude_navn_and_saved_network(app, tmp_path, dataset):
+    """Issue 17: latitude/longitude and navn are read, names kept; a saved network folder keeps criterion 5."""
+    from geoaccess.network.build import build_network
+
+    sites = tmp_path / "steder.csv"
+    sites.write_text("navn;latitude;longitude\nHelsfyr T;59,9128;10,8012\nCarl Berners plass T;59,9265;10,7765\n"
+                     "Lambertseter T;59,8734;10,8108\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = build_network(dataset(NET), mode="car")
+    folder = tmp_path / "car"
+    folder.mkdir()
+    net.to_npz(str(folder / "network.npz"))
+    out = tmp_path / "eval" / "report.html"
+    res = CliRunner().invoke(app, ["evaluate-sites", str(folder), "--sites", str(sites), "--office-jobs", "50",
+                                   "--population", GRID, "--out", str(out)])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    wide = pd.read_csv(out.parent / "report_wide.csv")
+    # ids are 1-based row numbers (no id column), names from navn
+    assert wide["site_id"].tolist() == [1, 2, 3]
+    assert wide["name"].tolist() == ["Helsfyr T", "Carl Berners plass T", "Lambertseter T"]
+    # the saved network names its OSM source: walk network and hubs come from it, criterion 5 is computed
+    assert wide["walk_hub_minutes"].notna().all() and (wide["walk_hub_minutes"] < 3).all()
+    # without a centrality table, criterion 3 says why it is missing
+    tidy = pd.read_csv(out.with_suffix(".csv"))
+    note = tidy.loc[tidy["measure"] == "centrality_class", "note"].iloc[0]
+    assert note.startswith("not computed, because no centrality table")
+    assert "not computed, because" in out.read_text(encoding="utf-8")
+    # the deprecated --jobs still works, with one warning line
+    res = CliRunner().invoke(app, ["evaluate-sites", str(folder), "--sites", str(sites), "--jobs", "50",
+                                   "--population", GRID, "--out", str(tmp_path / "r2.html"), "-q"])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    assert "evaluate-sites --jobs is deprecated" in res.stderr and "use --office-jobs" in res.stderr

@@ -124,7 +124,7 @@ def test_cli_traveltime_and_ba_with_a_travel_time_table(dataset, tmp_path):
     r = runner.invoke(
         app,
         ["regions", "--flows", str(flows), "--method", "traveltime", "--centres", "0301,3033",
-         "--travel-times", str(tt), "--max-minutes", "25", "--out", str(out), "--no-maps"],
+         "--travel-times", str(tt), "--cutoff-minutes", "25", "--out", str(out), "--no-maps"],
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     m = pd.read_csv(out / "traveltime_membership.csv", dtype=str).set_index("kommunenummer")

@@ -60,7 +60,8 @@ def test_matrix_command_writes_csv_matching_api(cli_app, school_files, tmp_path,
         warnings.simplefilter("ignore", UserWarning)
         net = build_network(dataset("osm/oslo-east-filtered.osm.pbf"), mode="walk")
     api = travel_time_matrix(net, gpd.read_file(o), gpd.read_file(d), origin_id="id", destination_id="id")
-    np.testing.assert_allclose(table["minutes"].to_numpy(), api["minutes"].to_numpy(), rtol=1e-9)
+    # CSV minutes are rounded to 0.1 (Parquet keeps them as computed)
+    np.testing.assert_allclose(table["minutes"].to_numpy(), api["minutes"].to_numpy(), atol=0.05 + 1e-9)
     pq = tmp_path / "m.parquet"
     res = CliRunner().invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
                                        "--origins", str(o), "--cutoff", "20", "--out", str(pq)])
@@ -109,7 +110,7 @@ def test_bad_inputs_named(cli_app, school_files, tmp_path):
     assert isinstance(res.exception, InputError) and "missing.gpkg" in str(res.exception)
     res = runner.invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk", "--origins",
                                   str(o), "--out", str(tmp_path / "m.xlsx")])
-    assert isinstance(res.exception, InputError) and ".csv or .parquet" in str(res.exception)
+    assert isinstance(res.exception, InputError) and ".csv, .parquet or .gpkg" in str(res.exception)
     res = runner.invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk", "--origins",
                                   str(o), "--origin-id", "nope", "--out", str(tmp_path / "m.csv")])
     assert isinstance(res.exception, InputError) and "'nope'" in str(res.exception)
@@ -193,3 +194,77 @@ def test_cli_transit_needs_feed_and_date(cli_app, jessheim, tmp_path):
     )
     assert res.exit_code != 0
     assert isinstance(res.exception, InputError) and "--feed" in str(res.exception)
+
+
+def test_matrix_from_csv_latitude_longitude_to_geopackage(cli_app, school_files, tmp_path):
+    """Issue 17: a CSV with latitude/longitude and navn; ids 1-based; a GeoPackage with the points as layers."""
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    _, _, inside = school_files
+    pts = inside.iloc[:3].to_crs("EPSG:4326")
+    csv = tmp_path / "skoler.csv"
+    pd.DataFrame({"navn": [f"skole {i}" for i in range(3)], "latitude": pts.geometry.y.round(7),
+                  "longitude": pts.geometry.x.round(7)}).to_csv(csv, index=False)
+    out = tmp_path / "m.gpkg"
+    res = CliRunner().invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(csv), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "ids are 1-based row numbers" in res.stderr
+    layers = {str(n): k for n, k in pyogrio.list_layers(out)}
+    assert set(layers) == {"origins", "matrix"} and layers["matrix"] is None
+    table = pyogrio.read_dataframe(out, layer="matrix")
+    # names are kept: origin_name / destination_name beside the ids
+    assert list(table.columns) == ["origin_id", "origin_name", "destination_id", "destination_name", "minutes"]
+    assert len(table) == 9
+    assert (table["origin_name"] == table["origin_id"].map({1: "skole 0", 2: "skole 1", 3: "skole 2"})).all()
+    assert sorted(set(table["origin_id"])) == [1, 2, 3]
+    # a point to itself: only its two access legs (each point lies within metres of the walk network)
+    assert (table.loc[table["origin_id"] == table["destination_id"], "minutes"] < 2).all()
+    o = gpd.read_file(out, layer="origins")
+    assert o.crs.to_epsg() == 25833 and o["navn"].tolist() == ["skole 0", "skole 1", "skole 2"]
+    # the same matrix as Parquet, unrounded: the GeoPackage's minutes are its values to 0.1
+    pq = tmp_path / "m.parquet"
+    assert CliRunner().invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                        "--origins", str(csv), "--out", str(pq)]).exit_code == 0
+    full = pd.read_parquet(pq)
+    np.testing.assert_array_equal(table["minutes"].to_numpy(), full["minutes"].round(1).to_numpy())
+
+
+def test_swapped_csv_named_not_off_network(cli_app, school_files, tmp_path):
+    import pandas as pd
+
+    _, _, inside = school_files
+    pts = inside.iloc[:2].to_crs("EPSG:4326")
+    csv = tmp_path / "swapped.csv"
+    # header says lat,lon but the values are lon,lat
+    pd.DataFrame({"lat": pts.geometry.x, "lon": pts.geometry.y}).to_csv(csv, index=False)
+    res = CliRunner().invoke(cli_app, ["matrix", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(csv), "--out", str(tmp_path / "m.csv")])
+    assert isinstance(res.exception, InputError)
+    assert "swapped" in str(res.exception) and "'lon' and 'lat' hold each other's values" in str(res.exception)
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_catchment_area_counting_rule_names_and_rounding(cli_app, school_files, tmp_path):
+    import geopandas as gpd
+    import pyogrio
+
+    o, _, _ = school_files
+    out = tmp_path / "c.gpkg"
+    res = CliRunner().invoke(cli_app, ["catchment", "osm/oslo-east-filtered.osm.pbf", "--mode", "walk",
+                                       "--origins", str(o), "--id-column", "id", "--name-column", "address",
+                                       "--thresholds-minutes", "10,20",
+                                       "--population", "population/befolkning_250m_2023_oslo.shp", "--no-maps",
+                                       "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert [str(n) for n, _ in pyogrio.list_layers(out)] == ["catchments"]
+    g = gpd.read_file(out)
+    # the area column is the polygon's area (independent: shapely on the written geometry), km², 0.001
+    np.testing.assert_allclose(g["area_km2"], g.geometry.area / 1e6, atol=6e-4)
+    assert (g["counting_rule"].str.startswith("door-to-door")).all()
+    names = dict(zip(gpd.read_file(o)["id"], gpd.read_file(o)["address"], strict=True))
+    assert g["origin_name"].tolist() == [names[i] for i in g["origin_id"]]
+    assert (g["population"] == g["population"].round()).all()  # persons as whole numbers
+    assert not (out.with_suffix(".png")).exists()

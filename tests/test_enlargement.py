@@ -82,7 +82,7 @@ def test_enlargement_equals_brute_force_on_both_networks(oslo) -> None:
     from geoaccess.regions.enlargement import labour_market_enlargement
 
     base, scen, cells, _ = oslo
-    table = labour_market_enlargement(base, scen, CENTRE, cells=cells, minutes=MINUTES)
+    table = labour_market_enlargement(base, scen, CENTRE, cells=cells, thresholds_minutes=MINUTES)
     assert list(table["minutes"]) == list(MINUTES)
     pop = cells["population"].to_numpy()
     jobs = cells["jobs"].to_numpy()
@@ -193,3 +193,32 @@ def test_cli_scenario_writes_outputs(tmp_path, dataset) -> None:
     assert set(table["weight"]) == {"nodes"} and (table["change"] >= 0).all()
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["applied"][0]["edges_changed"] > 0
+
+
+def test_cli_scenario_centre_from_a_point_file(dataset, tmp_path):
+    """--centre takes a point file (the one point reader): the same result as the coordinates."""
+    import pandas as pd
+    from pyproj import Transformer
+    from typer.testing import CliRunner
+
+    from geoaccess.cli import _register, app
+    from geoaccess.examples import scenario_dir
+
+    _register()
+    lon, lat = Transformer.from_crs("EPSG:25833", "EPSG:4326", always_xy=True).transform(289079, 6745789)
+    csv = tmp_path / "sentrum.csv"
+    csv.write_text(f"navn,latitude,longitude\nHamar sentrum,{lat:.8f},{lon:.8f}\n", encoding="utf-8")
+    net = str(dataset("roads/hamar_nvdb_speed_limits_2018.geojson"))
+    spec = str(scenario_dir() / "hamar_faster_corridor.toml")
+    tables = []
+    for centre, out in ((f"{lon:.8f},{lat:.8f},EPSG:4326", tmp_path / "xy"), (str(csv), tmp_path / "file")):
+        res = CliRunner().invoke(app, ["scenario", net, "--spec", spec, "--centre", centre,
+                                       "--thresholds-minutes", "5,10", "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        tables.append(pd.read_csv(out / "enlargement.csv"))
+    assert tables[1]["origin_id"].tolist() == [1] * len(tables[1])  # the file's id: row number 1 (no id column)
+    pd.testing.assert_frame_equal(tables[0].drop(columns="origin_id"), tables[1].drop(columns="origin_id"))
+    two = tmp_path / "two.csv"
+    two.write_text(f"lat,lon\n{lat},{lon}\n{lat},{lon}\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["scenario", net, "--spec", spec, "--centre", str(two), "--out", str(tmp_path / "t")])
+    assert "holds 2 points; give a file with one point" in str(res.exception)

@@ -61,7 +61,7 @@ def _random_case(seed: int, n: int = 40, m: int = 12, asym: bool = True):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_2sfca_equals_pysal(seed):
     cost, demand, supply = _random_case(seed)
-    ours = two_step_fca(cost, demand, supply, max_minutes=30.0)["2sfca"].to_numpy()
+    ours = two_step_fca(cost, demand, supply, cutoff_minutes=30.0)["2sfca"].to_numpy()
     ref = pysal_2sfca(cost, demand, supply, max_cost=30.0)
     np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=0)
 
@@ -77,7 +77,7 @@ def test_e2sfca_equals_pysal_step(seed):
 
 def test_e2sfca_gaussian_equals_pysal():
     cost, demand, supply = _random_case(5)
-    ours = two_step_fca(cost, demand, supply, max_minutes=40.0, decay=Gaussian(sigma=15.0))["2sfca"].to_numpy()
+    ours = two_step_fca(cost, demand, supply, cutoff_minutes=40.0, decay=Gaussian(sigma=15.0))["2sfca"].to_numpy()
     ref = pysal_2sfca(cost, demand, supply, max_cost=40.0, weight_fn=pysal_weights.gaussian(15.0))
     np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=0)
 
@@ -108,11 +108,11 @@ ISSUE18_S = np.array([1.0, 1.0, 100.0])
 def test_2sfca_hand_computed_asymmetric():
     r = np.array([1 / 110, 1 / 60, 100 / 160])
     expected = np.array([r[0] + r[2], r[1] + r[2], r.sum()])
-    got = two_step_fca(ISSUE18_COST, ISSUE18_P, ISSUE18_S, max_minutes=60.0)
+    got = two_step_fca(ISSUE18_COST, ISSUE18_P, ISSUE18_S, cutoff_minutes=60.0)
     np.testing.assert_allclose(got["2sfca"].to_numpy(), expected, rtol=1e-12)
     np.testing.assert_allclose(got.attrs["site_ratio"], r, rtol=1e-12)
     # transposing the matrix (site -> origin times) must change the answer: direction matters
-    flipped = two_step_fca(ISSUE18_COST.T, ISSUE18_P, ISSUE18_S, max_minutes=59.0)["2sfca"].to_numpy()
+    flipped = two_step_fca(ISSUE18_COST.T, ISSUE18_P, ISSUE18_S, cutoff_minutes=59.0)["2sfca"].to_numpy()
     assert not np.allclose(flipped, expected)
 
 
@@ -129,7 +129,7 @@ def test_site_without_demand_pysal_gives_inf_we_skip():
     cost = np.array([[5.0, np.inf], [50.0, 5.0]])
     demand = np.array([0.0, 100.0])
     supply = np.array([3.0, 2.0])
-    got = two_step_fca(cost, demand, supply, max_minutes=30.0)
+    got = two_step_fca(cost, demand, supply, cutoff_minutes=30.0)
     # hand: R_0 = 3/0 undefined -> skipped; R_1 = 2/100; A = (0, 0.02)
     np.testing.assert_allclose(got["2sfca"].to_numpy(), [0.0, 0.02], rtol=1e-12)
     assert got.attrs["n_sites_without_demand"] == 1
@@ -157,7 +157,7 @@ def test_3sfca_hand_computed():
 )
 def test_2sfca_conserves_supply(cost, demand, supply):
     """Sum_i P_i A_i equals the total supply of sites that have demand in their catchment."""
-    a, _r, d, _ = fca_arrays(cost, demand, supply, decay=Step(((30.0, 1.0),)), max_minutes=30.0)
+    a, _r, d, _ = fca_arrays(cost, demand, supply, decay=Step(((30.0, 1.0),)), cutoff_minutes=30.0)
     served = supply[d > 0].sum()
     assert np.isclose((demand * a).sum(), served, rtol=1e-9)
 
@@ -165,14 +165,14 @@ def test_2sfca_conserves_supply(cost, demand, supply):
 def test_bad_inputs():
     cost = np.array([[5.0, 10.0]])
     with pytest.raises(InputError, match="negative"):
-        two_step_fca(cost, [-1.0], [1.0, 1.0], max_minutes=30)
+        two_step_fca(cost, [-1.0], [1.0, 1.0], cutoff_minutes=30)
     with pytest.raises(InputError, match="NaN"):
-        two_step_fca(cost, [np.nan], [1.0, 1.0], max_minutes=30)
+        two_step_fca(cost, [np.nan], [1.0, 1.0], cutoff_minutes=30)
     with pytest.raises(InputError, match="zero everywhere"):
-        two_step_fca(cost, [10.0], [0.0, 0.0], max_minutes=30)
+        two_step_fca(cost, [10.0], [0.0, 0.0], cutoff_minutes=30)
     with pytest.raises(InputError, match="negative travel"):
-        two_step_fca(np.array([[-5.0, 1.0]]), [10.0], [1.0, 1.0], max_minutes=30)
-    got = two_step_fca(cost, [10.0], [0.0, 4.0], max_minutes=30)
+        two_step_fca(np.array([[-5.0, 1.0]]), [10.0], [1.0, 1.0], cutoff_minutes=30)
+    got = two_step_fca(cost, [10.0], [0.0, 4.0], cutoff_minutes=30)
     assert got.attrs["n_zero_supply"] == 1
     assert got["2sfca"].iloc[0] == pytest.approx(0.4)
 
@@ -189,7 +189,7 @@ def test_3sfca_selection_weights_use_the_catchment_only():
     sel = w / w.sum(axis=1, keepdims=True)
     r = s / (p @ (sel * w))
     expected = (sel * w) @ r
-    ours = three_step_fca(cost, p, s, decay=Gaussian(sigma=20.0), max_minutes=30.0)["3sfca"].to_numpy()
+    ours = three_step_fca(cost, p, s, decay=Gaussian(sigma=20.0), cutoff_minutes=30.0)["3sfca"].to_numpy()
     np.testing.assert_allclose(ours, expected, rtol=1e-12)
     ref = pysal_3sfca(cost, p, s, max_cost=30.0, weight_fn=pysal_weights.gaussian(20.0))
     assert not np.allclose(ref, expected, rtol=1e-3), "PySAL's G includes the 50-min site beyond max_cost"

@@ -26,12 +26,12 @@ def test_packaged_limits_equal_the_dataclass_defaults():
 def test_unknown_section_and_key_name_the_allowed_ones(tmp_path):
     p = tmp_path / "l.toml"
     p.write_text("[speed]\nroad_max_kmh = 130\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"unknown section \[speed\]; allowed sections are archives, counts, "
-                                         r"durations, speeds, timetable"):
+    with pytest.raises(InputError, match=r"unknown section 'speed' \(did you mean 'speeds'\?\); allowed sections: archives, "
+                                         r"counts, durations, speeds, timetable"):
         load_limits(p)
     p.write_text("[speeds]\nroad_max_kph = 130\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"\[speeds\]: unknown key 'road_max_kph'; allowed keys are road_max_kmh, "
-                                         "road_min_kmh"):
+    with pytest.raises(InputError, match=r"\[speeds\]: unknown key 'road_max_kph' \(did you mean 'road_max_kmh'\?\); "
+                                         r"allowed keys: .*road_max_kmh, road_min_kmh"):
         load_limits(p)
 
 
@@ -100,3 +100,33 @@ def test_repairing_reader_across_chunks():
     r = RepairingUtf8Reader(io.BytesIO(body))
     out = io.BufferedReader(r).read().decode()
     assert out == ("x" * 70_000 + "Ø") * 3 + "Øé" and r.repaired == 1 and r.first_line == 1
+
+
+def test_one_strict_key_check_for_every_config_loader(tmp_path):
+    """Every TOML loader refuses a misspelt key with one message: the key, the file, the allowed keys, the guess."""
+    from geoaccess.config import unknown_keys_message
+    from geoaccess.measures.centrality import load_config as load_centrality
+    from geoaccess.network.profiles import load_profile
+    from geoaccess.regions.config import load_config as load_regions
+    from geoaccess.scenario.spec import read_spec as load_scenario
+    from geoaccess.strategy.town_selection import load_rules
+
+    assert unknown_keys_message(["speeed_kmh"], ["speed_kmh", "name"], where="f.toml [x]") == (
+        "f.toml [x]: unknown key 'speeed_kmh' (did you mean 'speed_kmh'?); allowed keys: name, speed_kmh.")
+    assert unknown_keys_message(["b", "a"], ["zzz"], where="w", what="table") == (
+        "w: unknown tables 'a', 'b'; allowed tables: zzz.")
+    cases = [
+        (load_limits, "[speeds]\nroad_max_kph = 130\n", "road_max_kph", "road_max_kmh"),
+        (load_centrality, "horizon_minute = 90\n", "horizon_minute", "horizon_minutes"),
+        (load_regions, "[ba]\nmin_size = 1\n", "min_size", "out_commuting_share"),
+        (load_rules, "[omland]\nminute = 1\n", "minute", "minutes"),
+        (load_profile, 'name = "car"\nspeeds = 1\n[speed.highway_kmh]\nprimary = 50\n', "speeds", "speed"),
+        (load_scenario, 'name = "x"\nedit = []\n', "edit", "edits"),
+    ]
+    for i, (load, text, key, allowed) in enumerate(cases):
+        p = tmp_path / f"c{i}.toml"
+        p.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as exc:
+            load(p)
+        msg = str(exc.value)
+        assert f"unknown key '{key}'" in msg and p.name in msg and allowed in msg.split("allowed keys:")[1], msg

@@ -88,7 +88,7 @@ def test_mclp_equals_spopt(oslo_east):
     spopt = pytest.importorskip("spopt.locate")
     cost, w, _, _ = oslo_east
     prob = LocationProblem.from_matrix(cost, w)
-    ours = solve(prob, "mclp", p=3, minutes=15)
+    ours = solve(prob, "mclp", p=3, cutoff_minutes=15)
     ref = spopt.MCLP.from_cost_matrix(cost, w, 15, 3).solve(_spopt_solver())
     assert ours.objective == pytest.approx(ref.problem.objective.value(), rel=1e-9)
     assert ours.objective == pytest.approx(w[cost[:, ours.open].min(axis=1) <= 15].sum())
@@ -99,7 +99,7 @@ def test_lscp_equals_spopt(oslo_east):
     cost, w, _, _ = oslo_east
     radius = float(np.sort(cost.min(axis=1))[-1]) + 10.0  # every cell coverable
     prob = LocationProblem.from_matrix(cost, w)
-    ours = solve(prob, "lscp", minutes=radius)
+    ours = solve(prob, "lscp", cutoff_minutes=radius)
     ref = spopt.LSCP.from_cost_matrix(cost, radius).solve(_spopt_solver())
     assert ours.objective == pytest.approx(ref.problem.objective.value())
     assert (cost[:, ours.open].min(axis=1) <= radius).all()
@@ -134,9 +134,9 @@ def test_models_match_brute_force(seed, p):
     w[0] = 1.0
     fixed, forbidden = (0,), (6,)
     prob = LocationProblem.from_matrix(cost, w, fixed=[0], forbidden=[6])
-    for kind, kw in (("pmedian", {}), ("pcenter", {}), ("mclp", {"minutes": 20.0})):
+    for kind, kw in (("pmedian", {}), ("pcenter", {}), ("mclp", {"cutoff_minutes": 20.0})):
         r = solve(prob, kind, p=p, mip_rel_gap=0.0, **kw)
-        ref = _brute(cost, w, p, fixed=fixed, forbidden=forbidden, kind=kind, minutes=kw.get("minutes"))
+        ref = _brute(cost, w, p, fixed=fixed, forbidden=forbidden, kind=kind, minutes=kw.get("cutoff_minutes"))
         got = -r.objective if kind == "mclp" else r.objective
         assert got == pytest.approx(ref, rel=1e-7, abs=1e-7), kind
         assert r.open[0] and not r.open[6] and r.open.sum() == p
@@ -146,7 +146,7 @@ def test_lscp_brute_force_and_fixed():
     rng = np.random.default_rng(3)
     cost = rng.uniform(0, 30, size=(40, 8))
     prob = LocationProblem.from_matrix(cost, fixed=[5])
-    r = solve(prob, "lscp", minutes=12.0)
+    r = solve(prob, "lscp", cutoff_minutes=12.0)
     best = None
     for k in range(1, 9):
         for s in itertools.combinations(range(8), k):
@@ -205,7 +205,7 @@ def test_infeasible_lscp_lists_ids():
     cost = np.array([[1.0, 2.0], [50.0, 60.0], [3.0, 1.0]])
     prob = LocationProblem.from_matrix(cost, demand_ids=["cell-a", "cell-far", "cell-c"])
     with pytest.raises(InputError, match="cell-far"):
-        solve(prob, "lscp", minutes=10)
+        solve(prob, "lscp", cutoff_minutes=10)
 
 
 def test_fixed_and_forbidden_conflict_and_unknown_ids():

@@ -62,7 +62,7 @@ def test_mclp_heuristic_between_optimum_and_lp_bound(seed, p):
     w = rng.integers(0, 20, size=30).astype(float)
     prob = LocationProblem.from_matrix(cost, w, fixed=[1])
     opt = _optimum(cost, w, p, [1], [], "mclp", minutes=12.0)
-    h = solve_heuristic(prob, "mclp", p=p, minutes=12.0)
+    h = solve_heuristic(prob, "mclp", p=p, cutoff_minutes=12.0)
     assert h.objective <= opt + 1e-9
     assert h.bound >= opt - 1e-6
     assert h.objective == pytest.approx(w[cost[:, h.open].min(axis=1) <= 12.0].sum())
@@ -109,7 +109,7 @@ def test_heuristic_matches_milp_on_oslo_east(oslo_east_all, p):
     assert h.objective <= ex.objective * 1.01
     assert h.bound <= ex.objective * (1 + 1e-6)
     assert h.gap <= 0.01
-    hm = solve_heuristic(prob, "mclp", p=p, minutes=15)
-    em = solve(prob, "mclp", p=p, minutes=15)
+    hm = solve_heuristic(prob, "mclp", p=p, cutoff_minutes=15)
+    em = solve(prob, "mclp", p=p, cutoff_minutes=15)
     assert hm.objective >= em.objective * 0.99
     assert hm.bound >= em.objective - 1e-6

@@ -187,7 +187,8 @@ def test_office_sites(tmp_path):
     assert (ev["users_mean_minutes"] <= ev["users_p90_minutes"]).all()
     assert (ev["centrality_class"] == 1).all()
     # volume effect = N new jobs per thousand jobs of the site's BA-region
-    np.testing.assert_allclose(ev["effect_region_permille"], 1000.0 * 50 / ev["ba_region_jobs"], rtol=1e-12)
+    # (the wide table holds the values as ranked: per mille to 0.01)
+    np.testing.assert_allclose(ev["effect_region_permille"], 1000.0 * 50 / ev["ba_region_jobs"], atol=0.005 + 1e-12)
 
     mclp = json.loads((out / "mclp_schools" / "summary.json").read_text())
     assert mclp["model"] == "mclp" and mclp["status"] == "optimal"

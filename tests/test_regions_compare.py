@@ -135,11 +135,11 @@ def test_enlargement_hand_computed():
     fd = _fd()
     base = _times([("0001", "0000", 40), ("0002", "0000", 70), ("0003", "0000", 100)])
     scen = _times([("0001", "0000", 25), ("0002", "0000", 44), ("0003", "0000", 80)])
-    pool = labour_pool(base, fd, centre="0000", thresholds=(30, 45, 75))
+    pool = labour_pool(base, fd, centre="0000", thresholds_minutes=(30, 45, 75))
     # residents: 0000 1000, 0001 250, 0002 300, 0003 80; jobs: 0000 1050, 0001 200, 0002 300, 0003 80
     assert pool["residents"].tolist() == [1000, 1250, 1550]
     assert pool["jobs"].tolist() == [1050, 1250, 1550]
-    e = enlargement(base, scen, fd, centre="0000", thresholds=(30, 45, 75)).set_index("minutes")
+    e = enlargement(base, scen, fd, centre="0000", thresholds_minutes=(30, 45, 75)).set_index("minutes")
     assert e.loc[30, "residents_change"] == 250
     assert e.loc[45, "residents_scenario"] == 1550 and e.loc[45, "residents_change"] == 300
     assert e.loc[75, "jobs_change"] == 0

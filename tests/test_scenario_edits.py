@@ -205,7 +205,7 @@ def test_closing_a_road_resnaps_its_residents_to_the_nearest_open_edge() -> None
     # after: the nearest open edge is the main road 0-1-2, 400 m south at x = X0 + 1040
     assert tt.after[0, 0] == pytest.approx(72.0 + 72.0 * 0.04 + 400.0 * walk)
     assert tt.resnapped_cells == 1 and tt.stranded_cells == 0
-    assert tt.reach(minutes=[60], weights=["population"])["after"].iloc[0] == 3.0  # the people are still there
+    assert tt.reach(thresholds_minutes=[60], weights=["population"])["after"].iloc[0] == 3.0  # the people are still there
 
 
 # --------------------------------------------------------------------------- outputs

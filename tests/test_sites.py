@@ -67,12 +67,13 @@ def test_labour_pool_and_user_access_match_direct_sums(inputs, evaluation):
         for m in (30, 45, 60, 75):
             assert t[f"pool_{m}"].iloc[s] == pytest.approx(pop[minutes[s] <= m].sum())
         ok = np.isfinite(minutes[s])
-        assert t["users_mean_minutes"].iloc[s] == pytest.approx(np.average(minutes[s][ok], weights=pop[ok]))
+        # the table holds the values as ranked: minutes to 0.1, shares to 0.001, persons whole
+        assert t["users_mean_minutes"].iloc[s] == pytest.approx(np.average(minutes[s][ok], weights=pop[ok]), abs=0.05)
         order = np.argsort(minutes[s][ok])
         cw = np.cumsum(pop[ok][order])
         p90 = minutes[s][ok][order][np.searchsorted(cw, 0.9 * cw[-1])]
-        assert t["users_p90_minutes"].iloc[s] == pytest.approx(p90)
-        assert t["users_share_60"].iloc[s] == pytest.approx(pop[minutes[s] <= 60].sum() / pop.sum())
+        assert t["users_p90_minutes"].iloc[s] == pytest.approx(p90, abs=0.05)
+        assert t["users_share_60"].iloc[s] == pytest.approx(pop[minutes[s] <= 60].sum() / pop.sum(), abs=5e-4)
     # the Oslo-east network is small: the whole on-network population is within 30 min of every site
     assert t["pool_30"].nunique() == 1
 
@@ -86,8 +87,8 @@ def test_relative_effect_uses_ba_region_jobs(evaluation):
     members = t["ba_region_members"].iloc[0].split(",")
     assert "0301" in members and t["kommunenummer"].iloc[0] == "0301"
     assert t["ba_region_jobs"].iloc[0] == pytest.approx(jobs.reindex(members).sum())
-    assert t["effect_region_permille"].iloc[0] == pytest.approx(1000 * 50 / jobs.reindex(members).sum())
-    assert t["effect_municipality_permille"].iloc[0] == pytest.approx(1000 * 50 / jobs["0301"])
+    assert t["effect_region_permille"].iloc[0] == pytest.approx(1000 * 50 / jobs.reindex(members).sum(), abs=0.005)
+    assert t["effect_municipality_permille"].iloc[0] == pytest.approx(1000 * 50 / jobs["0301"], abs=0.005)
     # the guideline check: Oslo is centrality class 1, so no alternative is in class 3-6
     assert (t["centrality_class"] == 1).all() and evaluation.notes["guideline_class_3_6"] is False
 
@@ -118,11 +119,12 @@ def test_omland_change_against_existing_office(inputs):
     t = ev.table
     # adding an office where one exists changes nothing
     assert t["omland_change_minutes"].iloc[0] == pytest.approx(0.0, abs=1e-9)
+    assert ev.missing["walk_hub_minutes"].startswith("not computed, because no transit stops")
     s = 2
     om = (minutes[s] > 10) & (minutes[s] <= 45) & (pop > 0)
     before = np.minimum(minutes[0][om], 45)
     after = np.minimum(np.minimum(minutes[0][om], minutes[s][om]), 45)
-    assert t["omland_change_minutes"].iloc[s] == pytest.approx(np.average(after - before, weights=pop[om]))
+    assert t["omland_change_minutes"].iloc[s] == pytest.approx(np.average(after - before, weights=pop[om]), abs=0.05)
     assert t["omland_change_minutes"].iloc[s] <= 0
     assert "score" in t.columns and t["rank_score"].tolist() == t["rank_users_mean_minutes"].tolist()
     assert np.isnan(t["walk_hub_minutes"]).all()  # no hubs given: criterion 5 is empty, not 0
@@ -161,3 +163,37 @@ def test_report_files(evaluation, tmp_path):
     assert {"sites", "cells", "hubs"} <= layers
     g = gpd.read_file(paths["gpkg"], layer="sites")
     assert len(g) == 3 and g.crs.to_epsg() == 25833
+
+
+def test_ranks_on_rounded_values_show_ties():
+    """The issue's case: 291,080.2404 vs 291,080.2895 persons are the same whole number: a tie, not #2/#1."""
+    from geoaccess.location.sites import rank_rounded
+
+    v, rank, tied = rank_rounded([291_080.2404, 291_080.2895, 290_000.0], unit="persons", better="higher")
+    assert v.tolist() == [291_080.0, 291_080.0, 290_000.0]
+    assert rank.tolist() == [1.0, 1.0, 3.0] and tied.tolist() == [True, True, False]
+    v, rank, tied = rank_rounded([12.04, 12.01, np.nan, 11.0], unit="minutes", better="lower")
+    assert rank[:2].tolist() == [2.0, 2.0] and np.isnan(rank[2]) and rank[3] == 1.0
+    assert tied.tolist() == [True, True, False, False]
+
+
+def test_report_cells_ids_missing_criteria_and_assumption_tables(inputs, evaluation, tmp_path):
+    import geopandas as gpd
+    import pyogrio
+
+    from geoaccess.location.report import write_site_report
+
+    paths = write_site_report(evaluation, tmp_path / "r.html", maps=False)
+    cells = gpd.read_file(paths["gpkg"], layer="cells")
+    assert "cell_id" in cells.columns and cells["cell_id"].is_unique
+    assert cells["cell_id"].astype(str).tolist() == inputs["grid"]["cell_id"].astype(str).tolist()
+    # one CRS in the GeoPackage
+    spatial = [n for n, kind in pyogrio.list_layers(paths["gpkg"]) if kind is not None]
+    assert {"sites", "cells"} <= set(spatial)
+    assert {pyogrio.read_info(paths["gpkg"], layer=n)["crs"] for n in spatial} == {"EPSG:25833"}
+    doc = paths["html"].read_text(encoding="utf-8")
+    # assumptions are tables, never a Python dict's repr
+    assert "{'" not in doc and "': " not in doc.split("<h2>Data og forutsetninger")[1]
+    assert "Share aged 15–74 per municipality" in doc
+    tidy = evaluation.tidy
+    assert {"tied", "note"} <= set(tidy.columns)

@@ -158,7 +158,7 @@ def test_user_profile_by_path_and_hash(tmp_path: Path) -> None:
     ("text", "needle"),
     [
         ("name = 'x'\n[speed.highway_kmh]\nresidential = -5\n", "positive"),
-        ("name = 'x'\n[speed]\nhighway_kmh = {residential = 30}\nturbo = true\n", "speed.turbo"),
+        ("name = 'x'\n[speed]\nhighway_kmh = {residential = 30}\nturbo = true\n", r"\[speed\]: unknown key 'turbo'"),
         ("name = 'x'\n", "highway_kmh"),
         ("name = 'x\n", "TOML"),
         ("name = 'x'\n[speed.highway_kmh]\nresidential = 30\n[oneway]\nmode = 'sometimes'\n", "respect"),

@@ -111,8 +111,8 @@ def test_rules_loader(tmp_path):
     p = tmp_path / "r.toml"
     p.write_text("[omland]\nminutes = 45\n")
     assert load_rules(p).omland_minutes == 45.0
-    for text, match in (("[omlnd]\nminutes = 1\n", r"unknown table \[omlnd\]"),
-                        ("[omland]\nminute = 1\n", r"unknown key\(s\) \['minute'\]"),
+    for text, match in (("[omlnd]\nminutes = 1\n", r"unknown table 'omlnd' \(did you mean 'omland'\?\)"),
+                        ("[omland]\nminute = 1\n", r"\[omland\]: unknown key 'minute' \(did you mean 'minutes'\?\)"),
                         ('[omland]\nexclude = "yes"\n', "must be true or false"),
                         ("[region_classes]\nsmabyregion = 60000\n", "strictly descending")):
         p.write_text(text)

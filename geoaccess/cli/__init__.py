@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import sys
 import warnings
 from typing import NoReturn
 
@@ -35,6 +34,9 @@ def _register() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"geoaccess.cli.{name}":
                 raise
+    from geoaccess.cli._options import apply_grammar
+
+    apply_grammar(app)
 
 
 class Interrupted(BaseException):
@@ -66,13 +68,10 @@ def _install_signal_handlers() -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    """One line per geoaccess warning on stderr (Python's default adds the source line)."""
-    from geoaccess.errors import GeoaccessWarning
+    """Each warning once, as one line on stderr, through the command's output (``-v`` shows repeats)."""
+    from geoaccess.cli._common import output
 
-    if issubclass(category, GeoaccessWarning):
-        print(f"warning: {message}", file=sys.stderr)
-    else:
-        _PY_SHOWWARNING(message, category, filename, lineno, file, line)
+    output().show_warning(message, category, filename, lineno, file, line)
 
 
 _PY_SHOWWARNING = warnings.showwarning

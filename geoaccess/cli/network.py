@@ -136,18 +136,18 @@ def build(
     mode: str = typer.Option("car", "--mode", help="car, walk or bike; for N1000 car or boat (car + passenger boats)."),
     kind: str = typer.Option("auto", "--source", help="Reader: auto (by suffix and fields), osm, lines, dimacs, n1000 or nvdb."),
     boat_routes: Optional[str] = typer.Option(None, "--boat-routes", help="N1000 boat: AnnenBatrute layer (default: the one beside SOURCE; 'none' for none)."),
-    boat_wait: Optional[float] = typer.Option(None, "--boat-wait", help="N1000 boat: boarding wait per boat trip, in minutes."),
+    boat_wait: Optional[float] = typer.Option(None, "--boat-wait-minutes", help="N1000 boat: boarding wait per boat trip, in minutes."),
     max_connect_m: Optional[float] = typer.Option(None, "--max-connect-m", help="N1000: largest ferry-end-to-road gap bridged, metres."),
     include_planned: bool = typer.Option(False, "--include-planned", help="N1000: open the planned links (vegfase P)."),
     layer: Optional[str] = typer.Option(None, "--layer", help="Layer name in a multi-layer file (GML, FGDB, GeoPackage)."),
     boundaries_year: int = typer.Option(2020, "--boundaries-year", help="N1000: boundary year for the summary (names islands, checks every municipality is reached); 0 to skip."),
     profile: Optional[str] = typer.Option(None, "--profile", help="OSM profile: posted (car at the posted limits, the car default), driven (car at driven speeds with turn and signal penalties), walk, bike, or a TOML path (default: the mode)."),
     peak: bool = typer.Option(False, "--peak", help="OSM: apply the profile's morning-peak factors to urban roads ([peak.factor] of car_driven.toml)."),
-    ferry_wait: Optional[float] = typer.Option(None, "--ferry-wait", help="Boarding wait per ferry crossing, in minutes."),
+    ferry_wait: Optional[float] = typer.Option(None, "--ferry-wait-minutes", help="Boarding wait per ferry crossing, in minutes."),
     keep: str = typer.Option("largest", "--keep", help="largest (strong component) or all."),
     speed_column: Optional[str] = typer.Option(None, "--speed-column", help="Line layers: speed column in km/h."),
     direction_column: Optional[str] = typer.Option(None, "--direction-column", help="Line layers: one-way column."),
-    default_speed: Optional[float] = typer.Option(None, "--default-speed", help="Line layers: km/h for rows without a valid speed."),
+    default_speed: Optional[float] = typer.Option(None, "--default-speed-kmh", help="Line layers: km/h for rows without a valid speed."),
     no_simplify: bool = typer.Option(False, "--no-simplify", help="Keep degree-2 nodes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the network cache."),
 ) -> None:
@@ -258,22 +258,24 @@ def _is_n1000(source: str, kind: str, layer: str | None) -> bool:
 
 
 @network_app.command("info")
-def info(path: Path = typer.Argument(..., help="A network.npz written by `geoaccess network build`.")) -> None:
+def info(path: Path = typer.Argument(..., help="A network folder (or its network.npz) written by `geoaccess network build`.")) -> None:
     """Show nodes, edges, components, km and provenance of a saved network."""
-    from rich.console import Console
-
+    from geoaccess.cli._common import network_npz, output
     from geoaccess.errors import InputError
     from geoaccess.network.cache import load_npz
 
-    if not path.is_file():
-        msg = f"{path} does not exist; build one with `geoaccess network build SOURCE --out DIR`."
+    npz = network_npz(path)
+    if npz is None or not npz.is_file():
+        where = (f"the folder {path} holds no network.npz" if path.is_dir()
+                 else f"{path} does not exist" if not path.exists() else f"{path} is not a network.npz")
+        msg = f"{where}; build one with `geoaccess network build SOURCE --out DIR`."
         raise InputError(msg)
-    net = load_npz(path)
-    console = Console()
-    console.print(_summary_table(net, str(path)))
+    net = load_npz(npz)
+    console = output()
+    console.out.print(_summary_table(net, str(npz)))
     for key in ("source", "source_sha256", "profile", "version", "cache_key"):
         if net.meta.get(key) is not None:
-            console.print(f"{key}: {net.meta[key]}", highlight=False)
+            console.out.print(f"{key}: {net.meta[key]}", highlight=False, markup=False)
 
 
 @network_app.command("stitch")

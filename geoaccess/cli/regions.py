@@ -92,7 +92,7 @@ def regions(
     config: Path | None = typer.Option(
         None, "--config", help="TOML overriding geoaccess/regions/defaults.toml (and the preset)."
     ),
-    max_minutes: float | None = typer.Option(None, "--max-minutes", help="Travel-time regions: limit in minutes."),
+    max_minutes: float | None = typer.Option(None, "--cutoff-minutes", help="Travel-time regions: cut-off in minutes."),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="Draw the PNG and HTML maps."),
 ) -> None:
     """Delineate regions and write membership CSV, region table, centres, GeoPackage, PNG and HTML maps."""

@@ -19,6 +19,9 @@ _NETWORK_HELP = (
 )
 
 
+_POINT_SUFFIXES = {".csv", ".txt", ".gpkg", ".geojson", ".json", ".parquet", ".shp", ".fgb"}
+
+
 def _node_cells(net: Any) -> Any:
     """Network nodes as the 'cells' when no population layer is given (weight ``nodes`` = 1)."""
     import geopandas as gpd
@@ -32,8 +35,9 @@ def _node_cells(net: Any) -> Any:
 def scenario(
     network: str = typer.Argument(..., help=_NETWORK_HELP),
     spec: Path = typer.Option(..., "--spec", help="Scenario file (.toml or .json); see scenarios/ for examples."),  # noqa: B008
-    centre: str = typer.Option(..., "--centre", help="Centre as 'x,y' or 'x,y,CRS', e.g. '10.808,59.9285,EPSG:4326'. "
-                                                      "Without a CRS the coordinates are read in the network's CRS."),
+    centre: str = typer.Option(..., "--centre", help="Centre as 'x,y' or 'x,y,CRS', e.g. '10.808,59.9285,EPSG:4326' "
+                                                      "(without a CRS the coordinates are read in the network's CRS), or "
+                                                      "a point file with one point (CSV lat/lon, GeoPackage, GeoJSON, ...)."),
     population: str | None = typer.Option(
         None, "--population",
         help="Population grid: a dataset name (population/befolkning_250m_2023_oslo.shp) or an SSB grid file. "
@@ -43,8 +47,8 @@ def scenario(
         help="Spread this municipality's jobs (SSB 03321 column sum) over the grid in proportion to residents "
              "(dasymetric assumption) to report jobs too, e.g. 0301."),
     jobs_year: int = typer.Option(2021, "--jobs-year", help="Year of the SSB 03321 flows (2017-2021)."),
-    minutes: str = typer.Option("30,45,60,75", "--thresholds-minutes", "--minutes",
-                                help="Thresholds in minutes, comma-separated. (--minutes: deprecated.)"),
+    minutes: str = typer.Option("30,45,60,75", "--thresholds-minutes",
+                                help="Thresholds in minutes, comma-separated."),
     out: Path = typer.Option(..., "--out", help="Output folder."),  # noqa: B008
     mode: str = typer.Option("car", "--mode", help="car, walk or bike (for network sources)."),
     max_snap_m: float = typer.Option(1000.0, "--max-snap-m", help="Largest distance (m) from a cell or the centre to the network."),
@@ -82,10 +86,22 @@ def scenario(
     scen = apply_scenario(base, scen_spec)
     t["apply_s"] = time.perf_counter() - t0
     parts = [p.strip() for p in centre.split(",")]
-    if len(parts) == 2:
-        console.print(f"note: --centre has no CRS; reading it in the network's CRS {base.crs}.", highlight=False)
-        centre = f"{centre},{base.crs}"
-    origin = centre_points(centre, name="centre")
+    if Path(centre.rpartition(":")[0] or centre).suffix.lower() in _POINT_SUFFIXES:
+        from geoaccess.cli._common import read_points_arg
+
+        layer = read_points_arg(centre, what="centre", network=base, max_snap_m=max_snap_m)
+        if len(layer) != 1:
+            from geoaccess.errors import InputError
+
+            msg = f"--centre {centre} holds {len(layer):,} points; give a file with one point (the centre)."
+            raise InputError(msg)
+        origin = layer[[layer.geometry.name]].assign(origin_id=[str(layer[layer.attrs["id_column"]].iloc[0])])
+        origin.attrs.clear()
+    else:
+        if len(parts) == 2:
+            console.print(f"note: --centre has no CRS; reading it in the network's CRS {base.crs}.", highlight=False)
+            centre = f"{centre},{base.crs}"
+        origin = centre_points(centre, name="centre")
     info: dict[str, Any] = {}
     if population is not None:
         from geoaccess.layers.population import read_ssb_grid
@@ -110,12 +126,15 @@ def scenario(
         msg = f"The centre {centre} lies more than {max_snap_m:g} m from the network; check its coordinates and CRS."
         raise InputError(msg)
     t["routing_s"] = time.perf_counter() - t0
-    table = times.reach(minutes=thresholds, weights=weights)
+    table = times.reach(thresholds_minutes=thresholds, weights=weights)
     table["scenario"] = scen_spec.name
     surf = times.surface()
     surf = surf.loc[surf["minutes_before"].notna() | surf["minutes_after"].notna()]
     out.mkdir(parents=True, exist_ok=True)
-    files = {"csv": write_table(table, out / "enlargement.csv"), "gpkg": write_table(surf, out / "change.gpkg")}
+    from geoaccess.report.gpkg import round_for_output
+
+    files = {"csv": write_table(round_for_output(table), out / "enlargement.csv"),
+             "gpkg": write_table(surf, out / "change.gpkg")}
     _, scen_edges = scen.to_geodataframes(attributes=True)
     files["edges"] = write_table(scen_edges, out / "edges.gpkg")
     from geoaccess.report.maps import html_map

@@ -24,6 +24,7 @@ Compiling every numba kernel into the numba cache is ``python -m geoaccess.engin
 
 from __future__ import annotations
 
+from geoaccess.engine.catchment import catchment_bands, catchments_reached
 from geoaccess.engine.ch import ContractionHierarchy
 from geoaccess.engine.counting import COUNTING_RULE, count_in_catchments
 from geoaccess.engine.dijkstra import dijkstra, dijkstra_many
@@ -42,7 +43,9 @@ __all__ = [
     "TravelTimes",
     "TurnGraph",
     "build_turn_graph",
+    "catchment_bands",
     "catchments",
+    "catchments_reached",
     "count_in_catchments",
     "dijkstra",
     "dijkstra_many",

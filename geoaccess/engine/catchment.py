@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numba import njit
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.engine.matrix import check_minutes
 from geoaccess.errors import InputError
 
@@ -56,7 +57,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_WALK_OFF_M",
     "CatchmentGrid",
+    "catchment_bands",
     "catchments_from_node_times",
+    "catchments_reached",
     "reached_pieces",
     "resolve_thresholds",
     "router_catchments",
@@ -308,11 +311,12 @@ def _not_collinear(xy: np.ndarray, ring: np.ndarray) -> np.ndarray:
 
 
 # ============================================================================ public API
+@renamed_parameters(minutes="thresholds_minutes")
 def catchments_from_node_times(
     net: Network,
     node_seconds: np.ndarray,
     *,
-    minutes: Sequence[float],
+    thresholds_minutes: Sequence[float],
     bands: Literal["nested", "rings"] = "nested",
     walk_off_m: float = DEFAULT_WALK_OFF_M,
     grid: CatchmentGrid | None = None,
@@ -327,7 +331,7 @@ def catchments_from_node_times(
         The network.
     node_seconds : numpy.ndarray, shape (n,)
         Arrival time at each node in seconds (``inf`` unreached).
-    minutes
+    thresholds_minutes
         Thresholds in minutes, ascending.
     bands
         ``"nested"`` (0..T) or ``"rings"`` (previous T .. T).
@@ -345,6 +349,7 @@ def catchments_from_node_times(
     list of shapely.MultiPolygon
         One per threshold.
     """
+    minutes = thresholds_minutes
 
     if grid is None:
         cell = cell_m or walk_off_m
@@ -592,7 +597,7 @@ def router_catchments(
                 extra = _own_edge_points(router, src, i, step)
                 if method == "raster":
                     return catchments_from_node_times(
-                        net, dist[j], minutes=thresholds, bands=bands, walk_off_m=walk_off_m, grid=grid,
+                        net, dist[j], thresholds_minutes=thresholds, bands=bands, walk_off_m=walk_off_m, grid=grid,
                         extra_points=extra,
                     )
                 return _vector_polygons(net, dist[j], [t * 60 for t in thresholds], bands, walk_off_m, extra)
@@ -635,7 +640,7 @@ def resolve_thresholds(thresholds_minutes: Any, minutes: Any, default: Any = (15
 
 
 def write_catchments(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write catchments to a GeoPackage atomically (layer named after the file).
+    """Write catchments to a GeoPackage atomically (layer ``catchments``; persons integer, minutes 0.1).
 
     Parameters
     ----------
@@ -644,10 +649,110 @@ def write_catchments(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pat
     path
         Target ``.gpkg``.
     """
-    from geoaccess.report.atomic import write_table
+    from geoaccess.report.gpkg import write_layers
 
     p = Path(path)
     if p.suffix.lower() != ".gpkg":
         msg = f"Catchments are written as GeoPackage: give a .gpkg file name, not {p.name!r}."
         raise InputError(msg)
-    return write_table(gdf, p)
+    # one layer, named (never after a temporary file), in the catchments' CRS, values rounded
+    return write_layers(p, {"catchments": gdf}, crs=None, qml=False)
+
+
+def catchments_reached(
+    router: Router,
+    origins: Any,
+    *,
+    thresholds_minutes: float | Sequence[float] | str = (15, 30, 45),
+    bands: Literal["nested", "rings"] = "nested",
+    walk_off_m: float = DEFAULT_WALK_OFF_M,
+    population: gpd.GeoDataFrame | None = None,
+    max_snap_m: float = 1000.0,
+    progress: bool = False,
+) -> gpd.GeoDataFrame:
+    """Catchment polygons with their area and, given a population grid, the residents reached.
+
+    The one call behind ``geoaccess catchment``: :meth:`Router.catchments
+    <geoaccess.engine.router.Router.catchments>`, then ``area_km2`` (the polygon's area), and with
+    ``population`` the residents by the counting rule (:data:`~geoaccess.engine.counting.COUNTING_RULE`:
+    door-to-door time of the cell <= T, both access legs included) in ``population`` (integer
+    persons; for ``bands="rings"`` those of the ring: within T but not within the previous T) and
+    the rule in the column ``counting_rule``.
+
+    Parameters
+    ----------
+    router
+        The prepared router.
+    origins
+        Snapped origins (or a GeoDataFrame, snapped with defaults).
+    thresholds_minutes, bands, walk_off_m
+        As for :func:`router_catchments`.
+    population
+        An SSB 250 m grid (``population``, ``cell_id``), e.g. from
+        :func:`geoaccess.layers.population.read_ssb_grid`.
+    max_snap_m
+        Snapping distance of the cells, metres.
+    progress
+        Show progress over origins.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``origin_id``, ``minutes``, (``min_minutes``), ``area_km2``, (``population``,
+        ``counting_rule``), geometry in the network's CRS; ``attrs["counting_rule"]`` too.
+    """
+    from geoaccess.engine.counting import COUNTING_RULE
+
+    thresholds = check_minutes(thresholds_minutes, what="thresholds_minutes")
+    src = router.layer(origins, what="origins")
+    gdf = router.catchments(src, thresholds_minutes=thresholds, bands=bands, walk_off_m=walk_off_m,
+                            progress=progress)
+    geom = gdf.geometry
+    area = np.where(geom.isna().to_numpy(), np.nan, geom.area.to_numpy() / 1e6)
+    gdf.insert(gdf.columns.get_loc(gdf.geometry.name), "area_km2", area)
+    if population is None:
+        return gdf
+    cells = router.snap(population, id_column="cell_id" if "cell_id" in population.columns else None,
+                        max_snap_m=max_snap_m, what="cells", warn=False)
+    reach = router.reached(src, cells, {"population": population["population"].to_numpy(dtype=float)},
+                           thresholds_minutes=thresholds)
+    rule = gdf.attrs.get("catchment_rule")
+    gdf = gdf.merge(reach[["origin_id", "minutes", "population"]], on=["origin_id", "minutes"], how="left")
+    if bands == "rings":  # residents of the ring: reached within T but not within the previous T
+        prev = gdf.groupby("origin_id")["population"].shift(1).fillna(0.0)
+        gdf["population"] = gdf["population"] - prev
+    gdf["counting_rule"] = COUNTING_RULE
+    gdf = gdf[[c for c in gdf.columns if c != gdf.geometry.name] + [gdf.geometry.name]]
+    gdf.attrs.update({"catchment_rule": rule, "counting_rule": COUNTING_RULE})
+    return gdf
+
+
+def catchment_bands(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Bands of minutes to the nearest origin: the union over origins of each threshold, minus the smaller ones.
+
+    Parameters
+    ----------
+    gdf
+        Catchments (``minutes``, geometry), nested or rings, of one or more origins.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per non-empty band, ``minutes`` as a label ``"0-15"``, ``"15-30"``, ...,
+        ``min_minutes``, ``max_minutes`` and ``area_km2``, ordered from the nearest band.
+    """
+    import geopandas as gpd
+    import shapely
+
+    levels = sorted(float(m) for m in gdf["minutes"].unique())
+    unions = [shapely.union_all(gdf.loc[gdf["minutes"] == m].geometry.dropna().to_numpy()) for m in levels]
+    for i in range(1, len(unions)):  # rings: the band of T is everything reached within T
+        unions[i] = shapely.union(unions[i], unions[i - 1])
+    parts = [u if i == 0 else shapely.difference(u, unions[i - 1]) for i, u in enumerate(unions)]
+    lows = [0.0, *levels[:-1]]
+    out = gpd.GeoDataFrame({
+        "minutes": [f"{lo:g}-{hi:g}" for lo, hi in zip(lows, levels, strict=True)],
+        "min_minutes": lows, "max_minutes": levels,
+        "area_km2": [float(shapely.area(p)) / 1e6 for p in parts],
+    }, geometry=parts, crs=gdf.crs)
+    return out[~out.geometry.is_empty].reset_index(drop=True)

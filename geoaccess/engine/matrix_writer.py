@@ -1,4 +1,4 @@
-"""Big travel-time matrices written in bounded memory: origin blocks streamed to Parquet or CSV.
+"""Big travel-time matrices written in bounded memory: origin blocks streamed to Parquet, CSV or GeoPackage.
 
 :func:`write_matrix` routes a block of origins at a time on a prepared router (the
 destinations' backward searches are done once, see :mod:`geoaccess.engine.matrix`) and appends
@@ -9,7 +9,9 @@ being written about 48 bytes per pair plus its ids. :func:`estimate_matrix` says
 the work starts how many pairs there are, how large the output may get and how much memory the
 blocks take.
 
-Output: ``origin_id``, ``destination_id``, ``minutes``; every pair (NaN = unreachable) without
+Output: ``origin_id``, ``destination_id``, ``minutes`` (Parquet as computed; CSV and GeoPackage
+rounded to 0.1 minute; a GeoPackage also holds the origin and destination points as layers in
+EPSG:25833); every pair (NaN = unreachable) without
 a cut-off, only the pairs within it (sparse) with one. Written to a temporary file next to the
 target and renamed when complete (:func:`geoaccess.report.atomic.atomic_path`).
 """
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -30,7 +33,15 @@ if TYPE_CHECKING:
     from geoaccess.engine.router import Router
     from geoaccess.network.snap import Snapped
 
-__all__ = ["DEFAULT_MEMORY_BUDGET_MB", "MatrixEstimate", "estimate_matrix", "write_matrix"]
+__all__ = ["DEFAULT_MEMORY_BUDGET_MB", "MATRIX_FORMATS", "TEXT_MINUTES_DECIMALS", "MatrixEstimate", "estimate_matrix",
+           "write_matrix"]
+
+MATRIX_FORMATS = ("csv", "parquet", "gpkg")
+"""Formats :func:`write_matrix` writes (the output's suffix)."""
+TEXT_MINUTES_DECIMALS = 1
+"""Decimals of ``minutes`` in CSV and GeoPackage matrices (0.1 minute = 6 s; Parquet keeps the computed value)."""
+GPKG_CRS = "EPSG:25833"
+"""CRS of the point layers of a GeoPackage matrix."""
 
 DEFAULT_MEMORY_BUDGET_MB = 2048.0
 """Default memory budget of :func:`write_matrix`, MiB."""
@@ -215,6 +226,9 @@ def write_matrix(
     progress: bool = False,
     on_estimate: Any = None,
     block_origins: int | None = None,
+    point_layers: Mapping[str, Any] | None = None,
+    origin_names: Any = None,
+    destination_names: Any = None,
 ) -> dict[str, Any]:
     """Route and write a travel-time matrix block by block, within a memory budget.
 
@@ -225,7 +239,9 @@ def write_matrix(
     origins, destinations
         Snapped layers (or GeoDataFrames snapped with defaults); ``destinations=None`` = the origins.
     path
-        ``.parquet`` (one row group per block) or ``.csv``.
+        ``.parquet`` (one row group per block, minutes as computed), ``.csv`` (minutes rounded to
+        0.1, :data:`TEXT_MINUTES_DECIMALS`) or ``.gpkg`` (the table ``matrix``, minutes rounded to 0.1,
+        plus ``point_layers`` as point layers in EPSG:25833, so QGIS joins ids to points).
     cutoff_minutes
         Only pairs within this many minutes are written (sparse output); ``None`` writes every pair,
         NaN for unreachable.
@@ -237,6 +253,13 @@ def write_matrix(
         Called with the :class:`MatrixEstimate` before any routing (the CLI prints it).
     block_origins
         Origins per block, instead of the number the budget allows.
+    point_layers
+        ``{layer name: GeoDataFrame}`` written before the table into a ``.gpkg`` (e.g. ``origins``,
+        ``destinations`` with their ids and names); ignored for other formats.
+    origin_names, destination_names
+        Names aligned with the origins / destinations (e.g. from
+        :func:`geoaccess.layers.points.point_names`): written as ``origin_name`` / ``destination_name``
+        after the ids.
 
     Returns
     -------
@@ -252,20 +275,27 @@ def write_matrix(
 
     final = Path(path)
     fmt = final.suffix.lower().lstrip(".")
-    if fmt not in ("parquet", "csv"):
-        msg = f"The matrix is written as .parquet or .csv, not {final.name!r}."
+    if fmt not in MATRIX_FORMATS:
+        msg = f"The matrix is written as .csv, .parquet or .gpkg, not {final.name!r}."
         raise InputError(msg)
     cutoff_seconds(cutoff_minutes)
     src = router.layer(origins, what="origins")
     dst = src if destinations is None else router.layer(destinations, what="destinations")
     t0 = time.perf_counter()
     plan = estimate_matrix(router, src, dst, cutoff_minutes=cutoff_minutes, memory_budget_mb=memory_budget_mb,
-                           fmt=fmt, block_origins=block_origins)
+                           fmt="csv" if fmt == "gpkg" else fmt, block_origins=block_origins)
     if on_estimate is not None:
         on_estimate(plan)
     sparse = cutoff_minutes is not None
     o_ids, d_ids = _arrow_ids(src.ids), _arrow_ids(dst.ids)
-    schema = pa.schema([("origin_id", o_ids.type), ("destination_id", d_ids.type), ("minutes", pa.float64())])
+    if destinations is None and destination_names is None:
+        destination_names = origin_names
+    names = _Names(_arrow_names(origin_names, len(src), what="origin_names"),
+                   _arrow_names(destination_names, len(dst), what="destination_names"))
+    fields = [("origin_id", o_ids.type)] + ([("origin_name", pa.string())] if names.origin is not None else [])
+    fields += [("destination_id", d_ids.type)]
+    fields += [("destination_name", pa.string())] if names.destination is not None else []
+    schema = pa.schema([*fields, ("minutes", pa.float64())])
     rows_written = 0
     unreachable = 0
     reached = np.zeros(len(dst), dtype=bool)
@@ -276,7 +306,8 @@ def write_matrix(
         bar.start()
     try:
         with atomic_path(final) as tmp:
-            writer = _writer(tmp, fmt, schema)
+            writer = _writer(tmp, fmt, schema, point_layers=point_layers)
+            decimals = None if fmt == "parquet" else TEXT_MINUTES_DECIMALS
             try:
                 for block in router.matrix_blocks(src, dst, cutoff_minutes=cutoff_minutes,
                                                   block_size=plan.block_origins):
@@ -289,7 +320,7 @@ def write_matrix(
                         if not sparse:
                             unreachable += int(part.size - finite.sum())
                         table = _chunk_table(part, finite, block.row_offset + lo, o_ids, d_ids, schema,
-                                             sparse=sparse)
+                                             sparse=sparse, decimals=decimals, names=names)
                         del finite
                         writer.write_table(table)
                         rows_written += table.num_rows
@@ -308,26 +339,78 @@ def write_matrix(
             "seconds": time.perf_counter() - t0, "estimate": plan.to_dict()}
 
 
+class _Names(NamedTuple):
+    """Names of the origins and destinations as Arrow arrays (``None``: no names)."""
+
+    origin: Any
+    destination: Any
+
+
+def _arrow_names(names: Any, n: int, *, what: str) -> Any:
+    import pyarrow as pa
+
+    if names is None:
+        return None
+    arr = np.asarray(names, dtype=object)
+    if len(arr) != n:
+        msg = f"{what} has {len(arr):,} names for {n:,} points."
+        raise InputError(msg)
+    return pa.array(["" if v is None else str(v) for v in arr], type=pa.string())
+
+
 def _chunk_table(sec: np.ndarray, finite: np.ndarray, row0: int, o_ids: Any, d_ids: Any, schema: Any, *,
-                 sparse: bool) -> Any:
-    """Arrow table of a chunk of rows: every pair (NaN -> null) or only the finite ones."""
+                 sparse: bool, decimals: int | None = None, names: _Names | None = None) -> Any:
+    """Arrow table of a chunk of rows: every pair (NaN -> null) or only the finite ones (minutes rounded)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     idx = np.int32 if sec.size < 2**31 else np.int64
     if sparse:
         r, c = (a.astype(idx) for a in np.nonzero(finite))
-        minutes = pa.array(sec[r, c] / 60.0)
+        vals = sec[r, c] / 60.0
+        minutes = pa.array(vals if decimals is None else np.round(vals, decimals))
     else:
         nr, nc = sec.shape
         r = np.repeat(np.arange(nr, dtype=idx), nc)
         c = np.tile(np.arange(nc, dtype=idx), nr)
-        minutes = pa.array((sec / 60.0).ravel(), mask=~finite.ravel())
-    return pa.table({"origin_id": pc.take(o_ids, pa.array(r + np.int64(row0))),
-                     "destination_id": pc.take(d_ids, pa.array(c)), "minutes": minutes}, schema=schema)
+        vals = (sec / 60.0).ravel()
+        minutes = pa.array(vals if decimals is None else np.round(vals, decimals), mask=~finite.ravel())
+    rows, cols = pa.array(r + np.int64(row0)), pa.array(c)
+    data = {"origin_id": pc.take(o_ids, rows)}
+    if names is not None and names.origin is not None:
+        data["origin_name"] = pc.take(names.origin, rows)
+    data["destination_id"] = pc.take(d_ids, cols)
+    if names is not None and names.destination is not None:
+        data["destination_name"] = pc.take(names.destination, cols)
+    data["minutes"] = minutes
+    return pa.table(data, schema=schema)
 
 
-def _writer(path: Path, fmt: str, schema: Any) -> Any:
+class _GpkgMatrixWriter:
+    """The matrix as the attribute table ``matrix`` of a GeoPackage, after the point layers."""
+
+    def __init__(self, path: Path, point_layers: Mapping[str, Any] | None) -> None:
+        self.path = path
+        self.started = False
+        for name, gdf in (point_layers or {}).items():
+            g = gdf.to_crs(GPKG_CRS) if gdf.crs is not None else gdf
+            g.to_file(path, driver="GPKG", layer=name, engine="pyogrio", append=self.started)
+            self.started = True
+
+    def write_table(self, table: Any) -> None:
+        import pyogrio
+
+        pyogrio.write_dataframe(table.to_pandas(), self.path, layer="matrix", driver="GPKG",
+                                append=self.started)
+        self.started = True
+
+    def close(self) -> None:
+        """Nothing to flush (each chunk is committed by GDAL)."""
+
+
+def _writer(path: Path, fmt: str, schema: Any, *, point_layers: Mapping[str, Any] | None = None) -> Any:
+    if fmt == "gpkg":
+        return _GpkgMatrixWriter(path, point_layers)
     if fmt == "parquet":
         import pyarrow.parquet as pq
 

@@ -103,7 +103,7 @@ def _steps() -> list[tuple[str, Any]]:
     def measures() -> None:
         from geoaccess.measures.cumulative import cumulative_sums
 
-        cumulative_sums(np.array([[1.0, np.inf], [3.0, 4.0]]), np.array([1.0, 2.0]), thresholds=(2.0, 5.0))
+        cumulative_sums(np.array([[1.0, np.inf], [3.0, 4.0]]), np.array([1.0, 2.0]), thresholds_minutes=(2.0, 5.0))
 
     return [("network simplification", network_ops), ("contraction hierarchy", contraction),
             ("turn-aware graph", turn_aware),

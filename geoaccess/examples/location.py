@@ -106,8 +106,8 @@ def location_demo(net_walk: Network, net_car: Network, *, out_dir: str | os.Path
         candidate_ids=np.asarray(tt.destination_ids)[on_cols],
         meta={"cost": "walk minutes on the Oslo-east OSM network (geoaccess road engine)"},
     )
-    ex = solve(prob, "mclp", p=3, minutes=15.0)
-    he = solve_heuristic(prob, "mclp", p=3, minutes=15.0)
+    ex = solve(prob, "mclp", p=3, cutoff_minutes=15.0)
+    he = solve_heuristic(prob, "mclp", p=3, cutoff_minutes=15.0)
     mclp_paths = write_location_outputs(ex, out / "mclp", demand=grid[grid["cell_id"].isin(prob.demand_ids)],
                                         candidates=schools, demand_id="cell_id", candidate_id="id", maps=maps)
     names = dict(zip(schools["id"], schools["name"], strict=False))

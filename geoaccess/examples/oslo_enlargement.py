@@ -79,7 +79,7 @@ def enlargement_demo(*, out_dir: str | os.PathLike[str], progress: bool = False)
     cells, info = jobs_by_population(read_ssb_grid("population/befolkning_250m_2023_oslo.shp"))
     t["layers"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    table = labour_market_enlargement(base, scen, DEMO_CENTRE, cells=cells, minutes=DEMO_MINUTES)
+    table = labour_market_enlargement(base, scen, DEMO_CENTRE, cells=cells, thresholds_minutes=DEMO_MINUTES)
     t["enlargement"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     times = compare_times(base, scen, centre_points(DEMO_CENTRE, name="Økern"), cells=cells, origin_id="origin_id")

@@ -104,7 +104,7 @@ def service_coverage_demo(
     missing[:] = ""
     for label, services in SERVICE_GROUPS.items():
         cols = sites["service"].isin(services).to_numpy()
-        res = coverage(minutes[:, cols], pop, thresholds=thresholds, ids=cells["cell_id"].to_numpy())
+        res = coverage(minutes[:, cols], pop, thresholds_minutes=thresholds, ids=cells["cell_id"].to_numpy())
         s = res.summary.assign(service=label, facilities=int(cols.sum()))
         rows.append(s)
         unc = ~res.table[f"covered_{map_threshold:g}"].to_numpy() & (pop > 0)

@@ -17,12 +17,16 @@ from geoaccess.layers.centres import municipality_boundaries, municipality_centr
 from geoaccess.layers.commuting import load_flows
 from geoaccess.layers.jobs import jobs_by_population, jobs_to_grid
 from geoaccess.layers.municipality_codes import codes_in_force, compare_crosswalks, crosswalk, recode_flows
+from geoaccess.layers.points import attach_names, check_coordinate_order, read_points
 from geoaccess.layers.population import grid_to_raster, read_ssb_grid
 from geoaccess.layers.services import read_services
+from geoaccess.layers.specs import read_layer
 from geoaccess.layers.ssb_ids import decode_ssb_ids, encode_ssb_ids
 from geoaccess.layers.towns import degree_of_urbanisation, national_towns
 
 __all__ = [
+    "attach_names",
+    "check_coordinate_order",
     "codes_in_force",
     "compare_crosswalks",
     "crosswalk",
@@ -36,7 +40,9 @@ __all__ = [
     "municipality_boundaries",
     "municipality_centres",
     "national_towns",
+    "read_layer",
     "read_municipalities",
+    "read_points",
     "read_services",
     "read_ssb_grid",
     "recode_flows",

@@ -463,8 +463,7 @@ def combine_services(layers: Sequence[gpd.GeoDataFrame], *, crs: str | None = No
     import geopandas as gpd
     import pandas as pd
 
-    from geoaccess.crs import to_crs_checked
-    from geoaccess.measures._checks import check_same_crs
+    from geoaccess.crs import check_same_crs, to_crs_checked
 
     if not layers:
         msg = "No service layers to combine."

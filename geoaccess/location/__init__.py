@@ -20,12 +20,13 @@ from geoaccess.location.exact import solve
 from geoaccess.location.heuristics import solve_heuristic
 from geoaccess.location.problem import LocationProblem
 from geoaccess.location.result import LocationResult
-from geoaccess.location.sites import evaluate_sites
+from geoaccess.location.sites import evaluate_sites, rank_rounded
 
 __all__ = [
     "LocationProblem",
     "LocationResult",
     "evaluate_sites",
+    "rank_rounded",
     "solve",
     "solve_heuristic",
 ]

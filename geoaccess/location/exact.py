@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.location.highs import coo, mclp_model, milp_highs, solver_status, y_bounds
 from geoaccess.location.problem import LocationProblem
@@ -112,13 +113,14 @@ def _fallback_pmedian(problem: LocationProblem, p: int) -> np.ndarray:
     return swap_pmedian(problem, p)[0]
 
 
+@renamed_parameters(minutes="cutoff_minutes")
 def solve(
     problem: LocationProblem,
     model: Model = "pmedian",
     *,
     p: int | None = None,
     add: int | None = None,
-    minutes: float | None = None,
+    cutoff_minutes: float | None = None,
     time_limit: float | None = 60.0,
     mip_rel_gap: float = 1e-4,
     single_source: bool = False,
@@ -135,7 +137,7 @@ def solve(
         ``"pmedian"``, ``"pcenter"``, ``"mclp"``, ``"lscp"`` or ``"cpmedian"``.
     p, add
         Total open sites, or sites added to the fixed ones (not for LSCP).
-    minutes
+    cutoff_minutes
         Coverage time T in minutes (MCLP, LSCP).
     time_limit
         Seconds for HiGHS; ``None`` = no limit. A hit returns the incumbent and its gap.
@@ -164,6 +166,7 @@ def solve(
         Unknown model; p larger than the candidates that may open; LSCP/MCLP without minutes;
         infeasible coverage (ids listed); total capacity below demand.
     """
+    minutes = cutoff_minutes
     if model not in MODELS:
         msg = f"Unknown location model {model!r}; choose one of {', '.join(MODELS)}."
         raise InputError(msg)

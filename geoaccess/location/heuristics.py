@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.location.highs import mclp_lp_bound
 from geoaccess.location.result import LocationResult, assign_nearest, relative_gap
@@ -91,10 +92,11 @@ def swap_pmedian(
     return best, best_swaps
 
 
+@renamed_parameters(minutes="cutoff_minutes")
 def swap_mclp(
     problem: LocationProblem,
     p: int,
-    minutes: float,
+    cutoff_minutes: float,
     *,
     start: np.ndarray | None = None,
     restarts: int = 0,
@@ -104,7 +106,7 @@ def swap_mclp(
     """Greedy (or ``start``) + swap search for the MCLP, best of ``restarts`` random starts too."""
     from geoaccess.location._heuristics_kernels import _greedy_mclp, _swap_mclp
 
-    a = np.ascontiguousarray(problem.cost <= minutes)
+    a = np.ascontiguousarray(problem.cost <= cutoff_minutes)
     w = np.ascontiguousarray(problem.weights)
     allowed = np.ascontiguousarray(problem.allowed)
     fixed = np.ascontiguousarray(problem.fixed)
@@ -152,13 +154,14 @@ def lagrangian_bound(problem: LocationProblem, p: int, *, upper: float, iteratio
     return float(lb)
 
 
+@renamed_parameters(minutes="cutoff_minutes")
 def solve_heuristic(
     problem: LocationProblem,
     model: Literal["pmedian", "mclp"] = "pmedian",
     *,
     p: int | None = None,
     add: int | None = None,
-    minutes: float | None = None,
+    cutoff_minutes: float | None = None,
     bound: bool = True,
     bound_iterations: int = 400,
     restarts: int = 10,
@@ -176,7 +179,7 @@ def solve_heuristic(
         within ``minutes``).
     p, add
         Total open sites, or sites to add to the fixed ones.
-    minutes
+    cutoff_minutes
         Coverage time T in minutes (MCLP).
     bound
         Compute a bound for the gap: Lagrangian (p-median) or LP relaxation (MCLP).
@@ -192,6 +195,7 @@ def solve_heuristic(
     LocationResult
         ``status="heuristic"``; ``gap`` is relative to the bound (NaN without it).
     """
+    minutes = cutoff_minutes
     t0 = time.perf_counter()
     k = problem.resolve_p(p, add=add)
     if model == "pmedian":

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError, ReachWarning
 
 if TYPE_CHECKING:
@@ -361,18 +362,21 @@ class LocationProblem:
             raise InputError(msg)
         return total
 
-    def coverage_sets(self, minutes: float) -> np.ndarray:
-        """Boolean (n, m) matrix: candidate j is allowed and within ``minutes`` of demand i."""
-        return (self.cost <= minutes) & self.allowed[None, :]
+    @renamed_parameters(minutes="cutoff_minutes")
+    def coverage_sets(self, cutoff_minutes: float) -> np.ndarray:
+        """Boolean (n, m) matrix: candidate j is allowed and within ``cutoff_minutes`` of demand i."""
+        return (self.cost <= cutoff_minutes) & self.allowed[None, :]
 
-    def check_coverable(self, minutes: float) -> None:
-        """Raise if some demand unit with weight > 0 has no allowed candidate within ``minutes``.
+    @renamed_parameters(minutes="cutoff_minutes")
+    def check_coverable(self, cutoff_minutes: float) -> None:
+        """Raise if some demand unit with weight > 0 has no allowed candidate within ``cutoff_minutes``.
 
         Raises
         ------
         geoaccess.errors.InputError
             Infeasible coverage, listing the demand ids out of reach.
         """
+        minutes = cutoff_minutes
         reach = self.coverage_sets(minutes).any(axis=1)
         bad = ~reach & (self.weights > 0)
         if bad.any():

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geoaccess.report.atomic import atomic_path, write_table
-from geoaccess.report.gpkg import LayerStyle, write_layers
+from geoaccess.report.gpkg import LayerStyle, round_for_output, write_layers
 
 if TYPE_CHECKING:
     from geoaccess.location.result import LocationResult
@@ -53,7 +53,7 @@ _EXPLAIN = [
 _SHOW = [
     ("pool_30", "{:,.0f}"), ("pool_45", "{:,.0f}"), ("pool_60", "{:,.0f}"), ("pool_75", "{:,.0f}"),
     ("pool_15_74_60", "{:,.0f}"), ("ba_region", "{}"), ("ba_region_jobs", "{:,.0f}"),
-    ("effect_region_permille", "{:.3f}"), ("effect_municipality_permille", "{:.3f}"), ("centrality_class", "{:.0f}"),
+    ("effect_region_permille", "{:.2f}"), ("effect_municipality_permille", "{:.2f}"), ("centrality_class", "{:.0f}"),
     ("users_mean_minutes", "{:.1f}"), ("users_p90_minutes", "{:.1f}"), ("users_share_60", "{:.1%}"),
     ("walk_hub_minutes", "{:.1f}"), ("nearest_hub", "{}"), ("walk_stop_minutes", "{:.1f}"),
     ("omland_population", "{:,.0f}"), ("omland_change_minutes", "{:+.1f}"), ("omland_share_of_pool", "{:.1%}"),
@@ -67,6 +67,58 @@ def _fmt(v: Any, f: str) -> str:
         return f.format(v)
     except (ValueError, TypeError):
         return html.escape(str(v))
+
+
+def _value_table(value: Any) -> str:
+    """A note's value as HTML: mappings and lists as tables (never a raw Python dict), the rest as text."""
+    if isinstance(value, dict):
+        if not value:
+            return "–"
+        rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{_value_table(v)}</td></tr>" for k, v in value.items())
+        return f"<table class='kv'>{rows}</table>"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(html.escape(str(v)) for v in value) or "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+    return html.escape(str(value))
+
+
+_NOTE_LABELS = {
+    "population_total": "Residents in the grid (persons)",
+    "population_off_network": "Residents in cells off the car network (persons)",
+    "counting_rule": "Counting rule (who counts within T minutes)",
+    "share_15_74": "Share aged 15–74 per municipality (SSB 11618 / grid)",
+    "age_limits": "Age limits",
+    "ba_regions": "BA-regions",
+    "centrality": "Centrality classes (criterion 3)",
+    "guideline_class_3_6": "An alternative in centrality class 3–6",
+    "users": "Users (criterion 4)",
+    "walk": "Walk network (criterion 5)",
+    "hubs": "Transit hubs (criterion 5)",
+    "omland": "Omland: before and after",
+    "omland_definition": "Omland definition",
+    "score": "Weighted score",
+    "jobs": "N, new jobs of the office",
+}
+
+
+def assumptions_html(ev: SiteEvaluation) -> str:
+    """The data and assumptions of an evaluation as HTML tables (topic, value; mappings as sub-tables)."""
+    rows = "".join(
+        f"<tr><td>{html.escape(_NOTE_LABELS.get(k, k.replace('_', ' ')))}</td><td>{_value_table(v)}</td></tr>"
+        for k, v in ev.notes.items() if k != "network_car")
+    net = ev.notes.get("network_car")
+    extra = ""
+    if isinstance(net, dict) and net:
+        extra = f"<h3>Car network</h3>{_value_table(net)}"
+    missing = ""
+    if ev.missing:
+        missing = ("<h3>Ikke beregnet / not computed</h3><table><tr><th>Measure</th><th>Why</th></tr>"
+                   + "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in ev.missing.items())
+                   + "</table>")
+    return f"<table><tr><th>Topic</th><th>Value</th></tr>{rows}</table>{missing}{extra}"
 
 
 def _cells_style(ev: SiteEvaluation) -> LayerStyle:
@@ -132,7 +184,7 @@ def write_site_report(
     title = title or f"Site evaluation for a state office with {ev.jobs} new jobs"
     paths = {
         "csv": write_table(ev.tidy, stem.with_suffix(".csv")),
-        "wide_csv": write_table(ev.table, Path(f"{stem}_wide.csv")),
+        "wide_csv": write_table(round_for_output(ev.table), Path(f"{stem}_wide.csv")),
     }
     gpkg = stem.with_suffix(".gpkg")
     style = _cells_style(ev)
@@ -151,10 +203,18 @@ def write_site_report(
             continue
         crit = CRITERIA.get(col)
         label = f"{crit[0]}. {html.escape(crit[1])}<br><small>{html.escape(crit[2])}</small>" if crit else html.escape(col)
+        if col in ev.missing:
+            body.append(f"<tr><td>{label}</td><td colspan='{len(t)}' class='missing'>{html.escape(ev.missing[col])}"
+                        "</td></tr>")
+            continue
         cells = []
+        ranks = t[f"rank_{col}"] if f"rank_{col}" in t.columns else None
         for i in range(len(t)):
-            r = t[f"rank_{col}"].iloc[i] if f"rank_{col}" in t.columns else None
-            rk = f" <span class='rank'>#{int(r)}</span>" if r is not None and str(r) != "<NA>" else ""
+            r = ranks.iloc[i] if ranks is not None else None
+            rk = ""
+            if r is not None and str(r) != "<NA>":
+                tie = int((ranks == r).sum()) > 1
+                rk = f" <span class='rank'>#{int(r)}{'=' if tie else ''}</span>"  # '#2=': tied for 2nd
             cells.append(f"<td>{_fmt(t[col].iloc[i], f)}{rk}</td>")
         body.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
     if "score" in t.columns:
@@ -162,8 +222,7 @@ def write_site_report(
             f"<td>{t['score'].iloc[i]:.2f} <span class='rank'>#{int(t['rank_score'].iloc[i])}</span></td>" for i in range(len(t))) + "</tr>")
     expl = "".join(f"<tr><td>{a}</td><td><b>{html.escape(b)}</b><br><i>{html.escape(c)}</i></td><td>{html.escape(d)}</td></tr>"
                    for a, b, c, d in _EXPLAIN)
-    notes = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>" for k, v in ev.notes.items()
-                    if k != "network_car")
+    notes = assumptions_html(ev)
     png = iframe = ""
     if maps:
         png = (f'<h2>Kart / map</h2><img alt="map" style="max-width:100%" src="data:image/png;base64,{_png_base64(ev, title, style)}">'
@@ -177,15 +236,18 @@ def write_site_report(
     doc = f"""<!DOCTYPE html><html lang="no"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f0f0f0}}.rank{{color:#06c;font-size:85%}}
-.warn{{background:#fff3cd;padding:8px}}small{{color:#555}}</style></head><body>
+.warn{{background:#fff3cd;padding:8px}}small{{color:#555}}.missing{{color:#a00;font-style:italic}}
+table.kv{{margin:0}}table.kv td{{border:0;border-bottom:1px solid #eee;padding:1px 6px}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Vurdering av lokaliseringsalternativer etter <i>retningslinjer for lokalisering av statlige arbeidsplasser og statlig
 tjenesteproduksjon</i> (2022): {len(t)} alternatives for a unit with <b>N = {ev.jobs}</b> new jobs. Each criterion is ranked
-on its own (#1 = best); no combined score is given unless the user supplies weights.</p>{warn}
+on its own (#1 = best) on values rounded to the precision the inputs support (persons to whole persons, minutes to
+0.1, shares to 0.001, per mille to 0.01); equal rounded values share a rank, marked "=" (#2= is tied for 2nd). No combined
+score is given unless the user supplies weights.</p>{warn}
 <h2>Kriterier / criteria</h2><table><tr><th>#</th><th>Kriterium / criterion</th><th>What is measured</th></tr>{expl}</table>
 <h2>Resultater / results</h2><table><tr><th>Measure</th>{head}</tr>{''.join(body)}</table>
 {png}{iframe}
-<h2>Data og forutsetninger / data and assumptions</h2><ul>{notes}</ul>
+<h2>Data og forutsetninger / data and assumptions</h2>{notes}
 <p><small>Contains data from Statistics Norway (SSB, CC BY 4.0) and © OpenStreetMap contributors (ODbL). Files:
 {html.escape(paths['csv'].name)} (tidy table), {html.escape(paths['wide_csv'].name)}, {html.escape(gpkg.name)}.</small></p>
 </body></html>"""
@@ -219,7 +281,13 @@ def write_location_outputs(
     with atomic_path(d / "summary.json") as tmp:
         tmp.write_text(json.dumps(result.summary(), indent=2, default=str), encoding="utf-8")
     paths["summary"] = d / "summary.json"
-    paths["sites"] = write_table(result.site_table(), d / "sites.csv")
+    # minutes as computed: a cell's coverage (minutes <= T) must be recomputable from the file
+    sites = result.site_table()
+    if candidates is not None and candidates.attrs.get("name_column"):  # the candidates' names, kept
+        from geoaccess.layers.points import attach_names
+
+        sites = attach_names(sites, candidates, key="site_id", column="name")
+    paths["sites"] = write_table(sites, d / "sites.csv")
     paths["allocation"] = write_table(result.allocation_table(), d / "allocation.csv")
     if demand is not None and candidates is not None:
         layers = result.to_geodataframes(demand, candidates, demand_id=demand_id, candidate_id=candidate_id)

@@ -22,14 +22,18 @@ per candidate site:
    time to the nearest office (existing offices plus the site, against existing offices only),
    and the omland's share of the site's labour pool.
 
-Each criterion is ranked separately (1 = best); a weighted score is computed only when the user
+Each criterion is ranked separately (1 = best) on its value **rounded to the precision the inputs
+support** (:data:`RANK_DECIMALS`: persons to whole persons, minutes to 0.1, shares to 0.001, per
+mille to 0.01), so floating-point noise never decides a rank: equal rounded values share a rank
+(method "min": 1, 1, 3) and are marked as ties. A criterion that cannot be computed is kept, empty,
+with the reason (:attr:`SiteEvaluation.missing`). A weighted score is computed only when the user
 supplies weights. Inside, time is seconds; the table reports minutes; unreachable is NaN.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +50,8 @@ if TYPE_CHECKING:
     from geoaccess.network.graph import Network
     from geoaccess.network.snap import Snapped
 
-__all__ = ["CRITERIA", "SiteEvaluation", "evaluate_sites", "hubs_from_gtfs", "read_transit_hubs"]
+__all__ = ["CRITERIA", "RANK_DECIMALS", "SiteEvaluation", "evaluate_sites", "hubs_from_gtfs", "rank_rounded",
+           "read_transit_hubs"]
 
 POOL_MINUTES = (30.0, 45.0, 60.0, 75.0)
 
@@ -68,6 +73,37 @@ CRITERIA: dict[str, tuple[int, str, str, str, str]] = {
     "omland_change_minutes": (6, "Omlandseffekt: endret reisetid", "change of the omland's mean car time to the nearest office", "minutes", "lower"),
     "omland_share_of_pool": (6, "Omlandets andel av arbeidskraftgrunnlaget", "omland residents / residents within omland_minutes", "share", "higher"),
 }
+
+
+RANK_DECIMALS: dict[str, int] = {"persons": 0, "per mille": 2, "class": 0, "minutes": 1, "share": 3}
+"""Decimals each unit of :data:`CRITERIA` is rounded to before ranking (and in the tables)."""
+
+
+def rank_rounded(values: Any, *, unit: str, better: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values rounded to their unit's precision, their ranks (1 = best, ties share the lowest rank) and tie flags.
+
+    Parameters
+    ----------
+    values
+        One value per site (NaN = not computed or unreachable: no rank).
+    unit
+        A unit of :data:`RANK_DECIMALS`.
+    better
+        ``"higher"`` or ``"lower"``.
+
+    Returns
+    -------
+    rounded, rank, tied
+        ``rank`` is a float array (NaN where the value is NaN); ``tied`` is True where another site
+        has the same rounded value.
+    """
+    import pandas as pd
+
+    v = np.round(np.asarray(values, dtype=float), RANK_DECIMALS.get(unit, 3))
+    ser = pd.Series(v)
+    rank = ser.rank(ascending=(better == "lower"), method="min").to_numpy(dtype=float)
+    tied = ser.notna().to_numpy() & ser.duplicated(keep=False).to_numpy()
+    return v, rank, tied
 
 
 # --------------------------------------------------------------------------- transit hubs
@@ -251,7 +287,9 @@ class SiteEvaluation:
     hubs : geopandas.GeoDataFrame or None
         Transit stops/hubs used for criterion 5.
     notes : dict
-        Data sources, age limits, assumptions, omitted criteria.
+        Data sources, age limits, assumptions (the report shows them as tables).
+    missing : dict
+        ``{measure: reason}`` for every criterion that is not computed ("not computed, because ...").
     """
 
     table: pd.DataFrame
@@ -261,12 +299,13 @@ class SiteEvaluation:
     hubs: gpd.GeoDataFrame | None
     jobs: int
     notes: dict[str, Any] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 def evaluate_sites(
     sites: gpd.GeoDataFrame,
     *,
-    jobs: int,
+    jobs: int | None = None,
     car: Router | Network | None = None,
     population: gpd.GeoDataFrame | None = None,
     walk: Router | Network | None = None,
@@ -288,6 +327,9 @@ def evaluate_sites(
     net_walk: Network | None = None,
     max_snap_m: float = 1000.0,
     access_speed_kmh: float = 5.0,
+    missing_reasons: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    office_jobs: int | None = None,
 ) -> SiteEvaluation:
     """Evaluate three or more candidate sites for a state office with ``jobs`` new jobs.
 
@@ -296,7 +338,7 @@ def evaluate_sites(
     sites
         >= 3 candidate points with ``site_id`` and ``name`` columns and a CRS.
     jobs
-        N, the number of new jobs (> 0).
+        N, the number of new jobs (> 0); ``office_jobs=`` is the same (the vocabulary's name).
     car
         Car router (or network): labour pool, user access, omland. Every layer is snapped once to it.
     population
@@ -331,6 +373,14 @@ def evaluate_sites(
         Optional weights per measure column for a weighted score of normalised ranks.
     net_car, net_walk
         Deprecated names of ``car`` and ``walk``.
+    missing_reasons
+        Why an input is missing, from the caller, by input: ``{"hubs": ..., "walk": ...,
+        "centrality": ...}`` (e.g. "NETWORK is a saved network folder without its OSM source"); used in
+        the "not computed, because ..." of the criteria that need it.
+    progress
+        Called with the title of each step as it starts (the CLI shows a spinner and the time).
+    office_jobs
+        The vocabulary's name of ``jobs`` (the office's number of new jobs); give one.
     max_snap_m, access_speed_kmh
         Snapping of the layers routed by car (sites, cells, users, existing offices): largest distance in
         metres and access-leg speed in km/h (on a national network such as N1000, 30 km/h and several km
@@ -344,6 +394,17 @@ def evaluate_sites(
     import geopandas as gpd
     import pandas as pd
 
+    if office_jobs is not None:
+        if jobs is not None and jobs != office_jobs:
+            msg = "give office_jobs= only (jobs= is its older name)."
+            raise InputError(msg)
+        jobs = office_jobs
+    if jobs is None:
+        msg = "evaluate_sites needs office_jobs= (N, the number of new jobs of the office)."
+        raise InputError(msg)
+    step = progress or (lambda title: None)
+    reasons = dict(missing_reasons or {})
+    missing: dict[str, str] = {}
     if net_car is not None or net_walk is not None:  # deprecated names, accepted for one release
         car = car if car is not None else net_car
         walk = walk if walk is not None else net_walk
@@ -387,6 +448,7 @@ def evaluate_sites(
     pop = cells["population"].to_numpy(dtype=float)
 
     # ---- car times site -> cells (minutes); every layer is snapped once
+    step(f"car times from {len(ids)} sites to {len(cells):,} cells")
     car_snap = {"max_snap_m": max_snap_m, "access_speed_kmh": access_speed_kmh}
     site_pts = _snap(car_r, sites, what="sites", **car_snap)
     cell_pts = _snap(car_r, cells, what="cells", **car_snap)
@@ -432,6 +494,7 @@ def evaluate_sites(
     )
 
     # ---- BA-region and 2 relative labour-market effect
+    step("BA-regions from the commuting flows")
     from geoaccess.layers.commuting import jobs_by_workplace, load_flows
     from geoaccess.regions.ba import ba_regions
 
@@ -459,7 +522,9 @@ def evaluate_sites(
     # ---- 3 centrality class
     if centrality is None:
         out["centrality_class"] = np.full(len(ids), np.nan)
-        notes["centrality"] = "No centrality table given: criterion 3 is empty (give --centrality FILE)."
+        why = reasons.get("centrality", "no centrality table was given (give --centrality FILE with kommunenummer,class)")
+        missing["centrality_class"] = f"not computed, because {why}"
+        notes["centrality"] = f"Criterion 3 not computed: {why}."
     else:
         if isinstance(centrality, pd.DataFrame):
             cmap = dict(zip(centrality["kommunenummer"].astype(str).str.zfill(4), centrality["class"].astype(int), strict=False))
@@ -472,6 +537,7 @@ def evaluate_sites(
     notes["guideline_class_3_6"] = bool(in_3_6.any())
 
     # ---- 4 access for users
+    step("access for users")
     if users is None:
         t_users, uw = t_cells, pop
         notes["users"] = "users = all residents of the population grid (a service for the whole population)"
@@ -491,14 +557,19 @@ def evaluate_sites(
     out["users_unreachable_share"] = (np.where(~reach, 1.0, 0.0) @ uw) / uw.sum()
 
     # ---- 5 walk to the nearest transit hub
+    step("walk to the nearest transit hub")
     walk_r = _router(walk) if walk is not None else car_r
     if walk is None:
-        notes["walk"] = "No walk network given: criterion 5 uses the car network's geometry at car speed (weak)."
+        why = reasons.get("walk", "no walk network was given")
+        notes["walk"] = f"Walk times on the car network's geometry at car speed (weak), because {why}."
     if hubs is None or len(hubs) == 0:
         out["walk_hub_minutes"] = np.full(len(ids), np.nan)
         out["walk_stop_minutes"] = np.full(len(ids), np.nan)
         out["nearest_hub"] = np.full(len(ids), "", dtype=object)
-        notes["hubs"] = "No transit stops given: criterion 5 is empty."
+        why = reasons.get("hubs", "no transit stops were given (give --hubs: an OSM PBF or a GTFS zip)"
+                          if hubs is None else "the transit-stop layer given is empty")
+        missing["walk_hub_minutes"] = missing["walk_stop_minutes"] = f"not computed, because {why}"
+        notes["hubs"] = f"Criterion 5 not computed: {why}."
     else:
         hb = hubs.to_crs(walk_r.network.crs).reset_index(drop=True)
         walk_sites = site_pts if walk_r is car_r else _snap(walk_r, sites, what="sites")
@@ -516,6 +587,7 @@ def evaluate_sites(
                          f"{hubs.attrs.get('source', 'the given layer')}; walk times on the walk network.")
 
     # ---- 6 omland (hinterland) effect
+    step("omland effect")
     if existing is not None and len(existing) > 0:
         ex_pts = _snap(car_r, existing.to_crs(net_car.crs).reset_index(drop=True), what="existing offices", **car_snap)
         t_exist = _minutes(car_r, ex_pts, cell_pts, what="existing").min(axis=0)
@@ -543,10 +615,16 @@ def evaluate_sites(
     table = pd.DataFrame(out)
     measures = [c for c in CRITERIA if c in table.columns or c.startswith("pool_")]
     measures = [c for c in measures if c in table.columns]
+    tied: dict[str, np.ndarray] = {}
     for c in measures:
-        better = CRITERIA[c][4]
-        v = table[c].astype(float)
-        table[f"rank_{c}"] = v.rank(ascending=(better == "lower"), method="min").astype("Int64")
+        _, _, _, unit, better = CRITERIA[c]
+        rounded, rank, tied[c] = rank_rounded(table[c], unit=unit, better=better)
+        table[c] = rounded
+        table[f"rank_{c}"] = pd.array(np.where(np.isnan(rank), pd.NA, rank), dtype="Int64")
+        if np.isnan(rounded).all() and c not in missing:
+            missing[c] = "not computed, because no site has a value (unreachable or missing input)"
+    for c in ("ba_region_jobs", "municipality_jobs", "omland_population"):
+        table[c] = np.round(table[c].astype(float))
     if weights:
         unknown = [k for k in weights if k not in measures]
         if unknown:
@@ -571,13 +649,18 @@ def evaluate_sites(
             v = table[c].iloc[i]
             rows.append({"site_id": ids[i], "name": names[i], "criterion": no, "measure": c, "norsk": nb,
                          "english": en, "value": float(v) if pd.notna(v) else np.nan, "unit": unit, "better": better,
-                         "rank": table[f"rank_{c}"].iloc[i]})
+                         "rank": table[f"rank_{c}"].iloc[i], "tied": bool(tied[c][i]),
+                         "note": missing.get(c, "")})
     tidy = pd.DataFrame(rows)
     sites_g = gpd.GeoDataFrame(table.copy(), geometry=sites.geometry.to_numpy(), crs=sites.crs)
-    cells_out = population.to_crs(net_car.crs).reset_index(drop=True)[["population", population.geometry.name]].copy()
+    pop_crs = population.to_crs(net_car.crs).reset_index(drop=True)
+    cells_out = pop_crs[["population", population.geometry.name]].copy()
+    cells_out.insert(0, "cell_id", pop_crs["cell_id"].to_numpy() if "cell_id" in pop_crs.columns
+                     else np.arange(1, len(pop_crs) + 1))
     for s, sid in enumerate(ids):
         cells_out[f"car_min_{sid}"] = np.where(np.isfinite(t_cells[s]), t_cells[s], np.nan)
     cells_out["car_min_best"] = np.where(np.isfinite(t_cells.min(axis=0)), t_cells.min(axis=0), np.nan)
     notes["jobs"] = jobs
     notes["network_car"] = net_car.summary() if hasattr(net_car, "summary") else {}
-    return SiteEvaluation(table, tidy, sites_g, gpd.GeoDataFrame(cells_out, crs=net_car.crs), hubs, jobs, notes)
+    return SiteEvaluation(table, tidy, sites_g, gpd.GeoDataFrame(cells_out, crs=net_car.crs), hubs, jobs, notes,
+                          missing)

@@ -23,6 +23,7 @@ The eastern-Oslo walk coverage demo is :mod:`geoaccess.examples.service_coverage
 
 from __future__ import annotations
 
+from geoaccess.measures.access import AccessResult, access_measure
 from geoaccess.measures.centrality import (
     KLASS_128_BANDS,
     CentralityConfig,
@@ -49,6 +50,7 @@ from geoaccess.measures.population_coverage import CoverageResult, coverage, nea
 
 __all__ = [
     "KLASS_128_BANDS",
+    "AccessResult",
     "CentralityConfig",
     "CoverageResult",
     "CumulativeGaussian",
@@ -58,6 +60,7 @@ __all__ = [
     "NegativeExponential",
     "Power",
     "Step",
+    "access_measure",
     "centrality_class",
     "centrality_from_access",
     "centrality_index",

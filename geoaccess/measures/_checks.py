@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoaccess.errors import CRSError, InputError
+from geoaccess.crs import check_same_crs
+from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -134,26 +135,6 @@ def as_thresholds(thresholds: float | Sequence[float], *, what: str = "threshold
 def fmt_minutes(t: float) -> str:
     """Column suffix for a threshold in minutes: ``10`` for 10.0, ``7.5`` for 7.5."""
     return f"{t:g}"
-
-
-def check_same_crs(*layers: gpd.GeoDataFrame | None, what: Sequence[str] | None = None) -> None:
-    """Refuse layers whose CRSs differ or are missing.
-
-    Raises
-    ------
-    CRSError
-        If any layer lacks a CRS or the CRSs differ; the message names the layers.
-    """
-    names = list(what) if what is not None else [f"layer {i}" for i in range(len(layers))]
-    crss = [(n, g.crs) for n, g in zip(names, layers, strict=True) if g is not None]
-    for n, c in crss:
-        if c is None:
-            msg = f"The {n} has no CRS; set it (e.g. gdf.set_crs('EPSG:25833')) rather than let geoaccess guess."
-            raise CRSError(msg)
-    if len({c.to_string() for _, c in crss}) > 1:
-        listing = "; ".join(f"{n}: {c.to_string()}" for n, c in crss)
-        msg = f"Layers have mixed CRSs ({listing}); transform them to one CRS first (e.g. gdf.to_crs('EPSG:25833'))."
-        raise CRSError(msg)
 
 
 def frame(

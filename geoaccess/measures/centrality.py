@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 from geoaccess.measures._checks import as_cost, as_weights
 from geoaccess.measures.decay import make_decay
@@ -199,14 +200,10 @@ def load_config(path: str | Path | None = None) -> CentralityConfig:
             if not isinstance(value, dict):
                 msg = f"{where}: [{key}] must be a table."
                 raise InputError(msg)
-            extra = sorted(set(value) - allowed) if allowed is not None else []
-            if extra:
-                msg = f"{where}: unknown key(s) {extra} in [{key}]; allowed: {sorted(allowed)}."
-                raise InputError(msg)
+            if allowed is not None:
+                check_keys(value, allowed, where=f"{where} [{key}]")
         elif key not in _TOP:
-            msg = (f"{where}: unknown key {key!r}; allowed top-level keys: {sorted(_TOP)} and tables "
-                   f"{sorted('[' + t + ']' for t in _TABLES)}.")
-            raise InputError(msg)
+            check_keys({key: value}, [*_TOP, *_TABLES], where=where)
     merged = {k: v for k, v in base.items() if k not in _TABLES}
     merged.update({k: v for k, v in raw.items() if k not in _TABLES})
     tables = {t: {**base.get(t, {}), **raw.get(t, {})} for t in _TABLES}

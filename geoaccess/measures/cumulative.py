@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.measures._checks import (
     as_cost,
     as_thresholds,
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["cumulative_opportunities", "cumulative_sums"]
 
 
-def cumulative_sums(cost: Any, weights: Any = None, *, thresholds: float | Sequence[float]) -> np.ndarray:
+@renamed_parameters(thresholds="thresholds_minutes")
+def cumulative_sums(cost: Any, weights: Any = None, *, thresholds_minutes: float | Sequence[float]) -> np.ndarray:
     """Array form of :func:`cumulative_opportunities`.
 
     Parameters
@@ -36,7 +38,7 @@ def cumulative_sums(cost: Any, weights: Any = None, *, thresholds: float | Seque
         (n_origins, n_destinations) travel times in minutes; NaN or inf = unreachable.
     weights
         Destination weights (jobs, capacity, 1 per service); None counts destinations.
-    thresholds
+    thresholds_minutes
         One or more thresholds in minutes (t <= T counts).
 
     Returns
@@ -46,17 +48,19 @@ def cumulative_sums(cost: Any, weights: Any = None, *, thresholds: float | Seque
     """
     from geoaccess.measures._cumulative_kernels import _cumulative_kernel
 
+    thresholds = thresholds_minutes
     c = as_cost(cost, nan_to_inf=False)  # the kernel's t <= T test is False for NaN and inf
     w = as_weights(weights, c.shape[1], what="opportunity weights")
     t = as_thresholds(thresholds)
     return _cumulative_kernel(c, w, t)
 
 
+@renamed_parameters(thresholds="thresholds_minutes")
 def cumulative_opportunities(
     cost: Any,
     weights: Any = None,
     *,
-    thresholds: float | Sequence[float] = (10.0, 20.0, 30.0),
+    thresholds_minutes: float | Sequence[float] = (10.0, 20.0, 30.0),
     ids: Any = None,
     origins: gpd.GeoDataFrame | None = None,
     prefix: str = "cum",
@@ -69,7 +73,7 @@ def cumulative_opportunities(
         (n_origins, n_destinations) travel times in minutes; NaN or inf = unreachable.
     weights
         Destination weights (>= 0, no NaN); None counts destinations (weight 1).
-    thresholds
+    thresholds_minutes
         Thresholds in minutes, all computed in one pass; a pair counts when t_ij <= T.
     ids
         Origin identifiers (default: ``origins.index`` or 0..n-1).
@@ -83,8 +87,9 @@ def cumulative_opportunities(
     pandas.DataFrame
         Columns ``origin`` and one per threshold (sum of weights).
     """
+    thresholds = thresholds_minutes
     t = as_thresholds(thresholds)
-    sums = cumulative_sums(cost, weights, thresholds=t)
+    sums = cumulative_sums(cost, weights, thresholds_minutes=t)
     cols = {f"{prefix}_{fmt_minutes(x)}": sums[:, k] for k, x in enumerate(t)}
     attrs = {"measure": "cumulative", "thresholds_minutes": t.tolist()}
     return frame(cols, ids=ids, origins=origins, attrs=attrs)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.measures._checks import as_cost, as_weights, frame
 from geoaccess.measures.decay import Cutoff, Step
@@ -49,13 +50,14 @@ __all__ = ["DEFAULT_E2SFCA_STEPS", "e2sfca", "fca_arrays", "three_step_fca", "tw
 DEFAULT_E2SFCA_STEPS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))
 
 
+@renamed_parameters(max_minutes="cutoff_minutes")
 def fca_arrays(
     cost: Any,
     demand: Any,
     supply: Any,
     *,
     decay: Decay,
-    max_minutes: float | None = None,
+    cutoff_minutes: float | None = None,
     three_step: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
     """Core of the floating-catchment family on arrays.
@@ -70,7 +72,7 @@ def fca_arrays(
         Capacity per site (column), >= 0, not all zero.
     decay
         Catchment weight f(t); :class:`Cutoff` gives plain 2SFCA.
-    max_minutes
+    cutoff_minutes
         Catchment size in minutes (pairs beyond it weigh 0); None keeps every reachable pair.
     three_step
         Apply the 3SFCA selection weights.
@@ -80,6 +82,7 @@ def fca_arrays(
     access, ratio, weighted_demand, counts
         A_i per origin, R_j per site, the weighted demand D_j per site and the skip counts.
     """
+    max_minutes = cutoff_minutes
     c = as_cost(cost)
     n, m = c.shape
     p = as_weights(demand, n, what="demand weights (population)", default=None)
@@ -115,19 +118,20 @@ def _run(
     ids: Any,
     origins: gpd.GeoDataFrame | None,
 ) -> pd.DataFrame:
-    a, r, _d, counts = fca_arrays(cost, demand, supply, decay=decay, max_minutes=max_minutes, three_step=three_step)
+    a, r, _d, counts = fca_arrays(cost, demand, supply, decay=decay, cutoff_minutes=max_minutes, three_step=three_step)
     attrs = {"measure": name, "decay": repr(decay), "max_minutes": max_minutes, **counts}
     df = frame({name: a}, ids=ids, origins=origins, attrs=attrs)
     df.attrs["site_ratio"] = r.tolist()
     return df
 
 
+@renamed_parameters(max_minutes="cutoff_minutes")
 def two_step_fca(
     cost: Any,
     demand: Any,
     supply: Any,
     *,
-    max_minutes: float,
+    cutoff_minutes: float,
     decay: Decay | None = None,
     ids: Any = None,
     origins: gpd.GeoDataFrame | None = None,
@@ -140,8 +144,8 @@ def two_step_fca(
         (n_demand, n_supply) travel times in minutes.
     demand, supply
         Population per origin and capacity per site (>= 0, no NaN).
-    max_minutes
-        Catchment in minutes (t <= max_minutes is inside).
+    cutoff_minutes
+        Catchment in minutes (t <= cutoff_minutes is inside).
     decay
         Optional weight inside the catchment (default 1: the classic 2SFCA).
     ids, origins
@@ -153,6 +157,7 @@ def two_step_fca(
         ``origin`` and ``2sfca`` (capacity per person); the site ratios R_j are in
         ``attrs["site_ratio"]`` and the skip counts in the other attrs.
     """
+    max_minutes = cutoff_minutes
     f = decay if decay is not None else Cutoff(float(max_minutes))
     return _run("2sfca", cost, demand, supply, decay=f, max_minutes=max_minutes, three_step=False, ids=ids, origins=origins)
 
@@ -183,6 +188,7 @@ def e2sfca(
     return _run("e2sfca", cost, demand, supply, decay=decay, max_minutes=mx, three_step=False, ids=ids, origins=origins)
 
 
+@renamed_parameters(max_minutes="cutoff_minutes")
 def three_step_fca(
     cost: Any,
     demand: Any,
@@ -190,19 +196,20 @@ def three_step_fca(
     *,
     steps: Sequence[tuple[float, float]] = DEFAULT_E2SFCA_STEPS,
     decay: Decay | None = None,
-    max_minutes: float | None = None,
+    cutoff_minutes: float | None = None,
     ids: Any = None,
     origins: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Three-step FCA (Wan et al. 2012) with selection weights G_ij = W_ij / sum_k W_ik.
 
-    Parameters as :func:`e2sfca`; ``max_minutes`` bounds the catchment when ``decay`` has none.
+    Parameters as :func:`e2sfca`; ``cutoff_minutes`` bounds the catchment when ``decay`` has none.
     """
+    max_minutes = cutoff_minutes
     if decay is None:
         decay = Step(tuple((float(u), float(w)) for u, w in steps))
     if max_minutes is None and isinstance(decay, Step):
         max_minutes = decay.max_minutes
     if max_minutes is None and not isinstance(decay, Cutoff):
-        msg = "3SFCA needs a bounded catchment: give max_minutes or a Step/Cutoff decay."
+        msg = "3SFCA needs a bounded catchment: give cutoff_minutes or a Step/Cutoff decay."
         raise InputError(msg)
     return _run("3sfca", cost, demand, supply, decay=decay, max_minutes=max_minutes, three_step=True, ids=ids, origins=origins)

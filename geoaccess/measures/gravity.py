@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.measures._checks import as_cost, as_weights, frame
 
 if TYPE_CHECKING:
@@ -23,8 +24,10 @@ __all__ = ["gravity_access", "gravity_sums"]
 _BLOCK_CELLS = 4_000_000  # cost-matrix cells per block (32 MB of float64)
 
 
-def gravity_sums(cost: Any, weights: Any = None, *, decay: Decay, max_minutes: float | None = None) -> np.ndarray:
+@renamed_parameters(max_minutes="cutoff_minutes")
+def gravity_sums(cost: Any, weights: Any = None, *, decay: Decay, cutoff_minutes: float | None = None) -> np.ndarray:
     """Array form of :func:`gravity_access`: sum_j w_j f(t_ij) per origin (length n_origins)."""
+    max_minutes = cutoff_minutes
     c = as_cost(cost)
     w = as_weights(weights, c.shape[1], what="opportunity weights")
     n, m = c.shape
@@ -39,12 +42,13 @@ def gravity_sums(cost: Any, weights: Any = None, *, decay: Decay, max_minutes: f
     return out
 
 
+@renamed_parameters(max_minutes="cutoff_minutes")
 def gravity_access(
     cost: Any,
     weights: Any = None,
     *,
     decay: Decay,
-    max_minutes: float | None = None,
+    cutoff_minutes: float | None = None,
     ids: Any = None,
     origins: gpd.GeoDataFrame | None = None,
     column: str = "gravity",
@@ -59,13 +63,14 @@ def gravity_access(
         Destination weights (>= 0); None gives 1 per destination.
     decay
         A function from :mod:`geoaccess.measures.decay`, e.g. ``NegativeExponential(beta=0.05)``.
-    max_minutes
+    cutoff_minutes
         Optional hard horizon in minutes (pairs with t > max_minutes are dropped).
     ids, origins
         Origin identifiers / origin GeoDataFrame, see :func:`~geoaccess.measures.cumulative.cumulative_opportunities`.
     column
         Name of the result column.
     """
-    vals = gravity_sums(cost, weights, decay=decay, max_minutes=max_minutes)
+    max_minutes = cutoff_minutes
+    vals = gravity_sums(cost, weights, decay=decay, cutoff_minutes=max_minutes)
     attrs = {"measure": "gravity", "decay": repr(decay), "max_minutes": max_minutes}
     return frame({column: vals}, ids=ids, origins=origins, attrs=attrs)

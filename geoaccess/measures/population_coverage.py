@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.measures._checks import (
     as_cost,
@@ -109,11 +110,12 @@ class CoverageResult:
         return self.table.loc[keep]
 
 
+@renamed_parameters(thresholds="thresholds_minutes")
 def coverage(
     cost: Any,
     population: Any,
     *,
-    thresholds: float | Sequence[float] = (10.0, 20.0),
+    thresholds_minutes: float | Sequence[float] = (10.0, 20.0),
     ids: Any = None,
     origins: gpd.GeoDataFrame | None = None,
 ) -> CoverageResult:
@@ -125,7 +127,7 @@ def coverage(
         (n_cells, n_facilities) travel times in minutes; NaN or inf = unreachable.
     population
         Demand weight per cell (residents), >= 0 and finite.
-    thresholds
+    thresholds_minutes
         Thresholds in minutes; a cell is covered at T when its nearest facility is <= T.
     ids, origins
         Cell identifiers / cell GeoDataFrame (cost-matrix row order).
@@ -134,6 +136,7 @@ def coverage(
     -------
     CoverageResult
     """
+    thresholds = thresholds_minutes
     import pandas as pd
 
     c = as_cost(cost)

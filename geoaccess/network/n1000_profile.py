@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 
 __all__ = ["DEFAULT_N1000_PROFILE", "N1000Profile", "VesselTiming", "load_n1000_profile"]
@@ -182,15 +183,8 @@ _REQUIRED = {"": {"product", "name", "fields", "links", "speed", "ferry", "boat"
 def _check_keys(data: dict[str, Any], path: Path) -> None:
     for section, allowed in _SCHEMA.items():
         sub = data if section == "" else data.get(section, {})
-        if not isinstance(sub, dict):
-            msg = f"N1000 profile {path}: [{section}] must be a table."
-            raise InputError(msg)
-        unknown = sorted(set(sub) - allowed)
-        if unknown:
-            where = f"[{section}]" if section else "the top level"
-            msg = (f"N1000 profile {path}: unknown key(s) {unknown} in {where}; allowed: {sorted(allowed)} "
-                   f"(see networks/profiles/n1000.toml).")
-            raise InputError(msg)
+        check_keys(sub, allowed, where=f"N1000 profile {path}" + (f" [{section}]" if section else ""),
+                   hint="See networks/profiles/n1000.toml.")
         missing = sorted(_REQUIRED.get(section, set()) - set(sub))
         if missing:
             where = f"[{section}]" if section else "the top level"

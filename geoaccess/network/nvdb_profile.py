@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 
 __all__ = ["ALL_BARRIERS", "NvdbProfile", "load_nvdb_profile"]
@@ -179,21 +180,10 @@ def _find(name_or_path: str | os.PathLike[str]) -> Path:
 
 
 def _check_keys(data: dict[str, Any], path: Path) -> None:
-    unknown = []
+    check_keys(data, [*_SCHEMA[""], *(s for s in _SCHEMA if s)], where=f"NVDB profile {path}")
     for key, value in data.items():
-        if key in _SCHEMA[""]:
-            continue
-        if key not in _SCHEMA:
-            unknown.append(key)
-            continue
-        if not isinstance(value, dict):
-            msg = f"NVDB profile {path}: [{key}] must be a table."
-            raise InputError(msg)
-        unknown += [f"{key}.{k}" for k in value if k not in _SCHEMA[key]]
-    if unknown:
-        allowed = sorted([k for k in _SCHEMA[""]] + [f"{s}.{k}" for s, keys in _SCHEMA.items() if s for k in keys])
-        msg = f"NVDB profile {path} has unknown keys {sorted(unknown)}; allowed keys are {allowed}."
-        raise InputError(msg)
+        if key in _SCHEMA and key:
+            check_keys(value, _SCHEMA[key], where=f"NVDB profile {path} [{key}]")
     for section, keys in _SCHEMA.items():
         sub = data if not section else data.get(section, {})
         for k, typ in keys.items():

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 from geoaccess.network.tags import TagWarnings, is_truthy, parse_duration, parse_maxspeed, parse_oneway
 from geoaccess.network.turn_costs import SIGNAL_KEYS, TURN_KEYS, TurnCosts, turn_costs_from_sections
@@ -461,18 +462,10 @@ def _profile_from_file(path: Path) -> Profile:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         msg = f"Profile file {path} cannot be read as TOML ({exc}). Compare it with networks/profiles/car.toml."
         raise InputError(msg) from None
-    unknown = set(data) - _TOP_KEYS
+    hint = "See networks/README.md for the profile format."
+    check_keys(data, _TOP_KEYS | set(_SECTION_KEYS), where=f"Profile file {path}", hint=hint)
     for section, allowed in _SECTION_KEYS.items():
-        sub = data.get(section, {})
-        if not isinstance(sub, dict):
-            msg = f"Profile file {path}: [{section}] must be a table."
-            raise InputError(msg)
-        unknown |= {f"{section}.{k}" for k in set(sub) - allowed}
-    if unknown:
-        allowed = sorted(_TOP_KEYS) + [f"{sec}.{k}" for sec, ks in sorted(_SECTION_KEYS.items()) for k in sorted(ks)]
-        msg = (f"Profile file {path} has unknown keys {sorted(unknown)}; allowed keys are {allowed} "
-               "(see networks/README.md for the profile format).")
-        raise InputError(msg)
+        check_keys(data.get(section, {}), allowed, where=f"Profile file {path} [{section}]", hint=hint)
     if "name" not in data or "speed" not in data or "highway_kmh" not in data["speed"]:
         msg = f"Profile file {path} must define name = \"...\" and a [speed.highway_kmh] table of km/h per highway class."
         raise InputError(msg)

@@ -337,6 +337,11 @@ def _transformer(src_wkt: str, dst: str) -> Any:
 def _layer_ids(points: Any, id_column: str | None, *, what: str) -> np.ndarray:
     import geopandas as gpd
 
+    if id_column is None and isinstance(points, gpd.GeoDataFrame):
+        # a layer from geoaccess.layers.points.read_points names its id column (the user's, or row_number)
+        given = points.attrs.get("id_column")
+        if given is not None and given in points.columns:
+            id_column = str(given)
     if id_column is not None:
         if not isinstance(points, gpd.GeoDataFrame) or id_column not in points.columns:
             cols = [c for c in points.columns if c != points.geometry.name] if isinstance(points, gpd.GeoDataFrame) else []

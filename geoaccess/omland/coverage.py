@@ -101,7 +101,7 @@ def service_coverage(
         near = router.nearest(snapped_cells, fac, k=1)
         minutes = near.set_index("origin_id")["minutes"].reindex(snapped_cells.ids).to_numpy(dtype=np.float64)
         out[f"{name}_minutes"] = minutes
-        res = coverage(np.where(np.isfinite(minutes), minutes, np.inf)[:, None], pop, thresholds=tuple(thresholds_minutes))
+        res = coverage(np.where(np.isfinite(minutes), minutes, np.inf)[:, None], pop, thresholds_minutes=tuple(thresholds_minutes))
         s = res.summary.rename(columns={"threshold_min": "minutes", "population": "residents"})
         s.insert(0, "service", name)
         rows.append(s[["service", "minutes", "residents", "covered", "share", "uncovered_cells"]])

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 
 __all__ = [
@@ -271,13 +272,7 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     if not isinstance(values, dict):
         msg = f"{where}: expected a table of keys, got {values!r}."
         raise InputError(msg)
-    unknown = sorted(set(values) - set(fields))
-    if unknown:
-        msg = (
-            f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-            f"allowed keys: {', '.join(fields)}."
-        )
-        raise InputError(msg)
+    check_keys(values, fields, where=where)
     kwargs: dict[str, Any] = {}
     for name, value in values.items():
         f = fields[name]
@@ -319,10 +314,7 @@ def _read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], where: str) -> dict[str, Any]:
-    unknown = sorted(set(over) - {"lma", "ba", "traveltime"})
-    if unknown:
-        msg = f"{where}: unknown sections {unknown}; allowed sections: [lma], [ba], [traveltime]."
-        raise InputError(msg)
+    check_keys(over, ("lma", "ba", "traveltime"), where=where, what="section")
     out = {k: dict(v) for k, v in base.items()}
     for sec, vals in over.items():
         merged = dict(out.get(sec, {}))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.layers.centre_point import centre_points
 
@@ -40,13 +41,14 @@ if TYPE_CHECKING:
 __all__ = ["centre_points", "labour_market_enlargement", "region_changes"]
 
 
+@renamed_parameters(minutes="thresholds_minutes")
 def labour_market_enlargement(
     base_net: Network,
     scen_net: Network,
     centre: Any,
     *,
     cells: gpd.GeoDataFrame,
-    minutes: float | Sequence[float] | str = (30, 45, 60, 75),
+    thresholds_minutes: float | Sequence[float] | str = (30, 45, 60, 75),
     residents: str = "population",
     jobs: str | None = "jobs",
     crs: Any = None,
@@ -65,7 +67,7 @@ def labour_market_enlargement(
         :func:`centre_points`).
     cells
         Grid cells with a residents column and (optionally) a jobs column.
-    minutes
+    thresholds_minutes
         Thresholds in minutes.
     residents, jobs
         Column names; ``jobs=None`` reports residents only.
@@ -82,6 +84,7 @@ def labour_market_enlargement(
         ``jobs_change``, ``jobs_change_pct``, ``cells_before``, ``cells_after``. The
         counting rule: a cell counts when its door-to-door time is ``<= minutes``.
     """
+    minutes = thresholds_minutes
     from geoaccess.engine.matrix import check_minutes
     from geoaccess.scenario.compare import compare_times
 
@@ -108,7 +111,7 @@ def labour_market_enlargement(
         )
         raise InputError(msg)
     weights = [residents] + ([jobs] if jobs is not None else [])
-    reach = times.reach(minutes=thresholds, weights=weights)
+    reach = times.reach(thresholds_minutes=thresholds, weights=weights)
     out = None
     for role, col in (("residents", residents), ("jobs", jobs)):
         if col is None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 from geoaccess.regions.config import TravelTimeParams
 from geoaccess.regions.travel_tables import minutes_array, normalise_travel_times, read_travel_times, zone_ids
@@ -217,12 +218,13 @@ def travel_time_regions(
     )
 
 
+@renamed_parameters(thresholds="thresholds_minutes")
 def labour_pool(
     times: pd.DataFrame,
     flows: FlowData,
     *,
     centre: str,
-    thresholds: Sequence[float] = (30.0, 45.0, 60.0, 75.0),
+    thresholds_minutes: Sequence[float] = (30.0, 45.0, 60.0, 75.0),
 ) -> pd.DataFrame:
     """Employed residents and jobs of the municipalities within ``T`` minutes of a centre.
 
@@ -235,7 +237,7 @@ def labour_pool(
         Supplies residents (employed, by residence) and jobs per municipality.
     centre
         Centre municipality code (must be in the flows).
-    thresholds
+    thresholds_minutes
         Minutes.
 
     Returns
@@ -243,6 +245,7 @@ def labour_pool(
     pandas.DataFrame
         ``minutes``, ``municipalities``, ``residents``, ``jobs`` (within ``minutes``, inclusive).
     """
+    thresholds = thresholds_minutes
     import pandas as pd
 
     c = str(centre).zfill(4)
@@ -262,13 +265,14 @@ def labour_pool(
     return pd.DataFrame(rows)
 
 
+@renamed_parameters(thresholds="thresholds_minutes")
 def enlargement(
     base_times: pd.DataFrame,
     scenario_times: pd.DataFrame,
     flows: FlowData,
     *,
     centre: str,
-    thresholds: Sequence[float] = (30.0, 45.0, 60.0, 75.0),
+    thresholds_minutes: Sequence[float] = (30.0, 45.0, 60.0, 75.0),
 ) -> pd.DataFrame:
     """Regionforstørring: labour pool of a centre before and after (base vs scenario times).
 
@@ -279,8 +283,9 @@ def enlargement(
         ``jobs_base``, ``jobs_scenario``, ``jobs_change``, ``municipalities_base``,
         ``municipalities_scenario``.
     """
-    a = labour_pool(base_times, flows, centre=centre, thresholds=thresholds).set_index("minutes")
-    b = labour_pool(scenario_times, flows, centre=centre, thresholds=thresholds).set_index("minutes")
+    thresholds = thresholds_minutes
+    a = labour_pool(base_times, flows, centre=centre, thresholds_minutes=thresholds).set_index("minutes")
+    b = labour_pool(scenario_times, flows, centre=centre, thresholds_minutes=thresholds).set_index("minutes")
     out = a.add_suffix("_base").join(b.add_suffix("_scenario"))
     out["residents_change"] = out["residents_scenario"] - out["residents_base"]
     out["jobs_change"] = out["jobs_scenario"] - out["jobs_base"]

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.deprecation import renamed_parameters
 from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
@@ -243,7 +244,8 @@ class ComparisonTimes:
     resnapped_cells: int = 0
     stranded_cells: int = 0
 
-    def reach(self, *, minutes: float | Sequence[float] | str = (30, 45, 60, 75),
+    @renamed_parameters(minutes="thresholds_minutes")
+    def reach(self, *, thresholds_minutes: float | Sequence[float] | str = (30, 45, 60, 75),
               weights: Sequence[str] = ("population", "jobs")) -> pd.DataFrame:
         """Weight sums within each threshold before and after.
 
@@ -259,7 +261,7 @@ class ComparisonTimes:
         from geoaccess.engine.counting import COUNTING_RULE, count_within
         from geoaccess.engine.matrix import check_minutes
 
-        thresholds = check_minutes(minutes, what="minutes")
+        thresholds = check_minutes(thresholds_minutes, what="thresholds_minutes")
         weights = [weights] if isinstance(weights, str) else list(weights)
         missing = [w for w in weights if w not in self.cells.columns]
         if missing:
@@ -367,13 +369,14 @@ def compare_times(
                            stranded_cells=int(dst_after.meta.get("stranded", 0)))
 
 
+@renamed_parameters(minutes="thresholds_minutes")
 def compare_access(
     base_net: Network | Router,
     scen_net: Network | Router,
     origins: gpd.GeoDataFrame | Snapped,
     *,
     cells: gpd.GeoDataFrame,
-    minutes: float | Sequence[float] | str = (30, 45, 60, 75),
+    thresholds_minutes: float | Sequence[float] | str = (30, 45, 60, 75),
     weights: Sequence[str] = ("population", "jobs"),
     origin_id: str | None = None,
     cell_id: str | None = "cell_id",
@@ -388,12 +391,13 @@ def compare_access(
         See :meth:`ComparisonTimes.reach`: ``origin_id``, ``minutes``, ``weight``,
         ``before``, ``after``, ``change``, ``change_pct``, ``cells_before``, ``cells_after``.
     """
+    minutes = thresholds_minutes
     from geoaccess.engine.matrix import check_minutes
 
     thresholds = check_minutes(minutes, what="minutes")
     times = compare_times(base_net, scen_net, origins, cells=cells, origin_id=origin_id, cell_id=cell_id,
                           max_snap_m=max_snap_m, cutoff_minutes=max(thresholds), progress=progress)
-    return times.reach(minutes=thresholds, weights=weights)
+    return times.reach(thresholds_minutes=thresholds, weights=weights)
 
 
 def change_surface(

@@ -76,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 
 __all__ = [
@@ -334,11 +335,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str = "") -> ScenarioSpec:
     if not isinstance(data, Mapping):
         msg = f"{where}: expected a table with name, description and [[edits]]."
         raise InputError(msg)
-    known = {"name", "description", "crs", "edits"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        msg = f"{where}: unknown top-level keys {unknown}; allowed are {sorted(known)}."
-        raise InputError(msg)
+    check_keys(data, ("name", "description", "crs", "edits"), where=where)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         msg = f"{where}: 'name' is missing or empty; give a short name such as name = \"new_tunnel\"."

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from geoaccess.config import check_keys
 from geoaccess.errors import InputError
 
 if TYPE_CHECKING:
@@ -133,16 +134,8 @@ def load_rules(path: str | Path | None = None) -> TargetTownRules:
         msg = f"Cannot read the target-town rules {where}: {exc.strerror or exc}."
         raise InputError(msg) from None
     for table, value in raw.items():
-        if table not in _KEYS:
-            msg = f"{where}: unknown table [{table}]; allowed: {', '.join('[' + k + ']' for k in _KEYS)}."
-            raise InputError(msg)
-        if not isinstance(value, dict):
-            msg = f"{where}: [{table}] must be a table."
-            raise InputError(msg)
-        extra = sorted(set(value) - _KEYS[table])
-        if extra:
-            msg = f"{where}: unknown key(s) {extra} in [{table}]; allowed: {sorted(_KEYS[table])}."
-            raise InputError(msg)
+        check_keys({table: value}, _KEYS, where=where, what="table")
+        check_keys(value, _KEYS[table], where=f"{where} [{table}]")
     t = {k: {**packaged.get(k, {}), **raw.get(k, {})} for k in _KEYS}
     for table, keys in (("largest_cities", ("exclude",)), ("omland", ("exclude",)), ("min_size", ("exclude",))):
         for k in keys:

@@ -8,7 +8,7 @@ Importing the package reads no file and compiles nothing. RAPTOR itself is :mod:
 
 from __future__ import annotations
 
-from geoaccess.transit.catchment import transit_catchment
+from geoaccess.transit.catchment import transit_catchment, transit_catchments
 from geoaccess.transit.feed import read_feed
 from geoaccess.transit.ferry_waits import ferry_crossings, ferry_waits_from_timetable
 from geoaccess.transit.footpaths import network_footpaths, straight_line_footpaths, walk_links
@@ -44,6 +44,7 @@ __all__ = [
     "read_osm_routes",
     "straight_line_footpaths",
     "transit_catchment",
+    "transit_catchments",
     "transit_matrix",
     "transit_travel_time_matrix",
     "walk_links",

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from geoaccess.transit.timetable import Timetable
 
-__all__ = ["transit_catchment"]
+__all__ = ["transit_catchment", "transit_catchments"]
 
 
 def transit_catchment(
@@ -95,3 +95,64 @@ def transit_catchment(
         }
     )
     return out, minutes
+
+
+def transit_catchments(
+    tt: Timetable,
+    origins: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    id_column: str | None = None,
+    date: str | None = None,
+    window: str | tuple[float, float] = "07:00-08:00",
+    thresholds_minutes: tuple[float, ...] = (30, 45),
+    percentile: float = 50,
+    progress: bool = False,
+) -> gpd.GeoDataFrame:
+    """:func:`transit_catchment` of every origin: one range-RAPTOR run per origin, cells counted by their centre.
+
+    Parameters
+    ----------
+    origins
+        Points; ids from ``id_column`` (default: the layer's ``attrs["id_column"]`` from
+        :func:`geoaccess.layers.points.read_points`, else the index).
+    cells, date, window, thresholds_minutes, percentile
+        As for :func:`transit_catchment`.
+    progress
+        Show progress over origins.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``origin_id``, ``minutes``, ``population``, ``cells``, ``area_km2``, geometry (the cells' CRS).
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from geoaccess.engine.parallel import progress_bar
+
+    col = id_column or origins.attrs.get("id_column")
+    if col is not None and col not in origins.columns:
+        msg = f"The origins have no column {col!r}; its columns: {', '.join(map(str, origins.columns))}."
+        raise InputError(msg)
+    ids = origins[col].to_numpy() if col else origins.index.to_numpy()
+    parts = []
+    bar = progress_bar(len(ids), "transit catchments") if progress and len(ids) > 1 else None
+    task = bar.add_task("transit catchments", total=len(ids)) if bar is not None else None
+    if bar is not None:
+        bar.start()
+    try:
+        for i, oid in enumerate(ids):
+            one, _ = transit_catchment(tt, origins.iloc[[i]], cells, date=date, window=window,
+                                       thresholds_minutes=tuple(thresholds_minutes), percentile=percentile)
+            one.insert(0, "origin_id", oid)
+            parts.append(one)
+            if bar is not None:
+                bar.advance(task)
+    finally:
+        if bar is not None:
+            bar.stop()
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    out.insert(out.columns.get_loc(out.geometry.name), "area_km2", out.geometry.area.to_numpy() / 1e6)
+    out.attrs["counting_rule"] = f"cell centre reached within T at the {percentile:g}th percentile over {window}"
+    return out
