@@ -629,13 +629,13 @@ def router_catchments(
     return gdf
 
 
-def resolve_thresholds(thresholds_minutes: Any, minutes: Any, default: Any = (15, 30, 45)) -> Any:
-    """``thresholds_minutes``, or its deprecated alias ``minutes`` (accepted quietly for one release)."""
-    if minutes is not None:
+def resolve_thresholds(thresholds_minutes: Any, deprecated: Any, default: Any = (15, 30, 45)) -> Any:
+    """``thresholds_minutes``, or the value given under its deprecated name ``minutes=`` (for one release)."""
+    if deprecated is not None:
         if thresholds_minutes is not None:
             msg = "give thresholds_minutes= only (minutes= is its deprecated name)."
             raise InputError(msg)
-        return minutes
+        return deprecated
     return default if thresholds_minutes is None else thresholds_minutes
 
 

@@ -69,10 +69,10 @@ def solver_status(res: Any) -> str:
     return "error"
 
 
-def mclp_model(problem: LocationProblem, k: int, minutes: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]:
+def mclp_model(problem: LocationProblem, k: int, cutoff_minutes: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]:
     """The MCLP as ``(c, integrality, lb, ub, rows)``: variables ``[y (m) | z (covered units)]``, minimising -covered weight."""
     m = problem.n_candidates
-    a = problem.coverage_sets(minutes)
+    a = problem.coverage_sets(cutoff_minutes)
     rows_i = np.flatnonzero((problem.weights > 0) & a.any(axis=1))
     ii, jj = np.nonzero(a[rows_i])
     n = rows_i.size
@@ -92,9 +92,9 @@ def mclp_model(problem: LocationProblem, k: int, minutes: float) -> tuple[np.nda
     return c, integ, lb, ub, rows
 
 
-def mclp_lp_bound(problem: LocationProblem, k: int, minutes: float) -> float:
+def mclp_lp_bound(problem: LocationProblem, k: int, cutoff_minutes: float) -> float:
     """Upper bound on the MCLP's covered weight: the LP relaxation (all variables continuous), by HiGHS."""
-    res = milp_highs(*mclp_model(problem, k, minutes), time_limit=None, mip_rel_gap=1e-9, relax=True)
+    res = milp_highs(*mclp_model(problem, k, cutoff_minutes), time_limit=None, mip_rel_gap=1e-9, relax=True)
     if solver_status(res) in ("infeasible", "unbounded", "error"):
         from geoaccess.errors import InputError
 
