@@ -3,30 +3,58 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba as nb
 import numpy as np
 
 INF = np.inf
 
-__all__ = ["_matrix", "_nearest_rank", "_range_one", "_rounds"]
+__all__ = ["RaptorArrays", "_matrix", "_nearest_rank", "_range_one", "_rounds"]
+
+
+class RaptorArrays(NamedTuple):
+    """The timetable as the RAPTOR kernels read it (built by :func:`geoaccess.transit.routing._raptor_arrays`).
+
+    Attributes
+    ----------
+    pattern_stop_ptr, pattern_stops
+        CSR: the stops of each pattern in order.
+    pattern_trip_ptr
+        Trips of each pattern (sorted by departure at every position).
+    trip_time_ptr
+        Offset of each trip's first stop time in ``arr`` / ``dep``.
+    arr, dep
+        Arrival and departure seconds of every stop time (float64).
+    stop_pattern_ptr, stop_pattern, stop_pattern_pos
+        CSR: the patterns through each stop and the stop's position in them.
+    fp_ptr, fp_stop, fp_seconds
+        CSR: footpaths from each stop, their target stops and seconds.
+    max_fp_s
+        Longest footpath walked, seconds.
+    mct
+        Minimum change time at each stop after a vehicle, seconds.
+    """
+
+    pattern_stop_ptr: np.ndarray
+    pattern_stops: np.ndarray
+    pattern_trip_ptr: np.ndarray
+    trip_time_ptr: np.ndarray
+    arr: np.ndarray
+    dep: np.ndarray
+    stop_pattern_ptr: np.ndarray
+    stop_pattern: np.ndarray
+    stop_pattern_pos: np.ndarray
+    fp_ptr: np.ndarray
+    fp_stop: np.ndarray
+    fp_seconds: np.ndarray
+    max_fp_s: float
+    mct: np.ndarray
 
 
 @nb.njit(cache=True)
 def _rounds(
-    pattern_stop_ptr,
-    pattern_stops,
-    pattern_trip_ptr,
-    trip_time_ptr,
-    arr,
-    dep,
-    stop_pattern_ptr,
-    stop_pattern,
-    stop_pattern_pos,
-    fp_ptr,
-    fp_stop,
-    fp_seconds,
-    max_fp_s,
-    mct,
+    tt,
     tau,
     tv,
     tf,
@@ -43,6 +71,8 @@ def _rounds(
     not be transitively closed. The arrays may carry labels of a later departure (range-RAPTOR).
     ``q_pos`` is scratch of length n_patterns filled with -1.
     """
+    (pattern_stop_ptr, pattern_stops, pattern_trip_ptr, trip_time_ptr, arr, dep, stop_pattern_ptr, stop_pattern,
+     stop_pattern_pos, fp_ptr, fp_stop, fp_seconds, max_fp_s, mct) = tt
     vmarked = np.zeros(tau.shape[1], dtype=np.bool_)
     n = tau.shape[1]
     n_rounds = tau.shape[0] - 1
@@ -161,20 +191,7 @@ def _nearest_rank(sorted_vals, pct):  # pragma: no cover - compiled
 
 @nb.njit(cache=True)
 def _range_one(
-    pattern_stop_ptr,
-    pattern_stops,
-    pattern_trip_ptr,
-    trip_time_ptr,
-    arr,
-    dep,
-    stop_pattern_ptr,
-    stop_pattern,
-    stop_pattern_pos,
-    fp_ptr,
-    fp_stop,
-    fp_seconds,
-    max_fp_s,
-    mct,
+    tt,
     acc_stop,
     acc_sec,
     deps,
@@ -187,6 +204,7 @@ def _range_one(
     direct_sec,
 ):  # pragma: no cover - compiled
     """Travel seconds (n_deps, n_dest) for one origin over departures ``deps`` (descending)."""
+    fp_ptr, pattern_trip_ptr = tt.fp_ptr, tt.pattern_trip_ptr
     n = fp_ptr.shape[0] - 1
     tau = np.full((n_rounds + 1, n), INF)
     tv = np.full((n_rounds + 1, n), INF)
@@ -203,20 +221,7 @@ def _range_one(
                 tau[0, s] = t
                 marked[s] = True
         _rounds(
-            pattern_stop_ptr,
-            pattern_stops,
-            pattern_trip_ptr,
-            trip_time_ptr,
-            arr,
-            dep,
-            stop_pattern_ptr,
-            stop_pattern,
-            stop_pattern_pos,
-            fp_ptr,
-            fp_stop,
-            fp_seconds,
-            max_fp_s,
-            mct,
+            tt,
             tau,
             tv,
             tf,
@@ -242,20 +247,7 @@ def _range_one(
 
 @nb.njit(parallel=True, cache=True)
 def _matrix(
-    pattern_stop_ptr,
-    pattern_stops,
-    pattern_trip_ptr,
-    trip_time_ptr,
-    arr,
-    dep,
-    stop_pattern_ptr,
-    stop_pattern,
-    stop_pattern_pos,
-    fp_ptr,
-    fp_stop,
-    fp_seconds,
-    max_fp_s,
-    mct,
+    tt,
     acc_ptr,
     acc_stop,
     acc_sec,
@@ -278,20 +270,7 @@ def _matrix(
         if a1 == a0 and d1 == d0:
             continue
         out = _range_one(
-            pattern_stop_ptr,
-            pattern_stops,
-            pattern_trip_ptr,
-            trip_time_ptr,
-            arr,
-            dep,
-            stop_pattern_ptr,
-            stop_pattern,
-            stop_pattern_pos,
-            fp_ptr,
-            fp_stop,
-            fp_seconds,
-            max_fp_s,
-            mct,
+            tt,
             acc_stop[a0:a1],
             acc_sec[a0:a1],
             deps,

@@ -45,20 +45,20 @@ __all__ = ["RangeResult", "change_times", "earliest_arrival_table", "parse_windo
 INF = np.inf
 
 
-def _arrays(tt: Timetable) -> tuple[Any, ...]:
-    return (
-        tt.pattern_stop_ptr,
-        tt.pattern_stops,
-        tt.pattern_trip_ptr,
-        tt.trip_time_ptr,
-        tt.arr.astype(np.float64),
-        tt.dep.astype(np.float64),
-        tt.stop_pattern_ptr,
-        tt.stop_pattern,
-        tt.stop_pattern_pos,
-        tt.fp_ptr,
-        tt.fp_stop,
-        tt.fp_seconds,
+def _raptor_arrays(tt: Timetable, *, max_walk_s: float, mct: np.ndarray) -> Any:
+    """The timetable's arrays for the RAPTOR kernels (:class:`~geoaccess.transit._routing_kernels.RaptorArrays`).
+
+    ``max_walk_s`` is the longest footpath walked (seconds); ``mct`` the minimum change time per stop
+    (seconds, :func:`change_times`).
+    """
+    from geoaccess.transit._routing_kernels import RaptorArrays
+
+    return RaptorArrays(
+        tt.pattern_stop_ptr, tt.pattern_stops, tt.pattern_trip_ptr, tt.trip_time_ptr,
+        tt.arr.astype(np.float64), tt.dep.astype(np.float64),
+        tt.stop_pattern_ptr, tt.stop_pattern, tt.stop_pattern_pos,
+        tt.fp_ptr, tt.fp_stop, tt.fp_seconds,
+        float(max_walk_s), np.ascontiguousarray(mct, dtype=np.float64),
     )
 
 
@@ -208,7 +208,7 @@ def raptor(
             tau[0, s] = t
             marked[s] = True
     q_pos = np.full(tt.n_patterns, -1, dtype=np.int64)
-    _rounds(*_arrays(tt), float(max_walk_s), _mct(tt, change_s), tau, tv, tf, marked, q_pos)
+    _rounds(_raptor_arrays(tt, max_walk_s=max_walk_s, mct=_mct(tt, change_s)), tau, tv, tf, marked, q_pos)
     if rounds:
         return np.minimum.accumulate(tau, axis=0)
     return tau.min(axis=0)
@@ -298,9 +298,7 @@ def range_raptor(
     n = tt.n_stops
     ident = np.arange(n + 1, dtype=np.int64)
     travel = _range_one(
-        *_arrays(tt),
-        float(max_walk_s),
-        _mct(tt, change_s),
+        _raptor_arrays(tt, max_walk_s=max_walk_s, mct=_mct(tt, change_s)),
         stops,
         offs,
         deps,
@@ -426,8 +424,7 @@ def transit_matrix(
     dir_sec = np.hypot(ox[po] - dx[dir_dest], oy[po] - dy[dir_dest]) * DETOUR_FACTOR / v
     deps = _departures(window, step_s)
     pcts = np.asarray(percentiles, dtype=np.float64)
-    arrays = _arrays(tt)
-    mct = _mct(tt, change_s)
+    arrays = _raptor_arrays(tt, max_walk_s=np.inf, mct=_mct(tt, change_s))
     res = np.empty((len(pcts), len(ox), n_dest))
     n_o = len(ox)
     bar = None
@@ -443,9 +440,7 @@ def transit_matrix(
             a_lo, a_hi = acc_ptr[c0], acc_ptr[c1]
             d_lo, d_hi = dir_ptr[c0], dir_ptr[c1]
             part = _matrix(
-                *arrays,
-                np.inf,
-                mct,
+                arrays,
                 acc_ptr[c0 : c1 + 1] - a_lo,
                 acc_stop[a_lo:a_hi],
                 acc_sec[a_lo:a_hi],
@@ -478,7 +473,7 @@ def transit_matrix(
         "step_s": step_s,
         "max_walk_minutes": max_walk_minutes,
         "max_transfers": max_transfers,
-        "change_seconds_median": float(np.median(mct[np.isfinite(mct)])) if np.isfinite(mct).any() else None,
+        "change_seconds_median": float(np.median(arrays.mct[np.isfinite(arrays.mct)])) if np.isfinite(arrays.mct).any() else None,
     }
 
 
