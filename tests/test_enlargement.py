@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+from point_oracle import one_to_points_seconds
 
 from geoaccess.errors import InputError
 
@@ -48,34 +48,14 @@ def brute_force_seconds(net, cells) -> np.ndarray:
     Snapping uses the public :func:`snap_points` on the network without the scenario's
     connector edges (the rule of the scenario module); the rest is written out here.
     """
-    from geoaccess.network.snap import reverse_edges, snap_points
+    from geoaccess.network.snap import snap_points
     from geoaccess.regions.enlargement import centre_points
     from geoaccess.scenario.edit import without_connectors
 
     snap_net = without_connectors(net)
-    centre = centre_points(CENTRE)
-    o = snap_points(snap_net, centre)
+    o = snap_points(snap_net, centre_points(CENTRE))
     d = snap_points(snap_net, cells.set_geometry(cells.geometry.centroid), id_column="cell_id")
-    with np.errstate(invalid="ignore"):
-        o_nodes, o_secs = o.origin_seeds(snap_net)
-        d_nodes, d_secs = d.destination_seeds(snap_net)
-    graph = net.csgraph()
-    seeds = [(int(n), float(s)) for n, s in zip(o_nodes[0], o_secs[0], strict=False) if n >= 0]
-    node_t = np.min([s + sp_dijkstra(graph, directed=True, indices=n) for n, s in seeds], axis=0)
-    out = np.full(len(cells), np.inf)
-    for k in range(d_nodes.shape[1]):
-        ok = d_nodes[:, k] >= 0
-        out[ok] = np.minimum(out[ok], node_t[d_nodes[ok, k]] + d_secs[ok, k])
-    # cells on the centre's own edge: the direct time along the edge
-    e = o.edge[0]
-    same = np.flatnonzero(d.edge == e)
-    rev = reverse_edges(snap_net)[e]
-    for i in same:
-        t_o, t_d = o.frac[0], d.frac[i]
-        along = (t_d - t_o) * snap_net.seconds[e] if t_d >= t_o else (
-            (t_o - t_d) * snap_net.seconds[rev] if rev >= 0 else np.inf)
-        out[i] = min(out[i], o.access_seconds[0] + along + d.access_seconds[i])
-    return out
+    return one_to_points_seconds(net, snap_net, o, d)
 
 
 def test_enlargement_equals_brute_force_on_both_networks(oslo) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 import pytest
-from scipy.sparse.csgraph import dijkstra
+from point_oracle import one_to_points_seconds
 
 
 @pytest.mark.usefixtures("dataset")
@@ -18,7 +17,7 @@ def test_jessheim_car_counts_equal_a_scipy_brute_force():
     from geoaccess.layers.population import read_ssb_grid
     from geoaccess.national.matrix import DEFAULT_ACCESS_SPEED_KMH, DEFAULT_CELL_SNAP_M
     from geoaccess.network.build import build_network
-    from geoaccess.network.snap import reverse_edges, snap_points
+    from geoaccess.network.snap import snap_points
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -34,20 +33,7 @@ def test_jessheim_car_counts_equal_a_scipy_brute_force():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         d = snap_points(net, pts.set_geometry(pts.geometry.centroid), id_column="cell_id", **kw)
-    o_nodes, o_secs = o.origin_seeds(net)
-    d_nodes, d_secs = d.destination_seeds(net)
-    seeds = [(int(n), float(s)) for n, s in zip(o_nodes[0], o_secs[0], strict=True) if n >= 0]
-    node_t = np.min([s + dijkstra(net.csgraph(), directed=True, indices=n) for n, s in seeds], axis=0)
-    secs = np.full(len(grid), np.inf)
-    for k in range(d_nodes.shape[1]):
-        ok = d_nodes[:, k] >= 0
-        secs[ok] = np.minimum(secs[ok], node_t[d_nodes[ok, k]] + d_secs[ok, k])
-    e = int(o.edge[0])  # cells on the origin's own edge: the direct trip along it
-    rev = int(reverse_edges(net)[e])
-    for i in np.flatnonzero(d.edge == e):
-        t_o, t_d = float(o.frac[0]), float(d.frac[i])
-        along = (t_d - t_o) * net.seconds[e] if t_d >= t_o else ((t_o - t_d) * net.seconds[rev] if rev >= 0 else np.inf)
-        secs[i] = min(secs[i], o.access_seconds[0] + along + d.access_seconds[i])
+    secs = one_to_points_seconds(net, net, o, d)
     pop = grid["population"].to_numpy(dtype=float)
     for t in (30.0, 45.0):
         assert got["population_within"][t] == int(round(pop[secs <= t * 60].sum()))
