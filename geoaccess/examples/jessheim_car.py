@@ -48,8 +48,6 @@ def car_population_within(
         ``cells_unsnapped`` (cells farther than the snap distance from every road), ``network``
         (source and size) and ``rule`` (the counting rule).
     """
-    import warnings
-
     from geoaccess.engine.counting import COUNTING_RULE
     from geoaccess.engine.router import Router
     from geoaccess.national.matrix import DEFAULT_ACCESS_SPEED_KMH, DEFAULT_CELL_SNAP_M
@@ -60,10 +58,9 @@ def car_population_within(
     src = router.snap(origin, max_snap_m=DEFAULT_CELL_SNAP_M, access_speed_kmh=DEFAULT_ACCESS_SPEED_KMH,
                       what="origin")
     pts = cells.to_crs(net.crs)
-    with warnings.catch_warnings():  # the unsnapped cells are counted below, not warned one by one
-        warnings.simplefilter("ignore")
-        dst = router.snap(pts.set_geometry(pts.geometry.centroid), id_column="cell_id", max_snap_m=DEFAULT_CELL_SNAP_M,
-                          access_speed_kmh=DEFAULT_ACCESS_SPEED_KMH, what="cells", warn=False)
+    # warn=False: the unsnapped cells are counted in the result, not warned one by one
+    dst = router.snap(pts.set_geometry(pts.geometry.centroid), id_column="cell_id", max_snap_m=DEFAULT_CELL_SNAP_M,
+                      access_speed_kmh=DEFAULT_ACCESS_SPEED_KMH, what="cells", warn=False)
     seconds = router.matrix(src, dst).seconds[0]
     pop = cells["population"].to_numpy(dtype=np.float64)
     within, n_cells = {}, {}
